@@ -1,0 +1,3 @@
+"""Placeholder: being written."""
+
+MIGRATIONS: list[tuple[int, str, str]] = []

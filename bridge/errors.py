@@ -1,0 +1,32 @@
+"""Every Vitrine error shares one base class, so callers can catch them together."""
+
+from __future__ import annotations
+
+
+class VitrineError(Exception):
+    """Base class of every error Vitrine raises on purpose."""
+
+
+class ConfigError(VitrineError):
+    """The configuration file is missing, unreadable or invalid; the message names the key."""
+
+
+class InvalidEvent(VitrineError):
+    """An event does not match the contract; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class StorageError(VitrineError):
+    """The local database could not store something (disk full, read-only, I/O error)."""
+
+
+class AlreadyRunning(VitrineError):
+    """Another bridge process already owns this database."""
+
+
+class HQError(VitrineError):
+    """Headquarters could not be reached or refused a request."""
