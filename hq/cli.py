@@ -1,0 +1,100 @@
+"""`vitrine-hq`: run the reference HQ server, or mint an app QR token.
+
+    vitrine-hq serve --db hq.db --port 8700 --token paris-marais=s3cret
+    vitrine-hq mint-token --profile p-camille --png camille.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from hq.errors import HQServerError
+from hq.tokens import MAX_TTL_S, mint_app_token
+
+
+def _token_pair(text: str) -> tuple[str, str]:
+    store_id, sep, token = text.partition("=")
+    if not sep or not store_id or not token:
+        raise argparse.ArgumentTypeError(f"expected STORE=TOKEN, got {text!r}")
+    return store_id, token
+
+
+def _ttl(text: str) -> int:
+    try:
+        ttl = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= ttl <= MAX_TTL_S:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TTL_S} seconds (the contract's limit)")
+    return ttl
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vitrine-hq", description="Vitrine's reference HQ server (development).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the profile API v1 over HTTP")
+    serve.add_argument("--db", required=True, type=Path, help="SQLite file (created if absent)")
+    serve.add_argument("--port", type=int, default=8700, help="TCP port; 0 picks a free one (default 8700)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--token", action="append", type=_token_pair, default=[], metavar="STORE=TOKEN",
+                       help="a store's bearer token (repeatable); default: the development token")
+    serve.add_argument("--catalog", type=Path, help="catalog directory (default: assets/catalog)")
+    serve.add_argument("--no-seed", action="store_true", help="do not seed the catalog into an empty database")
+    serve.add_argument("--signing-key", type=Path, help="Ed25519 PEM key for app tokens (default: the dev key)")
+    serve.add_argument("--faults", action="store_true",
+                       help="enable POST/DELETE /_faults, the fault-injection endpoint for tests and demos")
+    serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+
+    mint = sub.add_parser("mint-token", help="print an app QR token (a compact JWS) for a profile")
+    mint.add_argument("--profile", required=True, help="the profile id (the token's sub)")
+    mint.add_argument("--png", type=Path, help="also write the token's QR code to this PNG file")
+    mint.add_argument("--ttl", type=_ttl, default=300, help=f"lifetime in seconds, 1-{MAX_TTL_S} (default 300)")
+    mint.add_argument("--key", type=Path, help="Ed25519 PEM private key (default: the dev key)")
+    return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM or SIGINT, then shut down cleanly."""
+    from hq.server import build_app, start_server  # server imports are only needed here
+
+    app = build_app(args.db, tokens=dict(args.token) or None, seed_catalog=not args.no_seed,
+                    catalog_dir=args.catalog, signing_key=args.signing_key, fault_endpoint=args.faults)
+    app.verbose = args.verbose
+    running = start_server(app, args.host, args.port)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"vitrine-hq listening on {running.url}", flush=True)
+    stop.wait()
+    running.stop()
+    print("vitrine-hq stopped", flush=True)
+    return 0
+
+
+def mint(args: argparse.Namespace) -> int:
+    """Print a token and optionally write its QR code as a PNG."""
+    token = mint_app_token(args.profile, ttl_s=args.ttl, key=args.key)
+    if args.png:
+        import qrcode
+
+        qrcode.make(token).save(args.png)
+    print(token, flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return serve(args) if args.command == "serve" else mint(args)
+    except HQServerError as exc:
+        print(f"vitrine-hq: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
