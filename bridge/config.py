@@ -86,6 +86,7 @@ class KioskSettings:
     staff_pin_hash: str = ""
     staff_max_tries: int = 5
     staff_lockout_s: float = 300.0
+    staff_long_press_s: float = 3.0
     fullscreen: bool = True
     orientation: str = "auto"
     camera: str = "auto"
@@ -208,6 +209,7 @@ def _validate(s: Settings) -> None:
     need(s.kiosk.countdown_s >= 0, "[kiosk] countdown_s", "must be >= 0")
     need(s.kiosk.orientation in {"auto", "portrait", "landscape"},
          "[kiosk] orientation", "must be auto, portrait or landscape")
+    need(s.kiosk.staff_long_press_s > 0, "[kiosk] staff_long_press_s", "must be > 0")
     need(s.kiosk.staff_max_tries >= 1, "[kiosk] staff_max_tries", "must be >= 1")
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")

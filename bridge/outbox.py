@@ -1,3 +1,297 @@
-"""Placeholder: being written."""
+"""The durable outbox: events stored before record() returns, claimed in batches by one sender.
 
-MIGRATIONS: list[tuple[int, str, str]] = []
+    outbox = Outbox(db)
+    outbox.record("product_viewed", device_id="kiosk-1", payload={"product_id": "rm-1001"})
+    batch = outbox.claim(limit=500)           # pending -> in flight
+    outbox.ack([c.id for c in batch])         # in flight -> acknowledged
+
+An event moves pending -> in flight -> acknowledged (purged later) or dead (kept with a
+reason until retried or dropped). Each row holds the event's final JSON text, so a batch
+is built by joining strings.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import IntEnum
+
+from bridge.db import Database
+from bridge.errors import InvalidEvent
+from bridge.events import validate_event
+
+
+class EventStatus(IntEnum):
+    """Where an event is in its life."""
+
+    PENDING = 0
+    IN_FLIGHT = 1
+    ACKED = 2
+    DEAD = 3
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What record() did: created is False when the id was already held (nothing changed)."""
+
+    id: str
+    seq: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed event; body is its exact JSON text as sent to HQ."""
+
+    rowid: int
+    id: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event HQ refused for good (or the sender gave up on), with why and when."""
+
+    id: str
+    type: str
+    device_id: str
+    seq: int
+    reason: str
+    dead_at: str
+    body: str
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """Counts per status and how long the oldest pending event has waited."""
+
+    pending: int
+    in_flight: int
+    acked: int
+    dead: int
+    oldest_pending_at: str | None
+    oldest_pending_age_s: float | None
+
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "outbox", """
+        -- pos keeps recording order (an INTEGER PRIMARY KEY survives VACUUM);
+        -- body is the final JSON text, seq included.
+        CREATE TABLE outbox (
+            pos INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            status INTEGER NOT NULL DEFAULT 0,
+            recorded_at REAL NOT NULL,
+            acked_at REAL,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX outbox_status ON outbox(status);
+        -- the last seq given to each device: never reused, even after a purge
+        CREATE TABLE device_sequences (
+            device_id TEXT PRIMARY KEY,
+            last_seq INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE dead_letters (
+            pos INTEGER PRIMARY KEY REFERENCES outbox(pos) ON DELETE CASCADE,
+            reason TEXT NOT NULL,
+            dead_at TEXT NOT NULL
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        ) WITHOUT ROWID;
+    """),
+]
+
+_FIND = "SELECT json_extract(body, '$.seq') FROM outbox WHERE id = ?"
+_NEXT_SEQ = ("INSERT INTO device_sequences(device_id, last_seq) VALUES (?, 1) "
+             "ON CONFLICT(device_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq")
+_INSERT = "INSERT INTO outbox(id, status, recorded_at, body) VALUES (?, 0, ?, ?)"
+_SEQ_AT = ',"profile_id":'  # seq goes just before it: see _encode
+_PURGE_CHUNK = 5000
+_JSON = json.JSONEncoder(separators=(",", ":"))  # json.dumps(**kw) would build one per call
+
+
+def _encode(event: dict) -> tuple[str, int]:
+    """The event's compact JSON without seq, and where seq goes in it."""
+    text = _JSON.encode(event)
+    # JSON escapes every quote inside strings, so the first ',"profile_id":' is the key.
+    return text, text.index(_SEQ_AT)
+
+
+def _rfc3339(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _ids_json(ids: Iterable[str]) -> str:
+    return json.dumps(list(ids))
+
+
+class Outbox:
+    """The store-and-forward queue of events for HQ, in the bridge database."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- recording -------------------------------------------------------------------
+
+    def record(self, type: str, *, device_id: str, payload: dict, profile_id: str | None = None,
+               claim_code: str | None = None, id: str | None = None,
+               occurred_at: str | None = None) -> Recorded:
+        """Validate and durably store one event; an id already held changes nothing."""
+        event = validate_event({"id": id, "type": type, "occurred_at": occurred_at,
+                                "device_id": device_id, "profile_id": profile_id,
+                                "claim_code": claim_code, "payload": payload})
+        text, at = _encode(event)
+        with self.db.write() as conn:
+            return self._store(conn, event["id"], device_id, text, at, check_duplicate=id is not None)
+
+    def record_many(self, events: list[dict]) -> list[Recorded | InvalidEvent]:
+        """Store every valid event in one transaction; invalid ones are reported in place."""
+        results: list[Recorded | InvalidEvent | None] = []
+        prepared: list[tuple[int, dict, str, int]] = []
+        for i, raw in enumerate(events):
+            try:
+                event = validate_event(raw)
+            except InvalidEvent as exc:
+                results.append(exc)
+                continue
+            results.append(None)  # filled in once stored
+            prepared.append((i, event, *_encode(event)))
+        if prepared:
+            with self.db.write() as conn:
+                for i, event, text, at in prepared:
+                    results[i] = self._store(conn, event["id"], event["device_id"], text, at,
+                                             check_duplicate=True)
+        return results  # type: ignore[return-value]  # no None is left
+
+    def _store(self, conn, event_id: str, device_id: str, text: str, at: int,
+               check_duplicate: bool) -> Recorded:
+        # An id we just generated cannot be held already: skip the lookup on the hot path.
+        if check_duplicate:
+            row = conn.execute(_FIND, (event_id,)).fetchone()
+            if row is not None:
+                return Recorded(event_id, row[0], False)
+        seq = conn.execute(_NEXT_SEQ, (device_id,)).fetchall()[0][0]
+        body = f"{text[:at]},\"seq\":{seq}{text[at:]}"
+        conn.execute(_INSERT, (event_id, self.clock(), body))
+        return Recorded(event_id, seq, True)
+
+    # -- sending ---------------------------------------------------------------------
+
+    def claim(self, limit: int = 500, max_bytes: int = 1_048_576) -> list[Claimed]:
+        """Move the oldest pending events to in flight: at most limit, at most max_bytes of
+        bodies plus one separator each (a single larger event is claimed alone)."""
+        if limit < 1:
+            return []
+        with self.db.write() as conn:
+            rows = conn.execute("SELECT pos, id, body FROM outbox WHERE status = 0 "
+                                "ORDER BY pos LIMIT ?", (limit,)).fetchall()
+            claimed: list[Claimed] = []
+            size = 0
+            for pos, event_id, body in rows:
+                size += len(body) + (1 if claimed else 0)
+                if claimed and size > max_bytes:
+                    break
+                claimed.append(Claimed(pos, event_id, body))
+            if claimed:
+                conn.execute("UPDATE outbox SET status = 1 WHERE pos IN "
+                             "(SELECT value FROM json_each(?))",
+                             (json.dumps([c.rowid for c in claimed]),))
+        return claimed
+
+    def ack(self, ids: Iterable[str]) -> int:
+        """Mark events acknowledged by HQ (accepted or duplicate); return how many changed."""
+        with self.db.write() as conn:
+            return conn.execute(
+                "UPDATE outbox SET status = 2, acked_at = ? WHERE id IN "
+                "(SELECT value FROM json_each(?)) AND status IN (0, 1)",
+                (self.clock(), _ids_json(ids))).rowcount
+
+    def release(self, ids: Iterable[str]) -> int:
+        """Give claimed events back (in flight -> pending), e.g. after a transient failure."""
+        with self.db.write() as conn:
+            return conn.execute(
+                "UPDATE outbox SET status = 0 WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND status = 1", (_ids_json(ids),)).rowcount
+
+    def kill(self, results: Iterable[tuple[str, str]]) -> int:
+        """Move events to the dead letters with the reason (e.g. HQ's rejection error)."""
+        dead_at = _rfc3339(self.clock())
+        killed = 0
+        with self.db.write() as conn:
+            for event_id, reason in results:
+                rows = conn.execute("UPDATE outbox SET status = 3 WHERE id = ? AND status IN (0, 1) "
+                                    "RETURNING pos", (event_id,)).fetchall()
+                for (pos,) in rows:
+                    conn.execute("INSERT OR REPLACE INTO dead_letters(pos, reason, dead_at) "
+                                 "VALUES (?, ?, ?)", (pos, str(reason), dead_at))
+                    killed += 1
+        return killed
+
+    def release_stale_claims(self) -> int:
+        """Every in-flight event back to pending; the sender-lock holder calls it at start."""
+        with self.db.write() as conn:
+            return conn.execute("UPDATE outbox SET status = 0 WHERE status = 1").rowcount
+
+    # -- dead letters ----------------------------------------------------------------
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Every dead event, oldest first."""
+        rows = self.db.read().execute(
+            "SELECT o.id, o.body, d.reason, d.dead_at FROM dead_letters d "
+            "JOIN outbox o ON o.pos = d.pos WHERE o.status = 3 ORDER BY o.pos").fetchall()
+        out = []
+        for event_id, body, reason, dead_at in rows:
+            event = json.loads(body)
+            out.append(DeadLetter(event_id, event["type"], event["device_id"], event["seq"],
+                                  reason, dead_at, body))
+        return out
+
+    def retry_dead(self, ids: Iterable[str]) -> int:
+        """Send dead events again (dead -> pending); return how many."""
+        with self.db.write() as conn:
+            rows = conn.execute("UPDATE outbox SET status = 0 WHERE id IN "
+                                "(SELECT value FROM json_each(?)) AND status = 3 RETURNING pos",
+                                (_ids_json(ids),)).fetchall()
+            conn.executemany("DELETE FROM dead_letters WHERE pos = ?", rows)
+        return len(rows)
+
+    def drop_dead(self, ids: Iterable[str]) -> int:
+        """Delete dead events for good; return how many."""
+        with self.db.write() as conn:
+            return conn.execute("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) "
+                                "AND status = 3", (_ids_json(ids),)).rowcount
+
+    # -- housekeeping ----------------------------------------------------------------
+
+    def stats(self) -> OutboxStats:
+        """Counts per status and the age of the oldest pending event."""
+        conn = self.db.read()
+        counts = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+        row = conn.execute("SELECT min(recorded_at) FROM outbox WHERE status = 0").fetchone()
+        oldest = row[0] if row else None
+        return OutboxStats(
+            pending=counts.get(EventStatus.PENDING, 0),
+            in_flight=counts.get(EventStatus.IN_FLIGHT, 0),
+            acked=counts.get(EventStatus.ACKED, 0),
+            dead=counts.get(EventStatus.DEAD, 0),
+            oldest_pending_at=None if oldest is None else _rfc3339(oldest),
+            oldest_pending_age_s=None if oldest is None else max(0.0, self.clock() - oldest))
+
+    def purge_acked(self, older_than_s: float) -> int:
+        """Delete events acknowledged more than older_than_s ago; return how many."""
+        cutoff = self.clock() - older_than_s
+        total = 0
+        while True:  # in chunks, so recorders never wait long for the writer
+            with self.db.write() as conn:
+                n = conn.execute("DELETE FROM outbox WHERE pos IN (SELECT pos FROM outbox "
+                                 "WHERE status = 2 AND acked_at <= ? LIMIT ?)",
+                                 (cutoff, _PURGE_CHUNK)).rowcount
+            total += n
+            if n < _PURGE_CHUNK:
+                return total

@@ -1,0 +1,191 @@
+"""The Bridge facade: one object the kiosk, the CLI and the intake server share.
+
+    with Bridge.open("config.toml") as bridge:
+        bridge.record("search_performed", device_id="kiosk-1",
+                      payload={"query": "escarpins", "results_count": 12})
+        bridge.status()["pending"]  # -> 1
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from bridge.backoff import Backoff, Clock, SystemClock
+from bridge.catalog import Catalog
+from bridge.config import Settings, load_settings
+from bridge.db import Database
+from bridge.errors import HQError
+from bridge.hq_client import HQClient
+from bridge.lock import SenderLock
+from bridge.outbox import Outbox
+from bridge.sync import SyncContext, SyncReport, heartbeat_once, pull_once, purge_once, sync_once
+from bridge.sync_state import SyncState
+
+log = logging.getLogger("bridge")
+
+
+class Bridge:
+    """The store bridge: outbox, catalog, sync state and (once started) the sender."""
+
+    def __init__(self, settings: Settings, db: Database, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock or SystemClock()
+        # A fake clock (tests) drives the outbox's timestamps too; the real one stays time.time.
+        self.outbox = Outbox(db, clock=lambda: self.clock.now().timestamp()) if clock else Outbox(db)
+        self.catalog = Catalog(db)
+        self.state = SyncState(db)
+        self.client = HQClient(settings)
+        self.sync_ctx = SyncContext(
+            settings=settings, outbox=self.outbox, catalog=self.catalog, state=self.state,
+            client=self.client, clock=self.clock,
+            backoff=Backoff(settings.hq.backoff_base_s, settings.hq.backoff_max_s, self.clock))
+        self._sync_lock = threading.RLock()  # one sync pass at a time, whoever asks
+        self._sender_lock: Any = None
+        self.scheduler: Any = None
+        self.intake: Any = None
+
+    @classmethod
+    def open(cls, config: str | os.PathLike[str] | Settings | None = None, *,
+             clock: Clock | None = None) -> "Bridge":
+        """Open the bridge of a config file path (or $VITRINE_CONFIG) or of Settings."""
+        settings = config if isinstance(config, Settings) else load_settings(config)
+        db = Database.open(settings.database_path, synchronous=settings.bridge.synchronous)
+        if db.quarantined:
+            log.error("the database was corrupt and moved to %s", db.quarantined)
+        return cls(settings, db, clock=clock)
+
+    # --- recording ---------------------------------------------------------------------
+
+    def record(self, type: str, *, device_id: str, payload: dict,
+               profile_id: str | None = None, claim_code: str | None = None,
+               id: str | None = None, occurred_at: str | None = None) -> str:
+        """Store one event durably (never touches the network) and return its id."""
+        return self.outbox.record(type, device_id=device_id, payload=payload,
+                                  profile_id=profile_id, claim_code=claim_code, id=id,
+                                  occurred_at=occurred_at).id
+
+    # --- sending -----------------------------------------------------------------------
+
+    def acquire_sender(self) -> None:
+        """Take the sender lock (AlreadyRunning if another process holds it) and release stale claims."""
+        if self._sender_lock is not None:
+            return
+        lock = SenderLock(self.settings.database_path)
+        lock.acquire()
+        self._sender_lock = lock
+        released = self.outbox.release_stale_claims()
+        if released:
+            log.info("released %d events left in flight by a previous run", released)
+
+    def sync(self, *, pull: bool = True) -> SyncReport:
+        """One push pass and (by default) one pull, now; takes the sender lock if needed."""
+        self.acquire_sender()
+        with self._sync_lock:
+            return sync_once(self.sync_ctx, pull=pull)
+
+    def push(self) -> SyncReport | None:
+        """Push if anything is pending and backoff allows (the scheduler's job)."""
+        self.acquire_sender()
+        with self._sync_lock:
+            if self.outbox.stats().pending == 0:
+                return None
+            return sync_once(self.sync_ctx)
+
+    def pull(self) -> SyncReport:
+        """Pull catalog, stock and keys; also retries a refused token (the pull job)."""
+        self.acquire_sender()
+        with self._sync_lock:
+            return sync_once(self.sync_ctx, push=self.sync_ctx.failed_token is not None, pull=True)
+
+    def heartbeat(self) -> bool:
+        return heartbeat_once(self.sync_ctx)
+
+    def purge(self) -> int:
+        return purge_once(self.sync_ctx)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """Outbox counts and the last sync outcome (keys listed in docs/internals.md)."""
+        stats = self.outbox.stats()
+        saved = self.state.status()
+        saved.update(self.sync_ctx.status)  # not yet flushed by a running pass
+        return {
+            "pending": stats.pending,
+            "in_flight": stats.in_flight,
+            "dead_letters": stats.dead,
+            "oldest_pending_age_s": stats.oldest_pending_age_s,
+            "last_push_at": saved["last_push_at"],
+            "last_pull_at": saved["last_pull_at"],
+            "last_error": saved["last_error"],
+            "hq_reachable": saved["hq_reachable"],
+            "auth_failed": saved["auth_failed"],
+            "retry_at": saved["retry_at"],
+            "quarantined": str(self.db.quarantined) if self.db.quarantined else None,
+            "intake_port": self.intake.port if self.intake else None,
+        }
+
+    def fetch_profile(self, profile_id: str) -> dict | None:
+        """The shopper's kiosk-safe profile from HQ, None when unknown; HQError when unreachable."""
+        answer = self.client.get_profile(profile_id)
+        if answer.status == 404:
+            return None
+        if answer.status != 200:
+            raise HQError(f"GET /v1/profiles: {answer.reason()}")
+        try:
+            data = answer.json()
+        except ValueError as exc:
+            raise HQError("GET /v1/profiles: HQ answered 200 with invalid JSON") from exc
+        return data if isinstance(data, dict) else None
+
+    def jwks(self) -> dict:
+        """The cached JWKS that verifies app QR codes offline."""
+        return self.state.jwks()
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self, *, intake: bool = True) -> None:
+        """Become the sender: take the lock, release stale claims, start scheduler and intake."""
+        from bridge.scheduler import build_scheduler
+
+        self.acquire_sender()
+        if intake and self.intake is None:
+            from bridge.intake_server import IntakeServer
+
+            self.intake = IntakeServer(self)
+            self.intake.start()
+            log.info("intake server listening on %s:%d", self.settings.intake.host, self.intake.port)
+        if self.scheduler is None:
+            self.scheduler = build_scheduler(self)
+            self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop accepting, let the current push finish, release claims and the sender lock."""
+        if self.intake is not None:
+            self.intake.stop()
+            self.intake = None
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        if self._sender_lock is not None:
+            with self._sync_lock:
+                self.outbox.release_stale_claims()
+            self._sender_lock.release()
+            self._sender_lock = None
+
+    def close(self) -> None:
+        """Stop sending (if started) and close the database and the HTTP session."""
+        self.stop()
+        self.client.close()
+        self.db.close()
+
+    def __enter__(self) -> "Bridge":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

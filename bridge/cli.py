@@ -1,0 +1,190 @@
+"""`vitrine-bridge`: run the bridge, ingest files, sync now, show status, handle dead letters.
+
+    vitrine-bridge --config /etc/vitrine/config.toml run
+    vitrine-bridge status --json
+    vitrine-bridge dead-letters retry 01JD...
+
+Exit codes: 0 success, 1 the command's job failed (events refused, HQ unreachable),
+2 the bridge could not start (configuration, storage, another bridge running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Sequence
+
+from bridge.config import ENV_VAR
+from bridge.errors import AlreadyRunning, ConfigError, StorageError, VitrineError
+
+log = logging.getLogger("bridge.cli")
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vitrine-bridge", description="Vitrine store bridge.")
+    p.add_argument("--config", metavar="PATH", help=f"configuration file (default: ${ENV_VAR})")
+    p.add_argument("--log-level", default="INFO",
+                   choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default: INFO")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="send to HQ, serve the intake API and watch the drop folder")
+    ingest = sub.add_parser("ingest", help="record the events or receipts of a file or folder")
+    ingest.add_argument("path")
+    sub.add_parser("sync", help="push and pull now, until nothing is pending")
+    status = sub.add_parser("status", help="show the outbox and the last sync")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    dead = sub.add_parser("dead-letters", help="list, retry or drop events HQ refused")
+    dead_sub = dead.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = dead_sub.add_parser("list", help="show dead letters")
+    listing.add_argument("--json", action="store_true")
+    for action in ("retry", "drop"):
+        a = dead_sub.add_parser(action, help=f"{action} dead letters by id")
+        a.add_argument("ids", nargs="*", metavar="ID")
+        a.add_argument("--all", action="store_true", help=f"{action} every dead letter")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `vitrine-bridge`; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, StorageError, AlreadyRunning) as exc:
+        print(f"vitrine-bridge: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except VitrineError as exc:
+        print(f"vitrine-bridge: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def _open(args: argparse.Namespace):
+    from bridge.api import Bridge
+
+    return Bridge.open(args.config)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run until SIGTERM/SIGINT, then stop accepting, finish the push, release claims."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("received %s: shutting down", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with _open(args) as bridge:
+        bridge.start()
+        port = bridge.intake.port if bridge.intake else None
+        log.info("bridge %s running on %s (intake port %s)", bridge.settings.bridge.id,
+                 bridge.settings.database_path, port)
+        while not stop.wait(0.5):
+            pass
+    log.info("bridge stopped cleanly")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from bridge.ingest import ingest_path
+
+    with _open(args) as bridge:
+        report = ingest_path(bridge, args.path)
+    for error in report.errors:
+        print(f"{error}", file=sys.stderr)
+    print(f"{report.recorded} recorded, {report.duplicates} duplicates, "
+          f"{len(report.errors)} refused")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Push (and pull once) until the outbox is drained or HQ stops us."""
+    with _open(args) as bridge:
+        report = bridge.sync(pull=True)
+        pull_error = report.pull_error
+        while not report.error and not report.drained and (report.acked or report.dead):
+            report = bridge.sync(pull=False)
+        print(f"pending {report.pending}, dead letters {bridge.outbox.stats().dead}")
+        if report.auth_failed:
+            print(f"vitrine-bridge: sync: HQ refuses the token: {report.error}", file=sys.stderr)
+            return EXIT_FAILED
+        if report.error:
+            reachable = bridge.status()["hq_reachable"]
+            what = "HQ unreachable" if reachable is False else "HQ refused the push"
+            print(f"vitrine-bridge: sync: {what}: {report.error}", file=sys.stderr)
+            return EXIT_FAILED
+        if pull_error:
+            print(f"vitrine-bridge: sync: pull failed: {pull_error}", file=sys.stderr)
+            return EXIT_FAILED
+        if not report.drained:
+            print(f"vitrine-bridge: sync: {report.pending} events still pending", file=sys.stderr)
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _open(args) as bridge:
+        status = bridge.status()
+    if args.json:
+        print(json.dumps(status, indent=2, sort_keys=True))
+    else:
+        width = max(map(len, status))
+        for key, value in status.items():
+            print(f"{key:<{width}}  {'-' if value is None else value}")
+    return EXIT_OK
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    with _open(args) as bridge:
+        if args.action == "list":
+            return _list_dead(bridge, args.json)
+        ids = args.ids
+        if args.all:
+            ids = [d.id for d in bridge.outbox.dead_letters()]
+        elif not ids:
+            print("vitrine-bridge: dead-letters: give event IDs or --all", file=sys.stderr)
+            return EXIT_FAILED
+        if args.action == "retry":
+            n = bridge.outbox.retry_dead(ids)
+            print(f"{n} events back in the outbox")
+        else:
+            n = bridge.outbox.drop_dead(ids)
+            print(f"{n} dead letters dropped")
+        missing = len(set(ids)) - n
+        if missing:
+            print(f"vitrine-bridge: dead-letters: {missing} of the given IDs are not dead letters",
+                  file=sys.stderr)
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def _list_dead(bridge, as_json: bool) -> int:
+    dead = bridge.outbox.dead_letters()
+    if as_json:
+        print(json.dumps([{k: getattr(d, k) for k in (
+            "id", "type", "device_id", "seq", "reason", "dead_at")} for d in dead], indent=2))
+        return EXIT_OK
+    for d in dead:
+        print(f"{d.id}  {d.type}  {d.device_id}#{d.seq}  {d.dead_at}  {d.reason}")
+    print(f"{len(dead)} dead letters")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "ingest": cmd_ingest,
+    "sync": cmd_sync,
+    "status": cmd_status,
+    "dead-letters": cmd_dead_letters,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

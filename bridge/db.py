@@ -1,0 +1,227 @@
+"""The bridge database: one SQLite file in WAL mode, one writer, per-thread readers.
+
+    db = Database.open("vitrine.db")
+    with db.write() as conn:          # BEGIN IMMEDIATE ... COMMIT
+        conn.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
+    db.read().execute("SELECT value FROM meta").fetchall()
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NoReturn
+
+from bridge import schema
+from bridge.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+# Primary result codes that mean "the storage failed", not "the SQL was wrong".
+_STORAGE_CODES = {
+    3: "permission denied",            # SQLITE_PERM
+    5: "database is busy",             # SQLITE_BUSY (after busy_timeout)
+    6: "database is locked",           # SQLITE_LOCKED
+    7: "out of memory",                # SQLITE_NOMEM
+    8: "database is read-only",        # SQLITE_READONLY
+    10: "disk I/O error",              # SQLITE_IOERR
+    11: "database file is corrupt",    # SQLITE_CORRUPT
+    13: "disk is full",                # SQLITE_FULL
+    14: "cannot open database file",   # SQLITE_CANTOPEN
+    26: "file is not a database",      # SQLITE_NOTADB
+}
+_CORRUPT_CODES = {11, 26}
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def storage_error(exc: sqlite3.Error, path: object) -> Exception:
+    """Map a storage failure to StorageError naming the file; return other errors unchanged."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or (code & 0xFF) not in _STORAGE_CODES:
+        return exc
+    reason = _STORAGE_CODES[code & 0xFF]
+    return StorageError(f"{path}: {reason} ({exc})")
+
+
+def _reraise(exc: sqlite3.Error, path: object) -> NoReturn:
+    """Raise exc, or the StorageError it maps to."""
+    mapped = storage_error(exc, path)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose execute calls raise StorageError for storage failures."""
+
+    db_path: str = "?"
+
+    def execute(self, sql, parameters=(), /):  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            _reraise(exc, self.db_path)
+
+    def executemany(self, sql, parameters, /):  # type: ignore[override]
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            _reraise(exc, self.db_path)
+
+
+def _utc_stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _health_problem(path: Path) -> str | None:
+    """Why the file at path is not a usable database, or None if it is (or is absent)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    # Look at the header before SQLite does: opening a non-database would make SQLite
+    # delete the -wal beside it on close, and that file is evidence to keep.
+    with open(path, "rb") as f:
+        if f.read(16) != SQLITE_HEADER:
+            return "file is not a database (no SQLite header)"
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in _CORRUPT_CODES:
+            return str(exc)
+        _reraise(exc, path)  # busy, permissions...: not corruption
+    finally:
+        conn.close()
+    if rows != [("ok",)]:
+        return "; ".join(r[0] for r in rows[:5])
+    return None
+
+
+def _quarantine(path: Path, problem: str) -> Path:
+    """Move a broken database and its -wal/-shm aside (never delete) and return the new path."""
+    moved = path.with_name(f"{path.name}.corrupt-{_utc_stamp()}")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            os.replace(src, str(moved) + suffix)
+    log.error("database %s failed its integrity check (%s); moved it to %s and started "
+              "a fresh one: events not yet sent from it need recovery by hand",
+              path, problem, moved)
+    return moved
+
+
+class Database:
+    """The bridge's SQLite file: a single locked writer and thread-local readers."""
+
+    def __init__(self, path: Path, synchronous: str, quarantined: Path | None) -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.quarantined = quarantined
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        # The writer is a plain connection (write() maps its errors once, off the hot
+        # path); readers map errors on each execute since they are handed out bare.
+        self._writer = self._connect(sqlite3.Connection)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL") -> "Database":
+        """Open (or create) the database, quarantining a corrupt file, and migrate it."""
+        sync = synchronous.upper()
+        if sync not in SYNCHRONOUS_MODES:
+            raise StorageError(f"synchronous: must be one of {', '.join(SYNCHRONOUS_MODES)}, "
+                               f"got {synchronous!r}")
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        problem = _health_problem(p)
+        quarantined = _quarantine(p, problem) if problem else None
+        db = cls(p, sync, quarantined)
+        try:
+            schema.migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _connect(self, factory: type[sqlite3.Connection] = _Connection) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, factory=factory)
+            if isinstance(conn, _Connection):
+                conn.db_path = str(self.path)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            _reraise(exc, self.path)
+        if mode.lower() != "wal":
+            log.warning("%s: journal_mode is %s, not wal", self.path, mode)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Yield the writer connection inside BEGIN IMMEDIATE ... COMMIT; roll back on error."""
+        with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise StorageError(f"{self.path}: database is closed")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(conn)
+                _reraise(exc, self.path)
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("%s: rollback failed", self.path)
+
+    def read(self) -> sqlite3.Connection:
+        """This thread's read connection (autocommit; each statement sees committed data)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise StorageError(f"{self.path}: database is closed")
+            conn = self._connect()
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection; the file stays as it is."""
+        self._closed = True
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

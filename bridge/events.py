@@ -1,0 +1,227 @@
+"""Events as the HQ contract defines them: types, validation, ids and timestamps.
+
+    event = validate_event({"type": "product_viewed", "device_id": "kiosk-1",
+                            "payload": {"product_id": "rm-1001"}})
+    event["id"]  # -> "01JD3S2Q..." (assigned), event["occurred_at"] -> now
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from bridge.errors import InvalidEvent
+
+ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+TIMESTAMP_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|([+-])(\d{2}):(\d{2}))", re.ASCII)
+AMOUNT_RE = re.compile(r"-?\d{1,15}(\.\d{1,6})?", re.ASCII)
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+LAST4_RE = re.compile(r"\d{4}", re.ASCII)
+
+TENDER_METHODS = ("card", "cash", "gift_card", "other")
+SESSION_REASONS = ("idle", "done", "staff")
+IDENTIFY_METHODS = ("app_qr",)
+
+# The fields of an event, in the order they are written to JSON.
+EVENT_FIELDS = ("id", "type", "occurred_at", "device_id", "seq", "profile_id", "claim_code", "payload")
+
+Check = Callable[[object, str], None]
+
+
+def _fail(field: str, message: str) -> None:
+    raise InvalidEvent(field, message)
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def string(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value:
+        _fail(field, f"must be a non-empty string, got {_kind(value)} {value!r}"[:200])
+
+
+def text(value: object, field: str) -> None:
+    """A string that may be empty (a search query)."""
+    if not isinstance(value, str):
+        _fail(field, f"must be a string, got {_kind(value)}")
+
+
+def count(value: object, field: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        _fail(field, f"must be an integer >= 0, got {_kind(value)} {value!r}"[:200])
+
+
+def integer(value: object, field: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        _fail(field, f"must be an integer, got {_kind(value)} {value!r}"[:200])
+
+
+def money(value: object, field: str) -> None:
+    if not isinstance(value, dict):
+        _fail(field, f'must be money {{"amount": "12.00", "currency": "EUR"}}, got {_kind(value)}')
+    amount, currency = value.get("amount"), value.get("currency")
+    if not isinstance(amount, str) or not AMOUNT_RE.fullmatch(amount):
+        _fail(f"{field}.amount", f"must be a decimal string like \"129.00\", got {amount!r}"[:200])
+    if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
+        _fail(f"{field}.currency", f"must be 3 capital letters like \"EUR\", got {currency!r}"[:200])
+    extra = sorted(set(value) - {"amount", "currency"})
+    if extra:
+        _fail(f"{field}.{extra[0]}", "unknown money field (money is amount and currency)")
+
+
+def one_of(*allowed: str) -> Check:
+    def check(value: object, field: str) -> None:
+        if value not in allowed:
+            _fail(field, f"must be one of {', '.join(allowed)}, got {value!r}"[:200])
+    return check
+
+
+def last4(value: object, field: str) -> None:
+    if not isinstance(value, str) or not LAST4_RE.fullmatch(value):
+        _fail(field, "must be exactly the last four digits of the card")
+
+
+def list_of(item: Check) -> Check:
+    def check(value: object, field: str) -> None:
+        if not isinstance(value, list):
+            _fail(field, f"must be a list, got {_kind(value)}")
+        for i, element in enumerate(value):
+            item(element, f"{field}[{i}]")
+    return check
+
+
+def record_of(fields: dict[str, tuple[bool, Check]]) -> Check:
+    """An object with these (required, check) fields; unknown fields are kept."""
+    def check(value: object, field: str) -> None:
+        if not isinstance(value, dict):
+            _fail(field, f"must be an object, got {_kind(value)}")
+        prefix = f"{field}." if field else ""
+        for name, (required, check_field) in fields.items():
+            v = value.get(name)
+            if v is None:
+                if required:
+                    _fail(prefix + name, "required")
+                continue
+            check_field(v, prefix + name)
+    return check
+
+
+REQ, OPT = True, False
+_LINE = record_of({"sku": (REQ, string), "quantity": (REQ, integer),
+                   "unit_price": (REQ, money), "total": (REQ, money)})
+_TENDER = record_of({"method": (REQ, one_of(*TENDER_METHODS)), "amount": (REQ, money),
+                     "card_last4": (OPT, last4)})
+_SESSION = {"session_id": (REQ, string), "reason": (OPT, one_of(*SESSION_REASONS))}
+_ITEM = {"product_id": (REQ, string), "sku": (OPT, string)}
+
+PAYLOADS: dict[str, Check] = {
+    "receipt": record_of({
+        "receipt_id": (REQ, string), "register_id": (REQ, string),
+        "lines": (REQ, list_of(_LINE)), "subtotal": (REQ, money), "tax": (REQ, money),
+        "total": (REQ, money), "tenders": (REQ, list_of(_TENDER)),
+        "loyalty_token": (OPT, string)}),
+    "product_viewed": record_of({**_ITEM, "dwell_ms": (OPT, count)}),
+    "item_saved": record_of(_ITEM),
+    "item_unsaved": record_of(_ITEM),
+    "search_performed": record_of({"query": (REQ, text), "results_count": (REQ, count)}),
+    "sent_to_phone": record_of({"handoff_id": (REQ, string), "skus": (REQ, list_of(string))}),
+    "fitting_room_requested": record_of({"skus": (REQ, list_of(string)), "room": (OPT, string)}),
+    "session_started": record_of(_SESSION),
+    "session_ended": record_of(_SESSION),
+    "shopper_identified": record_of({"session_id": (REQ, string),
+                                     "method": (REQ, one_of(*IDENTIFY_METHODS))}),
+}
+EVENT_TYPES: frozenset[str] = frozenset(PAYLOADS)
+
+
+def check_id(value: object, field: str = "id") -> None:
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
+        _fail(field, f"must be 1-64 characters of A-Z a-z 0-9 _ -, got {value!r}"[:200])
+
+
+def check_timestamp(value: object, field: str = "occurred_at") -> None:
+    """An RFC 3339 timestamp with an offset (Z or +hh:mm), and a real date."""
+    m = TIMESTAMP_RE.fullmatch(value) if isinstance(value, str) else None
+    if m is None:
+        _fail(field, f"must be RFC 3339 with an offset, like 2026-11-23T14:05:09.120+01:00, "
+                     f"got {value!r}"[:200])
+    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
+        if second > 60 or (m.group(8) and (int(m.group(9)) > 23 or int(m.group(10)) > 59)):
+            raise ValueError("out of range")
+    except ValueError:
+        _fail(field, f"not a real date and time: {value!r}"[:200])
+
+
+def _optional_string(value: object, field: str) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        _fail(field, f"must be a non-empty string or null, got {_kind(value)} {value!r}"[:200])
+
+
+def validate_event(event: dict) -> dict:
+    """Check event against the contract; return it with id and occurred_at filled in, seq left out."""
+    if not isinstance(event, dict):
+        raise InvalidEvent("event", f"must be an object, got {_kind(event)}")
+    unknown = sorted(set(event) - set(EVENT_FIELDS))
+    if unknown:
+        _fail(unknown[0], f"unknown event field (known: {', '.join(EVENT_FIELDS)})")
+    etype = event.get("type")
+    check_payload = PAYLOADS.get(etype) if isinstance(etype, str) else None
+    if check_payload is None:
+        _fail("type", f"must be one of {', '.join(sorted(EVENT_TYPES))}, got {etype!r}"[:300])
+    event_id = event.get("id")
+    if event_id is None:
+        event_id = new_event_id()
+    else:
+        check_id(event_id)
+    occurred_at = event.get("occurred_at")
+    if occurred_at is None:
+        occurred_at = now_rfc3339()
+    else:
+        check_timestamp(occurred_at)
+    device_id = event.get("device_id")
+    string(device_id, "device_id")
+    _optional_string(event.get("profile_id"), "profile_id")
+    _optional_string(event.get("claim_code"), "claim_code")
+    payload = event.get("payload")
+    check_payload(payload, "payload")
+    # seq is the outbox's to assign, whatever a producer sent.
+    return {"id": event_id, "type": etype, "occurred_at": occurred_at, "device_id": device_id,
+            "profile_id": event.get("profile_id"), "claim_code": event.get("claim_code"),
+            "payload": payload}
+
+
+def now_rfc3339() -> str:
+    """Now in UTC, RFC 3339 with an offset and milliseconds: 2026-11-23T13:05:09.120+00:00."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Two digits per lookup: 13 lookups spell 130 bits, fast enough for the record() hot path.
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
+_SHIFTS = tuple(range(120, -1, -10))
+_id_lock = threading.Lock()
+_last_id = (0, 0)
+
+
+def new_event_id() -> str:
+    """A new ULID-like id: 26 characters of [0-9A-Z], ordered by creation time."""
+    global _last_id
+    millis = time.time_ns() // 1_000_000
+    with _id_lock:
+        last_ms, last_rand = _last_id
+        if millis <= last_ms:
+            # Same millisecond (or the clock stepped back): stay ordered by counting on.
+            millis, rand = last_ms, last_rand + 1
+        else:
+            rand = int.from_bytes(os.urandom(10), "big") >> 1  # headroom for the counting
+        _last_id = (millis, rand)
+    value = (millis << 80) | rand
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])

@@ -1,0 +1,124 @@
+"""The HTTP client of HQ's profile API: one keep-alive session, a timeout on every call.
+
+No retries here: callers (bridge.sync) decide what a failure means. Transport failures
+(timeout, refused, reset) raise HQError; every HTTP answer comes back as an Answer.
+
+    client = HQClient(settings)
+    answer = client.post_events(gzip_body)
+    answer.status, answer.json()
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from bridge.config import Settings
+from bridge.errors import HQError
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer from HQ."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        """The body parsed as JSON; ValueError when it is not."""
+        return json.loads(self.body)
+
+    def reason(self, limit: int = 200) -> str:
+        """A short description for logs and dead letters: HQ's error text if it gave one."""
+        try:
+            data = self.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            return f"HTTP {self.status}: {data['error'][:limit]}"
+        text = self.body[:limit].decode("utf-8", "replace").strip()
+        return f"HTTP {self.status}" + (f": {text}" if text else "")
+
+
+class HQClient:
+    """Talks to `[hq] url` with the store's bearer token (re-read on every request)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base_url = settings.hq.url.rstrip("/") + "/"
+        self.timeout = settings.hq.timeout_s
+        self.session = requests.Session()
+        self.session.verify = settings.hq.verify_tls
+        self.session.headers["User-Agent"] = "vitrine-bridge/0.1"
+
+    def url(self, path: str) -> str:
+        """An absolute URL for a path relative to the base URL (absolute URLs pass through)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def _request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
+                 **kwargs: Any) -> Answer:
+        all_headers = {"Authorization": f"Bearer {self.settings.hq_token()}"}
+        all_headers.update(headers or {})
+        url = self.url(path)
+        try:
+            resp = self.session.request(method, url, headers=all_headers,
+                                        timeout=self.timeout, **kwargs)
+            body = resp.content
+        except requests.Timeout as exc:
+            raise HQError(f"HQ timed out after {self.timeout:g}s: {method} {url}") from exc
+        except requests.RequestException as exc:
+            raise HQError(f"HQ unreachable: {method} {url}: {_short(exc)}") from exc
+        return Answer(resp.status_code, body, {k.lower(): v for k, v in resp.headers.items()})
+
+    def post_events(self, body: bytes) -> Answer:
+        """POST an already gzip-compressed batch to /v1/events."""
+        return self._request("POST", "v1/events", data=body, headers={
+            "Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+    def get_catalog(self, since: str | None, limit: int = 500) -> Answer:
+        return self._request("GET", "v1/catalog", params=_page(since, limit))
+
+    def get_stock(self, since: str | None, limit: int = 500) -> Answer:
+        return self._request("GET", "v1/stock", params=_page(since, limit))
+
+    def get_keys(self) -> Answer:
+        return self._request("GET", "v1/keys")
+
+    def get_profile(self, profile_id: str) -> Answer:
+        return self._request("GET", f"v1/profiles/{requests.utils.quote(profile_id, safe='')}")
+
+    def get_image(self, url: str, etag: str | None) -> Answer:
+        """GET an image, conditional on the ETag we hold (304 when unchanged)."""
+        return self._request("GET", url, headers={"If-None-Match": etag} if etag else None)
+
+    def post_heartbeat(self, data: dict) -> Answer:
+        return self._request("POST", "v1/heartbeats", json=data)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _page(since: str | None, limit: int) -> dict[str, str]:
+    params = {"limit": str(limit)}
+    if since:
+        params["since"] = since
+    return params
+
+
+def _short(exc: Exception) -> str:
+    """The innermost reason of a requests error, without urllib3's long repr."""
+    text = str(exc)
+    for marker in ("Caused by ", "] "):
+        if marker in text:
+            text = text.rsplit(marker, 1)[-1]
+    return text.strip("()'\" ")[:200] or type(exc).__name__

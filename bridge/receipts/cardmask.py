@@ -1,0 +1,162 @@
+"""Keep card data out of receipts: mask card numbers, drop track data, CVV, expiry and names.
+
+    doc = strip_sensitive(mask_card_numbers(doc))
+
+A card number is any Luhn-valid run of 13 to 19 digits, written whole or in groups
+separated by single spaces or dashes. It becomes its last four digits behind
+asterisks: "4111 1111 1111 1111" -> "************1111".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Digit groups joined by at most one space or dash, not touching other digits.
+_RUN = re.compile(r"(?<!\d)\d+(?:[ -]\d+)*(?!\d)")
+_MIN, _MAX = 13, 19
+
+# Keys whose values are identifiers that may legitimately be a GTIN (EAN/UPC):
+# a value there that is a valid GTIN-12/13/14 is an item code, not a card.
+_ITEM_CODE_KEYS = frozenset({"sku", "ean", "gtin", "item_id", "upc"})
+
+# Dropped outright (compared after lower-casing and turning "-" and " " into "_").
+SENSITIVE_KEYS = frozenset({
+    "track1", "track2", "track3", "track_data", "trackdata", "track_1", "track_2",
+    "cvv", "cvc", "cvv2", "cvc2", "cid", "security_code", "securitycode",
+    "expiry", "expiry_date", "exp_date", "expdate", "exp_month", "exp_year",
+    "expiration", "expiration_date",
+    "cardholder", "cardholder_name", "card_holder", "card_holder_name", "name_on_card",
+})
+# Full card numbers by key: reduced to card_last4 on the enclosing object, then dropped.
+PAN_KEYS = frozenset({"pan", "card_number", "cardnumber", "primary_account_number"})
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when the digit string passes the Luhn check."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def gtin_ok(digits: str) -> bool:
+    """True when digits is a GTIN-8/12/13/14 with a valid check digit."""
+    if len(digits) not in (8, 12, 13, 14):
+        return False
+    body, check = digits[:-1], ord(digits[-1]) - 48
+    total = sum((ord(c) - 48) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _is_card(digits: str) -> bool:
+    return _MIN <= len(digits) <= _MAX and luhn_ok(digits)
+
+
+def _masked(digits: str) -> str:
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def _mask_run(run: str) -> str:
+    """Mask a run of digit groups whole, or any card-number span of consecutive groups in it."""
+    digits = re.sub(r"[ -]", "", run)
+    if _is_card(digits):
+        return _masked(digits)
+    groups = re.split(r"([ -])", run)  # digits, sep, digits, sep, ...
+    nums = groups[0::2]
+    if len(nums) == 1:
+        return run
+    out = list(groups)
+    i = 0
+    while i < len(nums):
+        best, span = 0, ""
+        for j in range(i, len(nums)):  # grow the span while it can still be a card number
+            span += nums[j]
+            if len(span) > _MAX:
+                break
+            if _is_card(span):
+                best = j + 1
+        if best:
+            out[2 * i] = _masked("".join(nums[i:best]))
+            for k in range(2 * i + 1, 2 * best - 1):
+                out[k] = ""
+            i = best
+        else:
+            i += 1
+    return "".join(out)
+
+
+def mask_text(text: str) -> str:
+    """Return text with every card number in it masked to its last four digits."""
+    if len(text) < _MIN or not any(c.isdigit() for c in text):
+        return text
+    return _RUN.sub(lambda m: _mask_run(m.group(0)) if len(m.group(0)) >= _MIN else m.group(0), text)
+
+
+def find_card_last4(text: str) -> str | None:
+    """The last four digits of the first card number (or already-masked number) in text."""
+    for m in _RUN.finditer(text):
+        digits = re.sub(r"[ -]", "", m.group(0))
+        if _is_card(digits):
+            return digits[-4:]
+    m = re.search(r"[*Xx#\u2022]{4,}[ -]?(\d{4})(?!\d)", text)
+    return m.group(1) if m else None
+
+
+def _mask_value(value: Any, key: str | None) -> Any:
+    if isinstance(value, str):
+        if key in _ITEM_CODE_KEYS and value.isdigit() and gtin_ok(value):
+            return value
+        return mask_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        text = str(value)
+        return _masked(text) if _is_card(text) else value
+    if isinstance(value, dict):
+        return {mask_text(k) if isinstance(k, str) else k: _mask_value(v, k.lower() if isinstance(k, str) else None)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mask_value(v, key) for v in value]
+    return value
+
+
+def mask_card_numbers(obj: Any) -> Any:
+    """Return a copy of obj (dicts, lists, strings, ints at any depth) with card numbers masked."""
+    return _mask_value(obj, None)
+
+
+def _norm_key(key: str) -> str:
+    return key.lower().replace("-", "_").replace(" ", "_")
+
+
+def strip_sensitive(obj: Any) -> Any:
+    """Return a copy of obj without track data, CVV, expiry or cardholder fields at any depth.
+
+    A full card number under a key such as "pan" or "card_number" becomes "card_last4"
+    on the same object (unless one is already there) and the key is dropped.
+    """
+    if isinstance(obj, list):
+        return [strip_sensitive(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out: dict = {}
+    last4 = None
+    for key, value in obj.items():
+        norm = _norm_key(key) if isinstance(key, str) else key
+        if norm in SENSITIVE_KEYS:
+            continue
+        if norm in PAN_KEYS:
+            text = str(value)
+            last4 = find_card_last4(text) or last4
+            if last4 is None:
+                digits = re.sub(r"\D", "", text)
+                last4 = digits[-4:] if len(digits) >= 4 else None
+            continue
+        out[key] = strip_sensitive(value)
+    if last4 and not out.get("card_last4"):
+        out["card_last4"] = last4
+    return out

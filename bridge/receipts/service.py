@@ -1,0 +1,255 @@
+"""Record POS receipts: mask card data, link shoppers, map barcodes, adjust local stock.
+
+    results = receive_documents(bridge, [{"receipt_id": "R1", "register_id": "pos-1", ...}])
+    results[0]  # -> {"id": "rc-...", "status": "accepted"}
+
+Every receipt path (intake server, JSON, CSV, POSLog, JSON Lines) goes through
+`Recorder`, so no full card number reaches the database or HQ.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bridge.errors import InvalidEvent
+from bridge.receipts.cardmask import find_card_last4, mask_card_numbers, strip_sensitive
+from bridge.receipts.model import Problem, SourceDoc
+from bridge.receipts.normalise import receipt_event
+
+log = logging.getLogger("bridge.receipts")
+
+CHUNK = 500  # receipts per outbox transaction
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one document or event: accepted, duplicate or rejected (with the problem)."""
+
+    where: str
+    id: str | None
+    status: str
+    problem: Problem | None = None
+
+
+class _EveryUse:
+    """A replay guard that allows every use: a receipt checks the token at the time of the sale,
+    and a receipt recorded twice is deduplicated by its id, not by the token."""
+
+    def first_use(self, jti: str, expires_at: float, now: float) -> bool:
+        return True
+
+
+def _looks_like_app_token(value: str) -> bool:
+    return value.count(".") == 2 and value.startswith("eyJ")
+
+
+def _gtin_forms(code: str) -> list[str]:
+    """The code and its shorter GTIN spellings (a GTIN-14 padded with zeros is an EAN-13, a UPC-A)."""
+    forms = [code]
+    while len(code) > 8 and code.startswith("0"):
+        code = code[1:]
+        if len(code) in (8, 12, 13):
+            forms.append(code)
+    return forms
+
+
+def _fill_card_last4(doc: dict) -> dict:
+    """Set card_last4 on card tenders from any card number written in them (before masking)."""
+    tenders = doc.get("tenders")
+    if not isinstance(tenders, list):
+        return doc
+    for tender in tenders:
+        if isinstance(tender, dict) and not tender.get("card_last4"):
+            for value in _strings(tender):
+                last4 = find_card_last4(value)
+                if last4:
+                    tender["card_last4"] = last4
+                    break
+    return doc
+
+
+def _strings(obj: Any) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        return [str(obj)]
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in _strings(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in _strings(v)]
+    return []
+
+
+def scrub(obj: Any) -> Any:
+    """Card data out: sensitive keys dropped, card numbers masked, card_last4 filled on tenders."""
+    obj = strip_sensitive(obj)
+    if isinstance(obj, dict):
+        target = obj.get("payload") if isinstance(obj.get("payload"), dict) else obj
+        _fill_card_last4(target)
+    return mask_card_numbers(obj)
+
+
+class Recorder:
+    """Records receipt documents and events of one bridge, chunk by chunk.
+
+        rec = Recorder(bridge)
+        outcomes = rec.documents([SourceDoc("r.json", doc)])
+    """
+
+    def __init__(self, bridge: Any) -> None:
+        self.bridge = bridge
+        self.store_id = bridge.settings.store.id
+        self.currency = bridge.settings.store.currency
+        self.location = f"store:{self.store_id}"
+        self._skus: dict[str, str | None] = {}  # item code -> catalog SKU (None: unknown)
+        self._known: dict[str, bool] = {}  # SKU -> in the catalog
+        self._jwks: dict | None = None
+
+    # -- public -----------------------------------------------------------------------
+
+    def documents(self, items: list[SourceDoc]) -> list[Outcome]:
+        """Record receipt documents (JSON, CSV, POSLog, intake)."""
+        return self._record(items, self._prepare_document)
+
+    def events(self, items: list[SourceDoc]) -> list[Outcome]:
+        """Record contract events (JSON Lines); receipts among them get the receipt treatment."""
+        return self._record(items, self._prepare_event)
+
+    # -- preparing --------------------------------------------------------------------
+
+    def _prepare_document(self, item: SourceDoc) -> dict:
+        event = receipt_event(scrub(item.doc), store_id=self.store_id, currency=self.currency)
+        return self._finish_receipt(event)
+
+    def _prepare_event(self, item: SourceDoc) -> dict:
+        event = scrub(item.doc)
+        if event.get("type") == "receipt" and isinstance(event.get("payload"), dict):
+            event = self._finish_receipt(event)
+        return event
+
+    def _finish_receipt(self, event: dict) -> dict:
+        payload = event["payload"]
+        for line in payload.get("lines") or []:
+            if isinstance(line, dict) and isinstance(line.get("sku"), str):
+                line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
+        token = payload.get("loyalty_token")
+        if isinstance(token, str) and _looks_like_app_token(token):
+            del payload["loyalty_token"]  # an app token is a credential, never forwarded
+            profile_id = self._verify(token, event.get("occurred_at"))
+            if profile_id and not event.get("profile_id"):
+                event["profile_id"] = profile_id
+        return event
+
+    def _catalog_sku(self, ean: object, sku: str) -> str:
+        """The catalog SKU of an item code found by barcode, else the code itself."""
+        for code in (ean, sku):
+            if not isinstance(code, str) or not code.isdigit():
+                continue
+            if code not in self._skus:
+                found = None
+                for form in _gtin_forms(code):
+                    hit = self.bridge.catalog.find_ean(form)
+                    if hit is not None:
+                        found = hit[1].sku
+                        break
+                self._skus[code] = found
+            if self._skus[code]:
+                return self._skus[code]
+        return sku
+
+    def _verify(self, token: str, occurred_at: object) -> str | None:
+        from bridge.app_token import TokenRefused, verify
+
+        if self._jwks is None:
+            self._jwks = self.bridge.jwks()
+        try:
+            at = datetime.fromisoformat(str(occurred_at)).timestamp()
+        except ValueError:
+            at = None
+        try:
+            # Checked at the time of the sale: exports often arrive after the token expired.
+            return verify(token, self._jwks, now=at, replay_guard=_EveryUse())
+        except TokenRefused as exc:
+            log.warning("receipt at %s: app token not linked: %s", occurred_at, exc)
+            return None
+
+    # -- recording --------------------------------------------------------------------
+
+    def _record(self, items: list[SourceDoc], prepare: Any) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for start in range(0, len(items), CHUNK):
+            outcomes.extend(self._record_chunk(items[start:start + CHUNK], prepare))
+        return outcomes
+
+    def _record_chunk(self, items: list[SourceDoc], prepare: Any) -> list[Outcome]:
+        outcomes: list[Outcome | None] = []
+        events, slots = [], []
+        for item in items:
+            try:
+                event = prepare(item)
+            except InvalidEvent as exc:
+                outcomes.append(Outcome(item.where, _doc_id(item.doc), "rejected",
+                                        item.problem(exc.field, exc.message)))
+                continue
+            outcomes.append(None)
+            slots.append((len(outcomes) - 1, item))
+            events.append(event)
+        results = self.bridge.outbox.record_many(events) if events else []
+        deltas: dict[str, int] = defaultdict(int)
+        for (slot, item), event, result in zip(slots, events, results):
+            if isinstance(result, InvalidEvent):
+                field = result.field
+                if prepare == self._prepare_document and field.startswith("payload."):
+                    field = field[len("payload."):]  # a document's fields are the payload's
+                outcomes[slot] = Outcome(item.where, event.get("id"), "rejected",
+                                         item.problem(field, result.message))
+                continue
+            outcomes[slot] = Outcome(item.where, result.id, "accepted" if result.created else "duplicate")
+            if result.created and event.get("type") == "receipt":
+                _add_deltas(deltas, event["payload"])
+        self._adjust_stock(deltas)
+        return outcomes  # type: ignore[return-value]  # every slot is filled
+
+    def _adjust_stock(self, deltas: dict[str, int]) -> None:
+        """Apply sales and returns to this store's on-hand, for SKUs the catalog knows."""
+        for sku, delta in deltas.items():
+            if delta == 0:
+                continue
+            if sku not in self._known:
+                self._known[sku] = self.bridge.catalog.find_sku(sku) is not None
+            if self._known[sku]:
+                self.bridge.catalog.adjust_stock(sku, self.location, delta)
+
+
+def _add_deltas(deltas: dict[str, int], payload: dict) -> None:
+    """A sale takes its quantity off the shelf, a return (negative quantity) puts it back."""
+    for line in payload.get("lines") or []:
+        qty = line.get("quantity") if isinstance(line, dict) else None
+        # Weighed quantities (0.42 kg) are not pieces on a shelf: they do not move stock.
+        if isinstance(qty, int) and not isinstance(qty, bool) and isinstance(line.get("sku"), str):
+            deltas[line["sku"]] -= qty
+
+
+def _doc_id(doc: object) -> str | None:
+    value = doc.get("id") if isinstance(doc, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def receive_documents(bridge: Any, docs: list[dict]) -> list[dict]:
+    """Record receipt documents; one {"id", "status", "error"?} per document, in order."""
+    items = [SourceDoc(f"[{i}]", doc if isinstance(doc, dict) else {"_not_an_object": True})
+             for i, doc in enumerate(docs)]
+    results = []
+    for doc, outcome in zip(docs, Recorder(bridge).documents(items)):
+        result: dict[str, Any] = {"id": outcome.id, "status": outcome.status}
+        if outcome.problem is not None:
+            p = outcome.problem
+            result["error"] = f"{p.field}: {p.reason}" if p.field else p.reason
+        if not isinstance(doc, dict):
+            result = {"id": None, "status": "rejected", "error": "receipt: must be an object"}
+        results.append(result)
+    return results

@@ -1,0 +1,126 @@
+"""Versioned schema migrations of the bridge database.
+
+Each owning module exports `MIGRATIONS: list[tuple[int, str, str]]` (version, name,
+SQL script) within its version range; they are applied in version order, each in its
+own transaction, recorded in PRAGMA user_version and the schema_migrations table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import time
+from typing import TYPE_CHECKING
+
+from bridge.errors import StorageError
+
+if TYPE_CHECKING:
+    from bridge.db import Database
+
+# module -> the versions it may use; a module is imported only when migrating,
+# because those modules import bridge.db themselves.
+SOURCES: dict[str, range] = {
+    "bridge.outbox": range(1, 10),
+    "bridge.catalog": range(10, 20),
+    "bridge.sync_state": range(20, 30),
+    "bridge.app_token": range(30, 40),
+}
+
+Migration = tuple[int, str, str]
+
+_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def collect_migrations(sources: dict[str, range] | None = None) -> list[Migration]:
+    """Every known migration in version order, checked against its module's range."""
+    found: dict[int, str] = {}
+    out: list[Migration] = []
+    for module_name, allowed in (sources or SOURCES).items():
+        module = importlib.import_module(module_name)
+        for entry in getattr(module, "MIGRATIONS", []):
+            version, name, sql = entry
+            where = f"{module_name}.MIGRATIONS version {version!r}"
+            if not isinstance(version, int) or version not in allowed:
+                raise StorageError(f"{where}: must be an int in {allowed.start}..{allowed.stop - 1}")
+            if version in found:
+                raise StorageError(f"{where}: already used by {found[version]}")
+            if not name or not isinstance(sql, str) or not sql.strip():
+                raise StorageError(f"{where}: needs a name and a SQL script")
+            found[version] = module_name
+            out.append((version, name, sql))
+    return sorted(out)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (triggers with BEGIN...END stay whole)."""
+    statements: list[str] = []
+    start = 0
+    pos = script.find(";")
+    while pos != -1:
+        chunk = script[start:pos + 1]
+        if sqlite3.complete_statement(chunk):
+            if chunk.strip(" \t\r\n;"):
+                statements.append(chunk.strip())
+            start = pos + 1
+        pos = script.find(";", pos + 1)
+    tail = script[start:].strip()
+    if tail and not sqlite3.complete_statement(tail + ";"):
+        raise StorageError(f"incomplete SQL statement at the end of a migration: {tail[:80]!r}")
+    if tail:
+        statements.append(tail)
+    return statements
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: "Database", migrations: list[Migration] | None = None) -> list[int]:
+    """Apply the pending migrations to db; return the versions applied."""
+    migrations = collect_migrations() if migrations is None else migrations
+    applied: list[int] = []
+    with db.write() as conn:
+        conn.execute(_BOOKKEEPING)
+        _refuse_newer(db, conn, migrations)
+    for version, name, sql in migrations:
+        statements = split_statements(sql)
+        # executescript() would COMMIT by itself, so statements go one by one inside
+        # our own BEGIN IMMEDIATE: a failure rolls back the whole step, version included.
+        with db.write() as conn:
+            if _is_applied(conn, version):
+                continue  # already there, or another process got there first
+            for statement in statements:
+                try:
+                    conn.execute(statement)
+                except sqlite3.Error as exc:
+                    raise StorageError(f"{db.path}: migration {version} ({name}) failed: {exc}; "
+                                       f"schema left at version {current_version(conn)}") from exc
+            conn.execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                         (version, name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+            conn.execute(f"PRAGMA user_version = {max(int(version), current_version(conn))}")
+            applied.append(version)
+    return applied
+
+
+def _is_applied(conn: sqlite3.Connection, version: int) -> bool:
+    row = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
+    return row is not None
+
+
+def _refuse_newer(db: "Database", conn: sqlite3.Connection, migrations: list[Migration]) -> None:
+    """Refuse a database written by a newer release: it may hold tables this code misuses."""
+    known = {version for version, _, _ in migrations}
+    latest = max(known, default=0)
+    version = current_version(conn)
+    unknown = conn.execute(
+        "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    unknown = [(v, n) for v, n in unknown if v not in known]
+    if version > latest or unknown:
+        what = f"migration {unknown[0][0]} ({unknown[0][1]})" if unknown else f"version {version}"
+        raise StorageError(
+            f"{db.path}: schema {what} is newer than this Vitrine knows (up to {latest}); "
+            "the file was written by a newer release: upgrade Vitrine, do not downgrade a database")

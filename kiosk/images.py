@@ -1,0 +1,97 @@
+"""Local product images decoded off the UI thread, with a bounded LRU of textures.
+
+Decoding a JPEG is disk and CPU work, so a small thread pool does it with Pillow and
+hands raw pixels back through Clock; only the UI thread makes GL textures.
+
+    cache = ImageCache(max_items=300)
+    cache.request("/path/rm-1001-1.jpg", (400, 500), lambda path, texture: ...)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.logger import Logger
+from PIL import Image as PILImage
+
+Callback = Callable[[str, Texture | None], None]
+
+
+def decode(path: str, max_size: tuple[int, int]) -> tuple[int, int, bytes]:
+    """Read and shrink an image to fit max_size; returns (width, height, RGB bytes)."""
+    with PILImage.open(path) as img:
+        img.draft("RGB", max_size)  # JPEG decodes straight at a smaller scale: much faster
+        img = img.convert("RGB")
+        img.thumbnail(max_size)
+        # Kivy textures start at the bottom row.
+        img = img.transpose(PILImage.Transpose.FLIP_TOP_BOTTOM)
+        return img.width, img.height, img.tobytes()
+
+
+class ImageCache:
+    """Textures keyed by (path, size); least recently used dropped beyond max_items."""
+
+    def __init__(self, max_items: int = 300, workers: int = 2) -> None:
+        self.max_items = max_items
+        self._textures: OrderedDict[tuple[str, tuple[int, int]], Texture] = OrderedDict()
+        self._waiting: dict[tuple[str, tuple[int, int]], list[Callback]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-images")
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._textures)
+
+    def get(self, path: str, size: tuple[int, int]) -> Texture | None:
+        """The cached texture, if any (UI thread)."""
+        key = (path, size)
+        texture = self._textures.get(key)
+        if texture is not None:
+            self._textures.move_to_end(key)
+        return texture
+
+    def request(self, path: str, size: tuple[int, int], callback: Callback) -> None:
+        """Call callback(path, texture) on the UI thread; at once when cached."""
+        key = (path, size)
+        texture = self.get(path, size)
+        if texture is not None:
+            callback(path, texture)
+            return
+        with self._lock:
+            if key in self._waiting:
+                self._waiting[key].append(callback)
+                return
+            self._waiting[key] = [callback]
+        self._pool.submit(self._load, key)
+
+    def _load(self, key: tuple[str, tuple[int, int]]) -> None:
+        try:
+            pixels = decode(*key)
+        except Exception as exc:  # a missing or broken image shows the placeholder
+            Logger.warning(f"Images: cannot load {key[0]}: {exc}")
+            pixels = None
+        Clock.schedule_once(lambda _dt: self._deliver(key, pixels))
+
+    def _deliver(self, key: tuple[str, tuple[int, int]], pixels: tuple[int, int, bytes] | None) -> None:
+        texture = None
+        if pixels is not None:
+            width, height, data = pixels
+            texture = Texture.create(size=(width, height), colorfmt="rgb")
+            texture.blit_buffer(data, colorfmt="rgb", bufferfmt="ubyte")
+            self._textures[key] = texture
+            while len(self._textures) > self.max_items:
+                self._textures.popitem(last=False)
+        with self._lock:
+            callbacks = self._waiting.pop(key, [])
+        for callback in callbacks:
+            callback(key[0], texture)
+
+    def clear(self) -> None:
+        self._textures.clear()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

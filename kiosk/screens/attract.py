@@ -1,0 +1,56 @@
+"""The attract screen: the lookbook cross-fading full screen until someone touches it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.animation import Animation
+from kivy.app import App
+from kivy.clock import Clock
+
+from kiosk.widgets import ShopperScreen
+
+LOOKBOOK_DIR = Path(__file__).resolve().parents[2] / "assets" / "lookbook"
+SLIDE_S = 6.0
+FADE_S = 1.6
+
+
+def lookbook_images(folder: Path = LOOKBOOK_DIR) -> list[str]:
+    """The lookbook's photos, in name order."""
+    return sorted(str(p) for p in folder.glob("*.jpg")) if folder.is_dir() else []
+
+
+class AttractScreen(ShopperScreen):
+    """Full-screen images, the brand, and an invitation to touch."""
+
+    def on_kv_post(self, base_widget):
+        self.images = lookbook_images()
+        self._index = 0
+        self._event = None
+        if self.images:
+            self.ids.front.path = self.images[0]
+
+    def on_enter(self, *_):
+        if len(self.images) > 1 and self._event is None:
+            self._event = Clock.schedule_interval(self._next, SLIDE_S)
+
+    def on_leave(self, *_):
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _next(self, _dt):
+        self._index = (self._index + 1) % len(self.images)
+        front, back = self.ids.front, self.ids.back
+        back.path = self.images[self._index]
+        back.opacity = 0
+        Animation(opacity=1, d=FADE_S, t="in_out_sine").start(back)
+        Animation(opacity=0, d=FADE_S, t="in_out_sine").start(front)
+        # The faded-in image becomes the front one for the next slide.
+        self.ids.front, self.ids.back = back, front
+
+    def on_touch_up(self, touch):
+        if self.collide_point(*touch.pos) and self.manager and self.manager.current == self.name:
+            App.get_running_app().go("browse")
+            return True
+        return super().on_touch_up(touch)

@@ -1,0 +1,161 @@
+"""Browse: categories, filters by size and colour, sort, and a grid of product cards.
+
+The grid is a RecycleView, so 50,000 products cost only the cards on screen; the
+first page of cards comes from Catalog.browse at once, the rest in one background
+query, both off the UI thread.
+"""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
+
+from bridge.catalog import category_label, color_label
+from kiosk.widgets import PillButton, ShopperScreen
+
+FIRST_PAGE = 48
+SORTS = [("featured", "Featured"), ("newest", "New in"), ("price_asc", "Price: low to high"),
+         ("price_desc", "Price: high to low"), ("name", "Name")]
+
+
+def card_rows(cards: list, lang: str) -> list[dict]:
+    """RecycleView data for product cards (prices formatted once, here)."""
+    return [{"product_id": c.id, "name": c.name, "price": c.price.format(lang), "image": c.image}
+            for c in cards]
+
+
+class BrowseScreen(ShopperScreen):
+    """The catalog grid."""
+
+    category = StringProperty("")
+    size_filter = StringProperty("")
+    color_filter = StringProperty("")
+    sort = StringProperty("featured")
+    total = NumericProperty(0)
+    loading = BooleanProperty(False)
+    size_labels = DictProperty({})
+    color_labels = DictProperty({})
+    categories = ListProperty([])
+
+    def on_kv_post(self, base_widget):
+        self._generation = 0
+        self._loaded_filters = None
+        App.get_running_app().bind(lang=lambda *_: self._on_language())
+
+    def enter(self, category: str | None = None, **_params) -> None:
+        if category is not None:
+            self.category = category
+        if self._loaded_filters is None:
+            self._load_filters()
+        if self._loaded_filters != self._query():
+            self.reload()
+
+    def reset(self) -> None:
+        self.category = self.size_filter = self.color_filter = ""
+        self.sort = "featured"
+        self.ids.grid.scroll_y = 1
+
+    # -- filters -----------------------------------------------------------
+    def _load_filters(self) -> None:
+        app = App.get_running_app()
+        catalog = app.bridge.catalog
+        app.run_async(lambda: (catalog.categories(app.lang), catalog.sizes(), catalog.colors()),
+                      on_done=self._filters_loaded)
+
+    def _filters_loaded(self, result) -> None:
+        categories, sizes, colors = result
+        self.categories = categories
+        self._sizes, self._colors = sizes, colors
+        self._label_filters()
+
+    def _label_filters(self) -> None:
+        app = App.get_running_app()
+        row = self.ids.categories
+        row.clear_widgets()
+        for category in [""] + self.categories:
+            text = category_label(category, app.lang) if category else app.tr("All")
+            button = PillButton(text=text, size_hint_x=None, selected=category == self.category)
+            button.width = max(button.height * 2, len(text) * app.theme.fs(10) + app.theme.dp(56))
+            button.bind(on_release=lambda _b, c=category: self.choose(category=c))
+            button.category = category
+            row.add_widget(button)
+        self.size_labels = {app.tr("All sizes"): "", **{s: s for s in getattr(self, "_sizes", [])}}
+        self.color_labels = {app.tr("All colours"): "",
+                             **{color_label(c, app.lang): c for c in getattr(self, "_colors", [])}}
+
+    def choose(self, **filters) -> None:
+        """Change category, size_filter, color_filter or sort, then reload the grid."""
+        for key, value in filters.items():
+            setattr(self, key, value or "")
+        for button in self.ids.categories.children:
+            button.selected = getattr(button, "category", None) == self.category
+        self.reload()
+
+    def label_of(self, labels: dict, value: str) -> str:
+        return next((label for label, v in labels.items() if v == value), "")
+
+    def sort_labels(self, lang: str) -> dict[str, str]:
+        app = App.get_running_app()
+        return {app.tr(label, lang): key for key, label in SORTS}
+
+    def _on_language(self) -> None:
+        if getattr(self, "_sizes", None) is not None:
+            self._label_filters()
+        if self._loaded_filters is not None:
+            self.reload()
+
+    # -- the grid ----------------------------------------------------------
+    def _query(self) -> dict:
+        app = App.get_running_app()
+        return dict(lang=app.lang, category=self.category or None, size=self.size_filter or None,
+                    color=self.color_filter or None, sort=self.sort)
+
+    def reload(self) -> None:
+        """Fetch the first page now and the rest in the background; stale answers are dropped."""
+        app = App.get_running_app()
+        catalog = app.bridge.catalog
+        query = self._query()
+        self._loaded_filters = query
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+
+        def first_page():
+            count = catalog.count(category=query["category"], size=query["size"], color=query["color"])
+            return count, card_rows(catalog.browse(**query, limit=FIRST_PAGE), query["lang"])
+
+        def rest():
+            return card_rows(catalog.browse(**query, offset=FIRST_PAGE), query["lang"])
+
+        def first_done(result):
+            if generation != self._generation:
+                return
+            self.total, rows = result
+            self.ids.grid.data = rows
+            self.ids.grid.scroll_y = 1
+            if self.total > len(rows):
+                app.run_async(rest, on_done=rest_done)
+            else:
+                self.loading = False
+
+        def rest_done(rows):
+            if generation != self._generation:
+                return
+            self._append(rows)
+            self.loading = False
+
+        app.run_async(first_page, on_done=first_done)
+
+    def _append(self, rows: list[dict]) -> None:
+        # Keep the shopper's place: scroll_y is a fraction, and the content just grew.
+        grid = self.ids.grid
+        layout = self.ids.grid_layout
+        hidden = max(1.0, layout.height - grid.height)
+        from_top = (1 - grid.scroll_y) * hidden
+        grid.data = grid.data + rows
+
+        def restore(_dt):
+            grid.scroll_y = max(0.0, 1 - from_top / max(1.0, layout.height - grid.height))
+
+        Clock.schedule_once(restore, 0)

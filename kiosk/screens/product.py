@@ -1,0 +1,189 @@
+"""The product page: images, price, colours and sizes, stock here and elsewhere,
+and the shopper's actions (save, fitting room, continue on my phone)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+
+from bridge.catalog import color_label
+from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
+
+
+def stock_time(updated_at: str, lang: str) -> str:
+    """"10 h 42" in French, "10:42" in English, in local time."""
+    try:
+        when = datetime.fromisoformat(updated_at.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return ""
+    return f"{when.hour} h {when.minute:02d}" if lang == "fr" else f"{when.hour}:{when.minute:02d}"
+
+
+def store_name(location: str) -> str:
+    """"store:lyon-presquile" -> "Lyon Presquile"."""
+    return location.split(":", 1)[-1].replace("-", " ").title()
+
+
+def availability(levels: list, sku: str | None, here: str, tr) -> list[str]:
+    """Lines telling where the chosen size is: here, in other stores, online, and as of when."""
+    if not sku:
+        return [tr("Choose a size to see availability")]
+    mine = [lv for lv in levels if lv.sku == sku]
+    at_home = sum(lv.on_hand for lv in mine if lv.location == here)
+    others = sorted(store_name(lv.location) for lv in mine
+                    if lv.location.startswith("store:") and lv.location != here and lv.on_hand > 0)
+    online = sum(lv.on_hand for lv in mine if lv.location == "online")
+    lines = [tr("Not in this store") if at_home <= 0 else
+             tr("Last one here") if at_home == 1 else tr("%d in stock here") % at_home]
+    lines.append(tr("Also in %s") % ", ".join(others) if others else tr("Not in our other stores"))
+    lines.append(tr("Available online") if online > 0 else tr("Not available online"))
+    return lines
+
+
+class ProductScreen(ShopperScreen):
+    """One product, in the current language."""
+
+    product = ObjectProperty(None, allownone=True)
+    color = StringProperty("")
+    sku = StringProperty("", allownone=True)
+    saved = BooleanProperty(False)
+    stock_lines = ListProperty([])
+    stock_as_of = StringProperty("")
+
+    def on_kv_post(self, base_widget):
+        self._levels = []
+        self._updated = ""
+        app = App.get_running_app()
+        app.bind(lang=lambda *_: self._render())
+        app.bind(saved_count=lambda *_: self._refresh_saved())
+
+    def enter(self, product_id: str | None = None, sku: str | None = None, **_params) -> None:
+        if not product_id:
+            return
+        app = App.get_running_app()
+        self.product = None
+        self.sku = sku or ""
+        self._render()
+        app.session.view_product(product_id, sku)
+        app.run_async(lambda: (app.bridge.catalog.product(product_id),
+                               app.bridge.catalog.stock_for_product(product_id)),
+                      on_done=lambda result: self._loaded(product_id, sku, *result))
+
+    def reset(self) -> None:
+        self.product = None
+        self.sku = self.color = ""
+        self._levels = []
+        self._render()
+
+    def _loaded(self, product_id, sku, product, levels) -> None:
+        if product is None or product.id != product_id:
+            return
+        self.product = product
+        self._levels = levels
+        self._updated = max((lv.updated_at for lv in levels), default="")
+        variants = product.variants
+        chosen = next((v for v in variants if v.sku == sku), None)
+        self.color = chosen.color if chosen else (variants[0].color if variants else "")
+        sizes = [v for v in variants if v.color == self.color]
+        self.sku = chosen.sku if chosen else (sizes[0].sku if len(sizes) == 1 else "")
+        self._render()
+
+    # -- display -----------------------------------------------------------
+    def _render(self) -> None:
+        app = App.get_running_app()
+        ids = self.ids
+        product = self.product
+        ids.name.text = product.title(app.lang) if product else ""
+        ids.price.text = product.price.format(app.lang) if product else ""
+        ids.description.text = product.text(app.lang) if product else ""
+        ids.carousel.clear_widgets()
+        for path in (product.images if product else []):
+            ids.carousel.add_widget(LocalImage(path=path, max_px=[1200, 1500], fit_mode="contain"))
+        self._render_choices()
+        self._render_stock()
+        self._refresh_saved()
+
+    def _render_choices(self) -> None:
+        app = App.get_running_app()
+        product = self.product
+        colors_box, sizes_box = self.ids.colors, self.ids.sizes
+        colors_box.clear_widgets()
+        sizes_box.clear_widgets()
+        if not product:
+            return
+        for color in dict.fromkeys(v.color for v in product.variants):
+            swatch = Swatch(text=color_label(color, app.lang), value=color, selected=color == self.color)
+            swatch.bind(on_release=lambda s: self.choose_color(s.value))
+            colors_box.add_widget(swatch)
+        for variant in product.variants:
+            if variant.color != self.color:
+                continue
+            swatch = Swatch(text=variant.size or app.tr("One size"), value=variant.sku,
+                            selected=variant.sku == self.sku)
+            swatch.bind(on_release=lambda s: self.choose_sku(s.value))
+            sizes_box.add_widget(swatch)
+
+    def _render_stock(self) -> None:
+        app = App.get_running_app()
+        here = f"store:{app.settings.store.id}"
+        self.stock_lines = availability(self._levels, self.sku, here, app.tr) if self.product else []
+        as_of = stock_time(self._updated, app.lang) if self._updated else ""
+        self.stock_as_of = (app.tr("as of %s") % as_of) if as_of and self.product else ""
+        self.ids.stock.text = "\n".join(self.stock_lines)
+
+    def _refresh_saved(self) -> None:
+        app = App.get_running_app()
+        self.saved = bool(self.product) and app.session.is_saved(self.product.id)
+
+    # -- actions -----------------------------------------------------------
+    def choose_color(self, color: str) -> None:
+        self.color = color
+        sizes = [v for v in self.product.variants if v.color == color]
+        self.sku = sizes[0].sku if len(sizes) == 1 else ""
+        App.get_running_app().session.choose_sku(self.sku or None)
+        self._render_choices()
+        self._render_stock()
+
+    def choose_sku(self, sku: str) -> None:
+        self.sku = sku
+        App.get_running_app().session.choose_sku(sku)
+        self._render_choices()
+        self._render_stock()
+
+    def toggle_saved(self) -> None:
+        app = App.get_running_app()
+        if not self.product:
+            return
+        if app.session.is_saved(self.product.id):
+            app.session.unsave(self.product.id)
+        else:
+            app.session.save(self.product.id, self.sku or None)
+
+    def _skus(self) -> list[str]:
+        if self.sku:
+            return [self.sku]
+        return [v.sku for v in self.product.variants if v.color == self.color][:1]
+
+    def request_fitting_room(self) -> None:
+        """Record the request and show the shopper their queue number."""
+        app = App.get_running_app()
+        if not self.product:
+            return
+        if not self.sku:
+            InfoPanel(title=app.tr("Which size?"), message=app.tr("Choose a size first, then ask for a fitting room.")).open()
+            return
+        app.session.request_fitting_room([self.sku])
+        number = app.fitting_queue.next()
+        InfoPanel(title=app.tr("A fitting room is on its way"), number=str(number),
+                  message=app.tr("Your number. An adviser will bring this piece to you.")).open()
+
+    def continue_on_phone(self) -> None:
+        """Show a QR code that opens this piece on the shopper's phone."""
+        app = App.get_running_app()
+        if not self.product:
+            return
+        url = app.session.send_to_phone(self._skus(), app.settings.kiosk.handoff_url)
+        InfoPanel(title=app.tr("Continue on your phone"), qr_data=url,
+                  message=app.tr("Scan with your phone's camera.")).open()

@@ -1,0 +1,295 @@
+"""The staff screen: stock lookup (search, SKU/EAN or scan) and the bridge's health.
+
+Catalog reads and bridge calls run through app.run_async; only their results touch widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
+from kivy.uix.label import Label
+
+from bridge.catalog import color_label
+from kiosk.screens.staff_pin import StaffScreenBase
+
+STATUS_EVERY_S = 3.0
+SEARCH_SETTLE_S = 0.25
+MAX_RESULTS = 24
+EAN_RE = re.compile(r"^\d{8}$|^\d{12,14}$")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An RFC 3339 timestamp as a local datetime, None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone()
+
+
+def clock_text(moment: datetime | None, now: datetime | None = None) -> str:
+    """"10:42" today, "21/11 10:42" another day, "" when unknown."""
+    if moment is None:
+        return ""
+    now = now or datetime.now().astimezone()
+    return moment.strftime("%H:%M" if moment.date() == now.date() else "%d/%m %H:%M")
+
+
+def age_text(seconds: float | None) -> str:
+    """A short duration: "45 s", "12 min", "3 h 05"."""
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+
+
+def lookup(catalog: Any, query: str, lang: str) -> list[dict]:
+    """Products for the staff query: an EAN or SKU first, else a text search."""
+    query = query.strip()
+    if not query:
+        return []
+    exact = catalog.find_ean(query) if EAN_RE.match(query) else catalog.find_sku(query.upper())
+    if exact is not None:
+        product, variant = exact
+        return [{"product_id": product.id, "sku": variant.sku, "name": product.title(lang),
+                 "detail": variant.sku}]
+    return [{"product_id": card.id, "sku": None, "name": card.name, "detail": card.price.format(lang)}
+            for card in catalog.search(query, lang=lang, limit=MAX_RESULTS)]
+
+
+def stock_rows(product: Any, levels: list, here: str, lang: str) -> dict:
+    """The stock table of a product: one row per variant, here / other stores / online."""
+    by_sku: dict[str, dict[str, int]] = {}
+    others: dict[str, int] = {}
+    newest = None
+    for level in levels:
+        by_sku.setdefault(level.sku, {})[level.location] = level.on_hand
+        if level.location.startswith("store:") and level.location != here:
+            others[level.location] = others.get(level.location, 0) + level.on_hand
+        moment = parse_time(level.updated_at)
+        newest = moment if newest is None or (moment and moment > newest) else newest
+    rows = []
+    for variant in product.variants:
+        counts = by_sku.get(variant.sku, {})
+        rows.append({
+            "sku": variant.sku, "size": variant.size, "color": color_label(variant.color, lang),
+            "here": counts.get(here, 0), "online": counts.get("online", 0),
+            "other": sum(n for loc, n in counts.items() if loc.startswith("store:") and loc != here),
+        })
+    return {"rows": rows, "others": others, "as_of": newest}
+
+
+def store_name(location: str) -> str:
+    """"store:lyon-presquile" -> "Lyon Presquile"."""
+    return location.removeprefix("store:").replace("-", " ").title()
+
+
+class StockCell(Label):
+    """One cell of the stock table."""
+
+    picked = BooleanProperty(False)
+    number = BooleanProperty(False)
+    empty = BooleanProperty(False)
+
+
+class HealthValue(Label):
+    """A value of the health panel, in the accent when it needs attention."""
+
+    alarming = BooleanProperty(False)
+
+
+class StaffScreen(StaffScreenBase):
+    """Stock per size and colour, bridge health and Sync now."""
+
+    query = StringProperty("")
+    results = ListProperty([])
+    product_name = StringProperty("")
+    stock_note = StringProperty("")
+    selected_sku = StringProperty("", allownone=True)
+    status = DictProperty({})
+    sync_message = StringProperty("")
+    syncing = BooleanProperty(False)
+    _status_event = None
+
+    def on_kv_post(self, base_widget):
+        self._search_trigger = Clock.create_trigger(self._search, SEARCH_SETTLE_S)
+
+    def enter(self, product_id: str | None = None, sku: str | None = None, **params) -> None:
+        if product_id:
+            self.show_product(product_id, sku)
+
+    def on_pre_enter(self, *args):
+        super().on_pre_enter(*args)
+        self.refresh_status()
+        self._status_event = Clock.schedule_interval(lambda dt: self.refresh_status(), STATUS_EVERY_S)
+
+    def on_leave(self, *args):
+        super().on_leave(*args)
+        if self._status_event is not None:
+            self._status_event.cancel()
+            self._status_event = None
+
+    def reset(self) -> None:
+        """Forget the last lookup (called by app.end_session)."""
+        self.query = ""
+        self.results = []
+        self.product_name = ""
+        self.stock_note = ""
+        self.sync_message = ""
+        self._fill_stock([])
+
+    # -- lookup ---------------------------------------------------------
+    def on_key(self, key: str) -> None:
+        """A key of the on-screen keyboard."""
+        if key == "backspace":
+            self.query = self.query[:-1]
+        elif key == "clear":
+            self.query = ""
+        else:
+            self.query += key
+        self._search_trigger()
+
+    def _search(self, _dt=None) -> None:
+        app = App.get_running_app()
+        query = self.query
+        app.run_async(lookup, app.bridge.catalog, query, app.lang,
+                      on_done=lambda found: self._show_results(query, found))
+
+    def _show_results(self, query: str, found: list[dict]) -> None:
+        if query != self.query:
+            return  # typed on since: a newer search is coming
+        self.results = found
+        box = self.ids.results
+        box.clear_widgets()
+        for item in found:
+            row = Factory.StaffResult(text=f"{item['name']}   ·   {item['detail']}")
+            row.bind(on_release=lambda _b, item=item: self.show_product(item["product_id"], item["sku"]))
+            box.add_widget(row)
+        if len(found) == 1:
+            self.show_product(found[0]["product_id"], found[0]["sku"])
+
+    def scan_product(self) -> None:
+        App.get_running_app().go("scan", purpose="product")
+
+    # -- stock ----------------------------------------------------------
+    def show_product(self, product_id: str, sku: str | None = None) -> None:
+        """Load the product's stock everywhere, off the UI thread."""
+        app = App.get_running_app()
+        catalog = app.bridge.catalog
+
+        def load():
+            product = catalog.product(product_id)
+            return product, catalog.stock_for_product(product_id) if product else []
+
+        self.selected_sku = sku or ""
+        app.run_async(load, on_done=lambda found: self._show_stock(*found))
+
+    def _show_stock(self, product: Any, levels: list) -> None:
+        app = App.get_running_app()
+        if product is None:
+            self.product_name = app.tr("Product not found", app.lang)
+            self._fill_stock([])
+            return
+        here = f"store:{app.settings.store.id}"
+        table = stock_rows(product, levels, here, app.lang)
+        self.product_name = product.title(app.lang)
+        as_of = clock_text(table["as_of"])
+        note = app.tr("as of {time}", app.lang).format(time=as_of) if as_of else \
+            app.tr("no stock figures yet", app.lang)
+        if table["others"]:
+            where = "  ·  ".join(f"{store_name(loc)} {n}" for loc, n in sorted(table["others"].items()))
+            note += "\n" + app.tr("Other stores: {where}", app.lang).format(where=where)
+        self.stock_note = note
+        self._fill_stock(table["rows"])
+
+    def _fill_stock(self, rows: list[dict]) -> None:
+        grid = self.ids.stock
+        grid.clear_widgets()
+        for row in rows:
+            picked = row["sku"] == self.selected_sku
+            cells = [row["size"], row["color"], str(row["here"]), str(row["other"]), str(row["online"])]
+            for i, text in enumerate(cells):
+                grid.add_widget(StockCell(text=text, picked=picked, number=i >= 2,
+                                                  empty=i >= 2 and text == "0"))
+
+    # -- bridge health --------------------------------------------------
+    def refresh_status(self) -> None:
+        app = App.get_running_app()
+        app.run_async(app.bridge.status, on_done=self._show_status, on_error=self._status_failed)
+
+    def _show_status(self, status: dict) -> None:
+        self.status = status
+
+    def on_status(self, _instance, status: dict) -> None:
+        app = App.get_running_app()
+        grid = self.ids.health
+        grid.clear_widgets()
+        for label, value, alarming in self.status_rows(status, app.lang):
+            grid.add_widget(Factory.HealthLabel(text=label))
+            grid.add_widget(HealthValue(text=value, alarming=alarming))
+
+    def _status_failed(self, exc: BaseException) -> None:
+        self.status = {"last_error": str(exc)}
+
+    def status_rows(self, status: dict, lang: str) -> list[tuple[str, str, bool]]:
+        """(label, value, alarming) rows of the health panel."""
+        app = App.get_running_app()
+        tr = lambda text: app.tr(text, lang)  # noqa: E731
+        pending = status.get("pending")
+        dead = status.get("dead_letters") or 0
+        reachable = status.get("hq_reachable")
+        last_push = clock_text(parse_time(status.get("last_push_at"))) or tr("never")
+        rows = [
+            (tr("Waiting to send"), "—" if pending is None else str(pending + (status.get("in_flight") or 0)),
+             False),
+            (tr("Oldest waiting"), age_text(status.get("oldest_pending_age_s")),
+             (status.get("oldest_pending_age_s") or 0) > 3600),
+            (tr("Last successful send"), last_push, False),
+            (tr("Dead letters"), str(dead), dead > 0),
+            (tr("Headquarters"), tr("unknown") if reachable is None else
+             tr("reachable") if reachable else tr("unreachable"), reachable is False),
+            (tr("Store token"), tr("refused: check the token") if status.get("auth_failed") else tr("accepted"),
+             bool(status.get("auth_failed"))),
+        ]
+        if status.get("last_error"):
+            rows.append((tr("Last error"), str(status["last_error"]), True))
+        return rows
+
+    def sync_now(self) -> None:
+        app = App.get_running_app()
+        self.syncing = True
+        self.sync_message = app.tr("Syncing…", app.lang)
+        app.run_async(app.bridge.sync, on_done=self._synced, on_error=self._sync_failed)
+
+    def _synced(self, report: Any) -> None:
+        app = App.get_running_app()
+        self.syncing = False
+        if getattr(report, "auth_failed", False):
+            text = app.tr("Headquarters refused the store token.", app.lang)
+        elif getattr(report, "error", None):
+            text = app.tr("Not sent: {error}", app.lang).format(error=report.error)
+        else:
+            text = app.tr("Sync done: {acked} sent, {pending} waiting.", app.lang).format(
+                acked=getattr(report, "acked", 0), pending=getattr(report, "pending", 0))
+        self.sync_message = text
+        self.refresh_status()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        app = App.get_running_app()
+        self.syncing = False
+        self.sync_message = app.tr("Sync failed: {error}", app.lang).format(error=exc)
+        self.refresh_status()

@@ -1,0 +1,239 @@
+"""Staff PIN: salted PBKDF2 hashes, constant-time checks, and lockout after wrong tries.
+
+Plain Python (no Kivy) so it is tested directly. The kiosk config holds only a hash:
+
+    $ vitrine-kiosk hash-pin            # asks for the PIN twice
+    staff_pin_hash = "pbkdf2_sha256$200000$...$..."
+
+    gate = StaffGate(settings.kiosk.staff_pin_hash, max_tries=5, lockout_s=300)
+    gate.attempt("2468")  # -> Attempt(ok=True, tries_left=5, locked_for_s=0.0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import getpass
+import hashlib
+import hmac
+import os
+import sys
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from bridge.errors import ConfigError
+
+ALGORITHM = "pbkdf2_sha256"
+DEFAULT_ITERATIONS = 200_000
+MIN_ITERATIONS = 1_000
+MAX_ITERATIONS = 10_000_000
+PIN_MIN_DIGITS = 4
+PIN_MAX_DIGITS = 12
+_KEY = "[kiosk] staff_pin_hash"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def check_pin_format(pin: str) -> None:
+    """Raise ValueError unless pin is 4 to 12 ASCII digits."""
+    if not (pin.isascii() and pin.isdigit()):
+        raise ValueError("the PIN must contain digits only")
+    if not PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS:
+        raise ValueError(f"the PIN must have {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
+
+
+def hash_pin(pin: str, *, iterations: int = DEFAULT_ITERATIONS, salt: bytes | None = None) -> str:
+    """Return `pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>` for pin."""
+    check_pin_format(pin)
+    if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be between {MIN_ITERATIONS} and {MAX_ITERATIONS}")
+    salt = os.urandom(16) if salt is None else salt
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
+    return f"{ALGORITHM}${iterations}${_b64(salt)}${_b64(digest)}"
+
+
+@dataclass(frozen=True)
+class PinHash:
+    """A parsed stored hash."""
+
+    iterations: int
+    salt: bytes
+    digest: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> "PinHash":
+        """Parse a stored hash, or raise ConfigError naming the config key and the defect."""
+        parts = text.strip().split("$")
+        if len(parts) != 4:
+            raise ConfigError(f"{_KEY}: expected {ALGORITHM}$<iterations>$<salt>$<hash> "
+                              f"(make one with `vitrine-kiosk hash-pin`)")
+        algorithm, iterations, salt, digest = parts
+        if algorithm != ALGORITHM:
+            raise ConfigError(f"{_KEY}: unknown algorithm {algorithm!r} (expected {ALGORITHM})")
+        if not iterations.isdigit() or not MIN_ITERATIONS <= int(iterations) <= MAX_ITERATIONS:
+            raise ConfigError(f"{_KEY}: iterations must be a number between "
+                              f"{MIN_ITERATIONS} and {MAX_ITERATIONS}, got {iterations!r}")
+        try:
+            salt_bytes = base64.b64decode(salt, validate=True)
+            digest_bytes = base64.b64decode(digest, validate=True)
+        except binascii.Error as exc:
+            raise ConfigError(f"{_KEY}: salt or hash is not valid base64: {exc}") from exc
+        if not salt_bytes or len(digest_bytes) != hashlib.sha256().digest_size:
+            raise ConfigError(f"{_KEY}: salt must be non-empty and the hash 32 bytes")
+        return cls(int(iterations), salt_bytes, digest_bytes)
+
+    def matches(self, pin: str) -> bool:
+        """True when pin hashes to this digest (constant-time comparison)."""
+        candidate = hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), self.salt, self.iterations)
+        return hmac.compare_digest(candidate, self.digest)
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    """True when pin matches the stored hash; ConfigError when the hash is malformed."""
+    return PinHash.parse(stored).matches(pin)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one PIN entry."""
+
+    ok: bool
+    tries_left: int
+    locked_for_s: float
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_for_s > 0
+
+
+class StaffGate:
+    """Counts wrong PINs and locks entry for lockout_s after max_tries of them.
+
+    The clock is injectable (monotonic seconds) so tests need not wait. Thread-safe:
+    the PIN screen verifies off the UI thread.
+    """
+
+    def __init__(self, pin_hash: str, *, max_tries: int = 5, lockout_s: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._hash = PinHash.parse(pin_hash) if pin_hash.strip() else None
+        self.max_tries = max_tries
+        self.lockout_s = lockout_s
+        self.clock = clock
+        self._failures = 0
+        self._locked_until: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        """False when no staff PIN is set: staff mode cannot be entered at all."""
+        return self._hash is not None
+
+    def locked_for(self) -> float:
+        """Seconds of lockout left (0.0 when entry is open)."""
+        with self._lock:
+            return self._remaining()
+
+    def tries_left(self) -> int:
+        with self._lock:
+            self._remaining()
+            return self.max_tries - self._failures
+
+    def _remaining(self) -> float:
+        if self._locked_until is None:
+            return 0.0
+        left = self._locked_until - self.clock()
+        if left <= 0:
+            # The lockout is over: a fresh set of tries.
+            self._locked_until = None
+            self._failures = 0
+            return 0.0
+        return left
+
+    def attempt(self, pin: str) -> Attempt:
+        """Check pin; while locked, even the right PIN is refused."""
+        with self._lock:
+            left = self._remaining()
+            if left > 0 or self._hash is None:
+                return Attempt(False, 0, left)
+        ok = self._hash.matches(pin)  # slow on purpose: outside the lock
+        with self._lock:
+            if self._remaining() > 0:
+                return Attempt(False, 0, self._remaining())
+            if ok:
+                self._failures = 0
+                return Attempt(True, self.max_tries, 0.0)
+            self._failures += 1
+            if self._failures >= self.max_tries:
+                self._locked_until = self.clock() + self.lockout_s
+                return Attempt(False, 0, self.lockout_s)
+            return Attempt(False, self.max_tries - self._failures, 0.0)
+
+    def reset(self) -> None:
+        """Forget failures and any lockout (tests, or a restart of the kiosk)."""
+        with self._lock:
+            self._failures = 0
+            self._locked_until = None
+
+
+_gates: "weakref.WeakKeyDictionary[object, StaffGate]" = weakref.WeakKeyDictionary()
+
+
+def gate_for(app: object, clock: Callable[[], float] | None = None) -> StaffGate:
+    """The app's one StaffGate, made from app.settings.kiosk on first use.
+
+    Kept here rather than in a widget so a lockout survives leaving the PIN screen.
+    """
+    gate = _gates.get(app)
+    if gate is None:
+        kiosk = app.settings.kiosk  # type: ignore[attr-defined]
+        gate = StaffGate(kiosk.staff_pin_hash, max_tries=kiosk.staff_max_tries,
+                         lockout_s=kiosk.staff_lockout_s, clock=clock or time.monotonic)
+        _gates[app] = gate
+    elif clock is not None:
+        gate.clock = clock
+    return gate
+
+
+def forget_gate(app: object) -> None:
+    """Drop the app's gate (tests, or after the PIN setting changed)."""
+    _gates.pop(app, None)
+
+
+def format_remaining(seconds: float) -> str:
+    """"4:05" for 245 s; rounds up so "0:00" never shows while still locked."""
+    total = int(-(-seconds // 1))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _read_pin(args: argparse.Namespace) -> str:
+    if args.stdin:
+        return sys.stdin.readline().strip()
+    first = getpass.getpass("Staff PIN: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the two PINs differ")
+    return first
+
+
+def main_hash_pin(argv: Sequence[str] | None = None) -> int:
+    """`vitrine-kiosk hash-pin`: print a staff_pin_hash line for the config file."""
+    parser = argparse.ArgumentParser(
+        prog="vitrine-kiosk hash-pin",
+        description="Hash a staff PIN for [kiosk] staff_pin_hash; the PIN itself is never stored.")
+    parser.add_argument("--stdin", action="store_true",
+                        help="read the PIN from one line of standard input (for scripts)")
+    parser.add_argument("--iterations", type=int, default=DEFAULT_ITERATIONS,
+                        help=f"PBKDF2 iterations (default {DEFAULT_ITERATIONS})")
+    args = parser.parse_args(argv)
+    try:
+        line = hash_pin(_read_pin(args), iterations=args.iterations)
+    except ValueError as exc:
+        print(f"vitrine-kiosk hash-pin: {exc}", file=sys.stderr)
+        return 2
+    print(f'staff_pin_hash = "{line}"')
+    return 0

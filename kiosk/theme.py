@@ -1,0 +1,93 @@
+"""The kiosk's look: black, white and one oxblood accent, two typefaces, sizes in dp.
+
+    theme = make_theme(large_text=False, high_contrast=False, low_reach=False)
+    theme.accent      # RGBA for Kivy
+    theme.fs(18)      # font size in pixels, scaled for large text
+
+A fresh Theme replaces the old one when an accessibility option changes, so every
+`app.theme.…` expression in the .kv files re-evaluates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+SERIF = "VitrineSerif"
+SANS = "VitrineSans"
+SANS_LIGHT = "VitrineSansLight"
+SANS_MEDIUM = "VitrineSansMedium"
+
+RGBA = tuple[float, float, float, float]
+
+
+def _hex(value: str, alpha: float = 1.0) -> RGBA:
+    value = value.lstrip("#")
+    r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return (r, g, b, alpha)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours, fonts and the accessibility switches the layouts honour."""
+
+    bg: RGBA
+    surface: RGBA
+    fg: RGBA
+    muted: RGBA
+    line: RGBA
+    accent: RGBA
+    on_accent: RGBA
+    scrim: RGBA
+    serif: str = SERIF
+    sans: str = SANS
+    sans_light: str = SANS_LIGHT
+    sans_medium: str = SANS_MEDIUM
+    scale: float = 1.0
+    large_text: bool = False
+    high_contrast: bool = False
+    low_reach: bool = False
+
+    def fs(self, size: float) -> float:
+        """A font size (sp) scaled for large text."""
+        from kivy.metrics import sp  # lazy: the module stays importable without a window
+
+        return sp(size * self.scale)
+
+    def dp(self, size: float) -> float:
+        from kivy.metrics import dp
+
+        return dp(size)
+
+    @property
+    def touch(self) -> float:
+        """Smallest touch target: 48 dp, more with large text."""
+        return self.dp(64 if self.large_text else 56)
+
+
+def make_theme(*, large_text: bool = False, high_contrast: bool = False,
+               low_reach: bool = False) -> Theme:
+    """The theme for these accessibility options."""
+    if high_contrast:
+        colours = dict(bg=_hex("#000000"), surface=_hex("#000000"), fg=_hex("#ffffff"),
+                       muted=_hex("#ffffff"), line=_hex("#ffffff"), accent=_hex("#ffd54a"),
+                       on_accent=_hex("#000000"), scrim=_hex("#000000", 0.92))
+    else:
+        colours = dict(bg=_hex("#faf8f5"), surface=_hex("#f0ece6"), fg=_hex("#111111"),
+                       muted=_hex("#6b6660"), line=_hex("#d9d3cb"), accent=_hex("#5c1a1b"),
+                       on_accent=_hex("#faf8f5"), scrim=_hex("#111111", 0.86))
+    return Theme(**colours, scale=1.3 if large_text else 1.0, large_text=large_text,
+                 high_contrast=high_contrast, low_reach=low_reach)
+
+
+def register_fonts() -> None:
+    """Register the shipped typefaces with Kivy under the names the .kv files use."""
+    from kivy.core.text import LabelBase
+
+    LabelBase.register(SERIF, str(FONTS_DIR / "EBGaramond12-Regular.ttf"),
+                       fn_italic=str(FONTS_DIR / "EBGaramond12-Italic.ttf"))
+    LabelBase.register(SANS, str(FONTS_DIR / "Inter-Regular.otf"),
+                       fn_bold=str(FONTS_DIR / "Inter-Medium.otf"))
+    LabelBase.register(SANS_LIGHT, str(FONTS_DIR / "Inter-Light.otf"))
+    LabelBase.register(SANS_MEDIUM, str(FONTS_DIR / "Inter-Medium.otf"))

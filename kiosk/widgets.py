@@ -1,0 +1,243 @@
+"""Widgets shared by the shopper screens: buttons, the brand mark, product cards,
+local images, the on-screen keyboard and QR codes. Their look is in widgets.kv."""
+
+from __future__ import annotations
+
+import qrcode
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import Screen
+
+# Key rows of the on-screen keyboard; accented keys first for French shoppers.
+KEY_ROWS = {
+    "fr": ["éèàçêù", "azertyuiop", "qsdfghjklm", "wxcvbn'-"],
+    "en": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm'-"],
+}
+
+
+class TapLabel(ButtonBehavior, Label):
+    """A label that acts as a button (its look comes from the .kv rule of its subclass)."""
+
+
+class PillButton(TapLabel):
+    """The kiosk's main button: outlined, or filled with the accent when `primary`."""
+
+    primary = BooleanProperty(False)
+    selected = BooleanProperty(False)
+
+
+class IconButton(TapLabel):
+    """A square text button (heart, close, arrows)."""
+
+
+class BrandMark(Label):
+    """The brand name, top left; a long press opens the staff PIN screen."""
+
+    long_press_s = NumericProperty(3.0)
+    _event = None
+
+    def on_touch_down(self, touch):
+        if not self.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        touch.ud["brand_mark"] = self
+        self._event = Clock.schedule_once(self._fire, self.long_press_s)
+        return True
+
+    def on_touch_up(self, touch):
+        if touch.ud.get("brand_mark") is self and self._event is not None:
+            self._event.cancel()
+            self._event = None
+        return super().on_touch_up(touch)
+
+    def _fire(self, _dt):
+        self._event = None
+        App.get_running_app().go("staff_pin")
+
+
+class LocalImage(Image):
+    """An image from a local file, decoded off the UI thread through the app's cache."""
+
+    path = StringProperty("", allownone=True)
+    max_px = ListProperty([480, 600])
+
+    def on_path(self, _instance, path):
+        self.texture = None
+        if not path or path.startswith(("http://", "https://")):
+            return  # not cached locally yet: the placeholder stays
+        app = App.get_running_app()
+        size = (int(self.max_px[0]), int(self.max_px[1]))
+        app.images.request(path, size, self._loaded)
+
+    def _loaded(self, path, texture):
+        if path == self.path:  # a recycled card may show another product by now
+            self.texture = texture
+
+
+class ProductCard(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    """A grid cell: image, name and price; tapping it opens the product page."""
+
+    product_id = StringProperty("")
+    name = StringProperty("")
+    price = StringProperty("")
+    image = StringProperty("", allownone=True)
+
+    def refresh_view_attrs(self, rv, index, data):
+        self.product_id = data.get("product_id", "")
+        self.name = data.get("name", "")
+        self.price = data.get("price", "")
+        self.image = data.get("image") or ""
+        return super().refresh_view_attrs(rv, index, data)
+
+    def on_release(self):
+        if self.product_id:
+            App.get_running_app().go("product", product_id=self.product_id)
+
+
+class KeyButton(TapLabel):
+    """One key of the on-screen keyboard."""
+
+    key = StringProperty("")
+
+
+class OnScreenKeyboard(BoxLayout):
+    """AZERTY with é è à ç for French, QWERTY for English; dispatches on_key(key)."""
+
+    layout = StringProperty("fr")
+    __events__ = ("on_key",)
+
+    def on_kv_post(self, base_widget):
+        self.build_keys()
+
+    def on_layout(self, *_):
+        self.build_keys()
+
+    def build_keys(self):
+        rows = self.ids.get("rows")
+        if rows is None:
+            return
+        rows.clear_widgets()
+        for row in KEY_ROWS.get(self.layout, KEY_ROWS["en"]):
+            line = BoxLayout(spacing=self.key_spacing)
+            for key in row:
+                button = KeyButton(text=key, key=key)
+                button.bind(on_release=lambda b: self.dispatch("on_key", b.key))
+                line.add_widget(button)
+            rows.add_widget(line)
+
+    key_spacing = NumericProperty(6)
+
+    def press(self, key: str) -> None:
+        self.dispatch("on_key", key)
+
+    def on_key(self, key):
+        pass
+
+
+class QRImage(Image):
+    """A QR code of `data`, drawn with the qrcode library into a texture."""
+
+    data = StringProperty("")
+
+    def on_data(self, _instance, data):
+        self.texture = qr_texture(data) if data else None
+
+
+def qr_texture(data: str, border: int = 2) -> Texture:
+    """A crisp black-on-white texture of data's QR code (one pixel per module, scaled up)."""
+    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    scale = 8
+    size = len(matrix) * scale
+    rows = []
+    for row in reversed(matrix):  # Kivy textures start at the bottom
+        line = b"".join((b"\x00\x00\x00" if cell else b"\xff\xff\xff") * scale for cell in row)
+        rows.extend([line] * scale)
+    texture = Texture.create(size=(size, size), colorfmt="rgb")
+    texture.mag_filter = "nearest"
+    texture.min_filter = "nearest"
+    texture.blit_buffer(b"".join(rows), colorfmt="rgb", bufferfmt="ubyte")
+    return texture
+
+
+class Swatch(ButtonBehavior, BoxLayout):
+    """A colour or size choice on the product page."""
+
+    text = StringProperty("")
+    selected = BooleanProperty(False)
+    value = ObjectProperty(None)
+
+
+class ShopperScreen(Screen):
+    """Base of the shopper screens: `enter(**params)` when shown, `reset()` to forget the shopper."""
+
+    def enter(self, **params) -> None:
+        """Called by app.go() before the screen is shown."""
+
+    def reset(self) -> None:
+        """Forget everything about the shopper shown on this screen."""
+
+
+class CountdownOverlay(FloatLayout):
+    """The "Still there?" overlay; a touch anywhere dismisses it (the app resets the timer)."""
+
+    seconds = NumericProperty(0)
+    shown = BooleanProperty(False)
+
+    def on_touch_down(self, touch):
+        if not self.shown:
+            return False
+        return True  # swallow it: the touch only means "I am still here"
+
+    def on_touch_move(self, touch):
+        return self.shown
+
+    def on_touch_up(self, touch):
+        return self.shown
+
+
+class TopBar(BoxLayout):
+    """Brand mark, navigation, greeting, FR | EN, accessibility and Done (widgets.kv)."""
+
+
+class ShopperFrame(BoxLayout):
+    """A screen's column: its TopBar goes to the bottom in the low-reach layout."""
+
+    low_reach = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget):
+        self.on_low_reach(self, self.low_reach)
+
+    def on_low_reach(self, _instance, low_reach):
+        bars = [c for c in self.children if isinstance(c, TopBar)]
+        for bar in bars:
+            self.remove_widget(bar)
+            # BoxLayout stacks children[-1] at the top and children[0] at the bottom.
+            self.add_widget(bar, index=0 if low_reach else len(self.children))
+
+
+class InfoPanel(ModalView):
+    """A calm centred panel: a title, a message, an optional big number or QR code."""
+
+    title = StringProperty("")
+    message = StringProperty("")
+    number = StringProperty("")
+    qr_data = StringProperty("")
+
+
+def dismiss_panels(window) -> None:
+    """Close every open panel (the shopper left: nothing of theirs may stay on screen)."""
+    for child in list(window.children):
+        if isinstance(child, ModalView):
+            child.dismiss(animation=False)

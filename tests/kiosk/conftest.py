@@ -1,0 +1,270 @@
+"""Fixtures for the kiosk tests: one real Kivy app in a real window (Xvfb).
+
+Kivy cannot start a second App in one process, so the app is built once per test
+session and each test gets it back reset (shopper forgotten, attract screen, window
+1080x1920). The bridge behind it is real: a fresh SQLite database in a temp dir,
+seeded from assets/catalog/ with bridge.catalog.seed_from_assets.
+
+Fixtures:
+- `kiosk_env` (session): starts Xvfb when DISPLAY is unset (1920x1920x24,
+  -nolisten tcp) and sets KIVY_NO_ARGS, KIVY_NO_CONSOLELOG and a temp KIVY_HOME.
+- `kiosk_app` (session): the running VitrineKioskApp (idle_timeout_s=60, countdown_s=2 —
+  the idle test shortens app.idle.idle_timeout_s itself —
+  staff_long_press_s=0.6, claim/handoff URLs under https://app.test/).
+- `kiosk` (per test): a KioskDriver over it:
+    .app, .bridge, .screen (current screen name), .pump(), .wait_until(pred, timeout=5.0)
+    (pumps the event loop while polling: never sleep), .tap(widget),
+    .long_press(widget, seconds), .type(text) on the search screen's on-screen keyboard,
+    .find(id_or_predicate) (first widget in the window, including panels),
+    .find_all(predicate), .texts() (every text in the widget tree), .set_size(w, h),
+    .screenshot(name) (screenshots/<portrait|landscape>/<name>.png), and
+    .outbox_events(type=None) (events this test stored in the outbox, as dicts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "screenshots"
+PORTRAIT = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+
+
+def _start_xvfb() -> subprocess.Popen | None:
+    """Start Xvfb on a free display number unless a display is already set."""
+    if os.environ.get("DISPLAY"):
+        return None
+    for number in range(99, 140):
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                os.environ["DISPLAY"] = f":{number}"
+                return proc
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)  # waiting for an external process to create its socket
+        proc.kill()
+    raise RuntimeError("could not start Xvfb (apt-get install xvfb)")
+
+
+@pytest.fixture(scope="session")
+def kiosk_env(tmp_path_factory):
+    xvfb = _start_xvfb()
+    home = tmp_path_factory.mktemp("kivy-home")
+    os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_HOME=str(home),
+                      KIVY_NO_FILELOG="1")
+    yield
+    if xvfb is not None:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+
+
+def make_settings(folder: Path, **kiosk):
+    """Test settings: a database in folder, short timers, test URLs."""
+    from bridge.config import parse_settings
+
+    values = dict(idle_timeout_s=60.0, countdown_s=2.0, staff_long_press_s=0.6, fullscreen=False,
+                  handoff_url="https://app.test/continue?h={handoff_id}&skus={skus}",
+                  claim_url="https://app.test/claim/{claim_code}", language="fr")
+    values.update(kiosk)
+    return parse_settings({
+        "store": {"id": "paris-marais", "name": "Maison Vitrine"},
+        "bridge": {"database": str(folder / "kiosk.db")},
+        "hq": {"url": "http://127.0.0.1:9", "timeout_s": 0.5},
+        "kiosk": values,
+    }, source=str(folder / "config.toml"))
+
+
+@pytest.fixture(scope="session")
+def kiosk_app(kiosk_env, tmp_path_factory):
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(PORTRAIT[0]))
+    Config.set("graphics", "height", str(PORTRAIT[1]))
+    Config.set("kivy", "exit_on_escape", "0")
+    from kivy.base import EventLoop
+
+    from bridge.api import Bridge
+    from bridge.catalog import seed_from_assets
+    from kiosk.app import VitrineKioskApp
+
+    folder = tmp_path_factory.mktemp("kiosk-bridge")
+    bridge = Bridge.open(make_settings(folder))
+    # VITRINE_TEST_CATALOG seeds from another folder (e.g. one made by tests/bench/make_catalog.py).
+    seed_from_assets(bridge.catalog, "paris-marais", assets_dir=os.environ.get("VITRINE_TEST_CATALOG"))
+    app = VitrineKioskApp(bridge)
+    app._run_prepare()  # build and show the window without entering App.run()'s loop
+    for _ in range(5):
+        EventLoop.idle()
+    yield app
+    app.stop()
+    EventLoop.idle()
+    bridge.close()
+
+
+class KioskDriver:
+    """Drives the app through real touch events and reads what the bridge stored."""
+
+    def __init__(self, app) -> None:
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        self.app = app
+        self.bridge = app.bridge
+        self.window = Window
+        self._loop = EventLoop
+        self._since = self._last_pos()
+
+    # -- the event loop ---------------------------------------------------
+    def pump(self, frames: int = 1) -> None:
+        for _ in range(frames):
+            self._loop.idle()
+
+    def wait_until(self, predicate, timeout: float = 5.0, message: str = "") -> object:
+        """Pump frames until predicate() is truthy; fail after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate}")
+            self.pump()
+
+    def settle(self) -> None:
+        """Wait for the screen transition to end and a couple of frames to lay out."""
+        self.wait_until(lambda: not self.app.manager.transition.is_active, message="transition")
+        self.pump(3)
+
+    @property
+    def screen(self) -> str:
+        return self.app.manager.current
+
+    # -- touches ----------------------------------------------------------
+    def _point(self, widget) -> tuple[float, float]:
+        self.pump()
+        x, y = widget.to_window(*widget.center)
+        assert 0 <= x < self.window.width and 0 <= y < self.window.height, \
+            f"{widget!r} is off screen at {(x, y)}"
+        return x, y
+
+    def tap(self, widget) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(*self._point(widget))
+        touch.touch_down()
+        self.pump()
+        touch.touch_up()
+        self.pump(2)
+
+    def long_press(self, widget, seconds: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(*self._point(widget))
+        touch.touch_down()
+        start = time.monotonic()
+        self.wait_until(lambda: time.monotonic() - start >= seconds, timeout=seconds + 5)
+        touch.touch_up()
+        self.pump(2)
+
+    def type(self, text: str) -> None:
+        """Type on the search screen's on-screen keyboard, key by key."""
+        keyboard = self.app.screens["search"].ids.keyboard
+        for char in text:
+            key = next((w for w in keyboard.walk(restrict=True) if getattr(w, "key", None) == char), None)
+            assert key is not None, f"no key {char!r} on the {keyboard.layout} keyboard"
+            self.tap(key)
+
+    # -- the widget tree --------------------------------------------------
+    def walk(self):
+        for root in list(self.window.children):
+            yield from root.walk(restrict=True)
+
+    def find(self, what):
+        """The first widget whose id is `what` (a string) or that satisfies it (a callable)."""
+        found = self.find_all(what)
+        return found[0] if found else None
+
+    def find_all(self, what) -> list:
+        if isinstance(what, str):
+            name = what
+            screen = self.app.manager.current_screen
+            owners = [screen, *self.window.children]
+            found = []
+            for owner in owners:
+                for widget in owner.walk(restrict=True):
+                    if widget.ids.get(name) is not None and widget.ids[name] not in found:
+                        found.append(widget.ids[name])
+            return found
+        return [w for w in self.walk() if what(w)]
+
+    def texts(self) -> list[str]:
+        """Every non-empty text shown in the window (labels, buttons, inputs)."""
+        texts = []
+        for widget in self.walk():
+            text = getattr(widget, "text", None)
+            if isinstance(text, str) and text.strip():
+                texts.append(text)
+        return texts
+
+    # -- the window -------------------------------------------------------
+    def set_size(self, width: int, height: int) -> None:
+        self.window.size = (width, height)
+        self.wait_until(lambda: tuple(self.window.size) == (width, height), message="window size")
+        self.pump(3)
+
+    def screenshot(self, name: str) -> Path:
+        self.settle()
+        self.pump(10)  # let images decoded off the UI thread reach the screen
+        orientation = "portrait" if self.window.height >= self.window.width else "landscape"
+        folder = SCREENSHOTS / orientation
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{name}.png"
+        # Draw into the back buffer and read it before any flip: that buffer is what we drew.
+        self.window.dispatch("on_draw")
+        # Window.screenshot appends a counter to the name; take it and move it in place.
+        made = Path(self.window.screenshot(name=str(folder / f"{name}-shot.png")))
+        shutil.move(made, target)
+        return target
+
+    # -- the outbox -------------------------------------------------------
+    def _last_pos(self) -> int:
+        row = self.bridge.db.read().execute("SELECT COALESCE(MAX(pos), 0) FROM outbox").fetchone()
+        return row[0]
+
+    def outbox_events(self, type: str | None = None) -> list[dict]:
+        """Events stored since this test started, oldest first."""
+        rows = self.bridge.db.read().execute(
+            "SELECT body FROM outbox WHERE pos > ? ORDER BY pos", (self._since,)).fetchall()
+        events = [json.loads(r[0]) for r in rows]
+        return [e for e in events if type is None or e["type"] == type]
+
+
+@pytest.fixture
+def kiosk(kiosk_app):
+    """A driver over the shared app, reset to a fresh shopper on the attract screen."""
+    driver = KioskDriver(kiosk_app)
+    if driver.window.size != PORTRAIT:
+        driver.set_size(*PORTRAIT)
+    kiosk_app.staff_mode = False
+    kiosk_app.set_accessibility(large_text=False, high_contrast=False, low_reach=False)
+    kiosk_app.lang = kiosk_app.settings.kiosk.language
+    kiosk_app.end_session("done")
+    driver.settle()
+    driver._since = driver._last_pos()
+    yield driver
+    kiosk_app.end_session("done")
+    driver.settle()

@@ -1,0 +1,47 @@
+"""Card data never survives: Luhn runs masked to the last four, sensitive fields dropped."""
+
+from bridge.receipts.cardmask import find_card_last4, mask_card_numbers, mask_text, strip_sensitive
+
+
+def test_card_numbers_in_any_spelling_are_masked_to_the_last_four():
+    for text in ("4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111",
+                 "378282246310005", "6011 0009 9013 9424"):
+        masked = mask_text(f"paid with {text} thanks")
+        assert masked.startswith("paid with *") and masked.endswith(f"{text[-4:]} thanks")
+        assert sum(c.isdigit() for c in masked) == 4
+
+
+def test_a_card_number_inside_a_longer_spaced_run_is_found():
+    assert mask_text("ref 12 4111 1111 1111 1111 ok") == "ref 12 ************1111 ok"
+
+
+def test_non_card_digits_are_left_alone():
+    for text in ("4111111111111112",                 # fails Luhn
+                 "0000000000000040000066677",        # 25-digit loyalty id
+                 "2017-10-01T02:02:54", "+33 1 23 45 67 89", "order 123456789012"):
+        assert mask_text(text) == text
+
+
+def test_nested_values_ints_and_keys_are_masked_but_gtin_skus_are_kept():
+    doc = {"a": [{"b": {"note": "card 4111 1111 1111 1111"}}], "n": 4111111111111111,
+           "lines": [{"sku": "4006381333931", "quantity": 1}],  # a Luhn-valid EAN-13
+           "4111111111111111": "key"}
+    out = mask_card_numbers(doc)
+    assert out["a"][0]["b"]["note"] == "card ************1111"
+    assert out["n"] == "************1111"
+    assert out["lines"][0]["sku"] == "4006381333931"
+    assert "************1111" in out
+    assert "4111" not in str(out).replace("************1111", "")
+
+
+def test_sensitive_fields_are_dropped_and_pan_becomes_card_last4():
+    tender = {"method": "card", "amount": "10.00", "PAN": "5555 5555 5555 4444", "CVV": "123",
+              "Exp-Date": "12/29", "cardholder_name": "A B", "extra": {"Track2": ";4111=29"}}
+    out = strip_sensitive(tender)
+    assert out == {"method": "card", "amount": "10.00", "extra": {}, "card_last4": "4444"}
+
+
+def test_last4_from_masked_or_full_numbers():
+    assert find_card_last4("XXXXXXXXXXXX1234") == "1234"
+    assert find_card_last4("4111 1111 1111 1111") == "1111"
+    assert find_card_last4("auth 734277") is None

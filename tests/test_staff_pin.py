@@ -1,0 +1,157 @@
+"""Staff PIN hashing, verification and lockout (kiosk/staff.py, no Kivy)."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from bridge.errors import ConfigError, VitrineError
+from kiosk import staff
+
+FAST = 1_000  # iterations: tests need correctness, not brute-force resistance
+
+
+class FakeClock:
+    """Monotonic seconds that move only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def gate(clock: FakeClock) -> staff.StaffGate:
+    return staff.StaffGate(staff.hash_pin("2468", iterations=FAST), max_tries=5,
+                           lockout_s=300, clock=clock)
+
+
+def test_hash_has_documented_format_and_verifies():
+    stored = staff.hash_pin("2468", iterations=FAST)
+    algorithm, iterations, salt, digest = stored.split("$")
+    assert (algorithm, iterations) == ("pbkdf2_sha256", str(FAST))
+    assert "2468" not in stored
+    assert staff.verify_pin("2468", stored)
+    assert not staff.verify_pin("2469", stored)
+    assert not staff.verify_pin("", stored)
+
+
+def test_same_pin_gets_a_fresh_salt_each_time():
+    a, b = staff.hash_pin("2468", iterations=FAST), staff.hash_pin("2468", iterations=FAST)
+    assert a != b
+    assert staff.verify_pin("2468", a) and staff.verify_pin("2468", b)
+
+
+@pytest.mark.parametrize("pin", ["123", "12a4", "１２３４", "1234567890123", " 1234"])
+def test_hash_refuses_bad_pins(pin):
+    with pytest.raises(ValueError):
+        staff.hash_pin(pin, iterations=FAST)
+
+
+@pytest.mark.parametrize("stored, words", [
+    ("nope", "expected pbkdf2_sha256$"),
+    ("md5$1000$AAAA$AAAA", "unknown algorithm 'md5'"),
+    ("pbkdf2_sha256$ten$AAAA$AAAA", "iterations"),
+    ("pbkdf2_sha256$10$AAAA$AAAA", "iterations"),
+    ("pbkdf2_sha256$1000$***$AAAA", "base64"),
+    ("pbkdf2_sha256$1000$AAAA$AAAA", "32 bytes"),
+])
+def test_malformed_hash_names_the_config_key(stored, words):
+    with pytest.raises(ConfigError) as err:
+        staff.verify_pin("1234", stored)
+    assert "[kiosk] staff_pin_hash" in str(err.value)
+    assert words in str(err.value)
+    assert isinstance(err.value, VitrineError)
+
+
+def test_right_pin_opens(gate):
+    result = gate.attempt("2468")
+    assert result.ok and not result.locked
+    assert result.tries_left == 5
+
+
+def test_wrong_tries_count_down_then_lock(gate, clock):
+    for left in (4, 3, 2, 1):
+        result = gate.attempt("0000")
+        assert not result.ok and result.tries_left == left and not result.locked
+    fifth = gate.attempt("0000")
+    assert fifth.locked and fifth.locked_for_s == 300
+    clock.now += 100
+    refused = gate.attempt("2468")  # the right PIN, but locked
+    assert not refused.ok and refused.locked_for_s == pytest.approx(200)
+    assert gate.locked_for() == pytest.approx(200)
+    clock.now += 200
+    assert gate.locked_for() == 0
+    assert gate.attempt("2468").ok
+
+
+def test_lockout_restarts_the_count_afterwards(gate, clock):
+    for _ in range(5):
+        gate.attempt("0000")
+    clock.now += 301
+    assert gate.tries_left() == 5
+    assert gate.attempt("0000").tries_left == 4
+
+
+def test_right_pin_resets_the_failure_count(gate):
+    for _ in range(4):
+        gate.attempt("0000")
+    assert gate.attempt("2468").ok
+    assert gate.attempt("0000").tries_left == 4
+
+
+def test_unconfigured_gate_refuses_everything():
+    gate = staff.StaffGate("", max_tries=5, lockout_s=300)
+    assert not gate.configured
+    assert not gate.attempt("").ok
+    assert not gate.attempt("1234").ok
+
+
+def test_gate_for_keeps_one_gate_per_app(clock):
+    from bridge.config import parse_settings
+
+    class App:
+        settings = parse_settings({"store": {"id": "s"}, "kiosk": {
+            "staff_pin_hash": staff.hash_pin("2468", iterations=FAST), "staff_max_tries": 2}})
+
+    app = App()
+    first = staff.gate_for(app, clock=clock)
+    first.attempt("0"), first.attempt("1")
+    # Another screen asking later gets the same, still locked, gate.
+    assert staff.gate_for(app) is first
+    assert staff.gate_for(app).locked_for() == 300
+    assert staff.gate_for(App()) is not first
+
+
+@pytest.mark.parametrize("seconds, text", [(0.2, "0:01"), (60, "1:00"), (245, "4:05"), (299.5, "5:00")])
+def test_format_remaining(seconds, text):
+    assert staff.format_remaining(seconds) == text
+
+
+def test_main_hash_pin_reads_stdin_and_prints_a_config_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n"))
+    assert staff.main_hash_pin(["--stdin", "--iterations", str(FAST)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('staff_pin_hash = "pbkdf2_sha256$1000$')
+    assert staff.verify_pin("97531", line.split('"')[1])
+
+
+def test_main_hash_pin_asks_twice_and_refuses_a_mismatch(monkeypatch, capsys):
+    answers = iter(["1234", "1235"])
+    monkeypatch.setattr(staff.getpass, "getpass", lambda prompt="": next(answers))
+    assert staff.main_hash_pin(["--iterations", str(FAST)]) == 2
+    assert "the two PINs differ" in capsys.readouterr().err
+
+
+def test_main_hash_pin_refuses_a_short_pin(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
+    assert staff.main_hash_pin(["--stdin"]) == 2
+    assert "4 to 12 digits" in capsys.readouterr().err
