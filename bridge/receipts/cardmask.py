@@ -9,6 +9,7 @@ asterisks: "4111 1111 1111 1111" -> "************1111".
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -89,9 +90,13 @@ def _mask_run(run: str) -> str:
     return "".join(out)
 
 
+# Thirteen digits, maybe with separators: anything without this holds no card number.
+_CANDIDATE = re.compile(r"\d(?:[ -]?\d){12}")
+
+
 def mask_text(text: str) -> str:
     """Return text with every card number in it masked to its last four digits."""
-    if len(text) < _MIN or not any(c.isdigit() for c in text):
+    if len(text) < _MIN or _CANDIDATE.search(text) is None:
         return text
     return _RUN.sub(lambda m: _mask_run(m.group(0)) if len(m.group(0)) >= _MIN else m.group(0), text)
 
@@ -124,11 +129,19 @@ def _mask_value(value: Any, key: str | None) -> Any:
     return value
 
 
-def mask_card_numbers(obj: Any) -> Any:
-    """Return a copy of obj (dicts, lists, strings, ints at any depth) with card numbers masked."""
+def mask_card_numbers(obj: Any, *, keep_id: bool = False) -> Any:
+    """Return a copy of obj (dicts, lists, strings, ints at any depth) with card numbers masked.
+
+    With keep_id, a top-level "id" is left as is: it is an idempotency key, and a
+    producer's numeric id may happen to pass the Luhn check.
+    """
+    if keep_id and isinstance(obj, dict) and "id" in obj:
+        out = _mask_value({k: v for k, v in obj.items() if k != "id"}, None)
+        return {"id": obj["id"], **out}
     return _mask_value(obj, None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_key(key: str) -> str:
     return key.lower().replace("-", "_").replace(" ", "_")
 

@@ -35,19 +35,22 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+# Tags are stripped to their local names as elements are read, so the lookups below
+# are plain ElementTree finds.
+
+
 def _children(elem: Element, name: str) -> Iterator[Element]:
-    return (c for c in elem if local(c.tag) == name)
+    return elem.iterfind(name)
 
 
 def _child(elem: Element | None, name: str) -> Element | None:
-    if elem is None:
-        return None
-    return next(_children(elem, name), None)
+    return None if elem is None else elem.find(name)
 
 
 def _text(elem: Element | None, name: str) -> str:
-    found = _child(elem, name)
-    return (found.text or "").strip() if found is not None else ""
+    if elem is None:
+        return ""
+    return (elem.findtext(name) or "").strip()
 
 
 def _attr(elem: Element, name: str) -> str:
@@ -135,7 +138,7 @@ def _tender(tender: Element, field: str) -> dict:
         amount = -abs(amount)
     out = {"method": _tender_method(kind), "amount": amount_text(amount)}
     for node in tender.iter():  # a masked (or, wrongly, a full) card number anywhere in the tender
-        for value in [node.text or "", *node.attrib.values()]:
+        for value in (node.text or "", *node.attrib.values()):
             last4 = find_card_last4(value) if len(value) >= 8 else None
             if last4:
                 out["card_last4"] = last4
@@ -144,17 +147,15 @@ def _tender(tender: Element, field: str) -> dict:
 
 
 def _loyalty_id(rt: Element) -> str:
-    for account in rt.iter():
-        if local(account.tag) == "LoyaltyAccount":
-            found = _text(account, "CustomerID") or _text(account, "LoyaltyAccountID")
-            if found:
-                return found
-    first: dict[str, str] = {}
-    for node in rt.iter():
-        name = local(node.tag)
-        if name in LOYALTY_IDS and name not in first and (node.text or "").strip():
-            first[name] = node.text.strip()
-    return next((first[n] for n in LOYALTY_IDS if n in first), "")
+    for account in rt.iter("LoyaltyAccount"):
+        found = _text(account, "CustomerID") or _text(account, "LoyaltyAccountID")
+        if found:
+            return found
+    for name in LOYALTY_IDS:
+        for node in rt.iter(name):
+            if (node.text or "").strip():
+                return node.text.strip()
+    return ""
 
 
 def _not_a_sale(tx: Element, rt: Element) -> str:
@@ -191,7 +192,7 @@ def transaction_doc(tx: Element, *, store_id: str, currency: str) -> dict | str:
     """The receipt document of one POSLog Transaction, or why it is not a sale; raises _Bad."""
     rt = _child(tx, "RetailTransaction")
     if rt is None:
-        kinds = sorted({local(c.tag) for c in tx if local(c.tag).endswith("Transaction")})
+        kinds = sorted({c.tag for c in tx if isinstance(c.tag, str) and c.tag.endswith("Transaction")})
         return f"not a retail sale ({', '.join(kinds) or 'no RetailTransaction'})"
     why = _not_a_sale(tx, rt)
     if why:
@@ -210,7 +211,7 @@ def transaction_doc(tx: Element, *, store_id: str, currency: str) -> dict | str:
         if _flag(item, "VoidFlag"):
             continue
         for child in item:
-            name = local(child.tag)
+            name = child.tag
             if name in ("Sale", "Return"):
                 lines.append(_line(child, name == "Return", f"LineItem[{i}].{name}"))
             elif name == "Tender":
@@ -238,7 +239,10 @@ def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str) ->
                 root = elem if root is None else root
                 continue
             depth -= 1
-            if local(elem.tag) != "Transaction":
+            tag = elem.tag
+            if isinstance(tag, str) and tag[:1] == "{":
+                elem.tag = tag = tag.rpartition("}")[2]  # namespace-agnostic from here on
+            if tag != "Transaction":
                 continue
             count += 1
             yield _one(elem, f"{name}:Transaction[{count}]", store_id, currency)

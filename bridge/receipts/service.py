@@ -90,7 +90,7 @@ def scrub(obj: Any) -> Any:
     if isinstance(obj, dict):
         target = obj.get("payload") if isinstance(obj.get("payload"), dict) else obj
         _fill_card_last4(target)
-    return mask_card_numbers(obj)
+    return mask_card_numbers(obj, keep_id=True)
 
 
 class Recorder:
@@ -245,11 +245,26 @@ def receive_documents(bridge: Any, docs: list[dict]) -> list[dict]:
              for i, doc in enumerate(docs)]
     results = []
     for doc, outcome in zip(docs, Recorder(bridge).documents(items)):
-        result: dict[str, Any] = {"id": outcome.id, "status": outcome.status}
-        if outcome.problem is not None:
-            p = outcome.problem
-            result["error"] = f"{p.field}: {p.reason}" if p.field else p.reason
         if not isinstance(doc, dict):
-            result = {"id": None, "status": "rejected", "error": "receipt: must be an object"}
-        results.append(result)
+            results.append({"id": None, "status": "rejected", "error": "receipt: must be an object"})
+        else:
+            results.append(_result(outcome))
     return results
+
+
+def receive_events(bridge: Any, events: list[dict]) -> list[dict]:
+    """Record contract events with card data scrubbed (receipts also linked and stocked); one result each."""
+    items = [SourceDoc(f"[{i}]", e if isinstance(e, dict) else {"_not_an_object": True})
+             for i, e in enumerate(events)]
+    outcomes = Recorder(bridge).events(items)
+    return [_result(o) if isinstance(e, dict) else {"id": None, "status": "rejected",
+                                                     "error": "event: must be an object"}
+            for e, o in zip(events, outcomes)]
+
+
+def _result(outcome: Outcome) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": outcome.id, "status": outcome.status}
+    if outcome.problem is not None:
+        p = outcome.problem
+        result["error"] = f"{p.field}: {p.reason}" if p.field else p.reason
+    return result

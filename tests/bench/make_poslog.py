@@ -18,6 +18,12 @@ from xml.sax.saxutils import escape
 NS = "http://www.nrf-arts.org/IXRetail/namespace/"
 
 
+def _ean13(body: str) -> str:
+    """body (12 digits) with its EAN-13 check digit."""
+    total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
 def _sign_on(ws: int, seq: int, at: datetime) -> str:
     return (f"<Transaction><RetailStoreID>paris-marais</RetailStoreID><WorkstationID>{ws}</WorkstationID>"
             f"<SequenceNumber>{seq}</SequenceNumber><BusinessDayDate>{at:%Y-%m-%d}</BusinessDayDate>"
@@ -32,7 +38,7 @@ def _sale(rng: random.Random, ws: int, seq: int, at: datetime) -> str:
         price = Decimal(rng.randrange(990, 25000)) / 100
         ext = price * qty
         net += ext
-        ean = f"370{rng.randrange(10**9):09d}0"
+        ean = _ean13(f"370{rng.randrange(10**9):09d}")
         lines.append(f"<LineItem><SequenceNumber>{n + 1}</SequenceNumber><Sale ItemType=\"Stock\">"
                      f"<POSIdentity POSIDType=\"GTIN\"><POSItemID>{ean}</POSItemID></POSIdentity>"
                      f"<ItemID>{ean}</ItemID><Description>{escape('Robe & co')}</Description>"

@@ -209,6 +209,6 @@ def catalog_hq(tmp_path):
         stock.append({"sku": f"{pid}-S", "location": "store:paris-marais", "on_hand": i})
     (cat / "products.json").write_text(json.dumps(products))
     (cat / "stock.json").write_text(json.dumps(stock))
-    running = serve_in_thread(tmp_path / "hq.db", catalog_dir=cat)
+    running = serve_in_thread(tmp_path / "catalog-hq.db", catalog_dir=cat)
     yield running
     running.stop()

@@ -125,8 +125,8 @@ def test_second_run_is_refused_and_sigterm_stops_cleanly(make_config, cli, cli_p
 def test_run_killed_mid_push_and_restarted_delivers_each_event_once(
         make_config, cli_popen, hq, record_searches, wait_for):
     config = make_config()
-    total = 2 * 6000
-    _seed(config, record_searches, 6000, devices=("kiosk-1", "pos-1"))
+    total = 2 * 3000
+    _seed(config, record_searches, 3000, devices=("kiosk-1", "pos-1"))
     run = cli_popen(config, "run")
     try:
         wait_for(lambda: hq.event_count() > 0, what="the push to start")
@@ -146,5 +146,5 @@ def test_run_killed_mid_push_and_restarted_delivers_each_event_once(
     events = hq.events()
     assert len(events) == total and len({e["id"] for e in events}) == total
     for device in ("kiosk-1", "pos-1"):
-        assert sorted(e["seq"] for e in events if e["device_id"] == device) == list(range(1, 6001))
+        assert sorted(e["seq"] for e in events if e["device_id"] == device) == list(range(1, 3001))
     assert not any(hq.gaps().values())
