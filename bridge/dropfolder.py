@@ -20,11 +20,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bridge.errors import StorageError
 from bridge.ingest import IngestReport, ignored_name, ingest_file
 
 log = logging.getLogger("bridge.dropfolder")
 
-PROCESSED, REJECTED = "processed", "rejected"
+PROCESSED, REJECTED, RETRY = "processed", "rejected", "retry"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class FileOutcome:
     """One file taken from the drop folder: where it went and what it gave."""
 
     name: str
-    status: str  # "processed" or "rejected"
+    status: str  # "processed", "rejected", or "retry" (left in place: the database failed)
     moved_to: Path | None
     report: IngestReport
 
@@ -62,10 +63,11 @@ class DropFolder:
             if ignored_name(entry.name) or not entry.is_file(follow_symlinks=False):
                 continue
             present.add(entry.name)
-            if self._settled(entry, now):
-                outcome = self._take(Path(entry.path))
-                if outcome is not None:
-                    outcomes.append(outcome)
+            try:
+                if self._settled(entry, now):
+                    outcomes.append(self._take(Path(entry.path)))
+            except Exception:  # one file never stops the scan  # noqa: BLE001
+                log.exception("%s: could not be examined", entry.name)
         for name in set(self._seen) - present:
             del self._seen[name]
         for name in set(self._stuck) - present:
@@ -87,10 +89,14 @@ class DropFolder:
             prev = self._seen[entry.name]
         return now - prev[2] >= self.settle_s
 
-    def _take(self, path: Path) -> FileOutcome | None:
+    def _take(self, path: Path) -> FileOutcome:
         self._seen.pop(path.name, None)
         try:
             report = ingest_file(self.bridge, path)
+        except StorageError as exc:
+            # The database failed, not the file: leave it to be taken again once it settles.
+            log.error("%s: not ingested, will retry: %s", path.name, exc)
+            return FileOutcome(path.name, RETRY, None, IngestReport(errors=[f"{path.name}: {exc}"]))
         except Exception as exc:  # the daemon never dies on a file  # noqa: BLE001
             log.exception("%s: ingest failed", path.name)
             report = IngestReport(errors=[f"{path.name}: ingest failed: {type(exc).__name__}: {exc}"])

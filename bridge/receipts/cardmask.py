@@ -13,8 +13,8 @@ import functools
 import re
 from typing import Any
 
-# Digit groups joined by at most one space or dash, not touching other digits.
-_RUN = re.compile(r"(?<!\d)\d+(?:[ -]\d+)*(?!\d)")
+# At least 13 digits, in groups joined by at most one space or dash, not touching other digits.
+_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,}(?!\d)")
 _MIN, _MAX = 13, 19
 
 # Keys whose values are identifiers that may legitimately be a GTIN (EAN/UPC):
@@ -98,7 +98,7 @@ def mask_text(text: str) -> str:
     """Return text with every card number in it masked to its last four digits."""
     if len(text) < _MIN or _CANDIDATE.search(text) is None:
         return text
-    return _RUN.sub(lambda m: _mask_run(m.group(0)) if len(m.group(0)) >= _MIN else m.group(0), text)
+    return _RUN.sub(lambda m: _mask_run(m.group(0)), text)
 
 
 def find_card_last4(text: str) -> str | None:
@@ -173,3 +173,17 @@ def strip_sensitive(obj: Any) -> Any:
     if last4 and not out.get("card_last4"):
         out["card_last4"] = last4
     return out
+
+
+_JSON_KEY = re.compile(r'"([^"\\]{1,64})":')
+
+
+def has_sensitive_keys(json_text: str) -> bool:
+    """True when a JSON text has a key that strip_sensitive would act on (a cheap pre-check)."""
+    return any(_norm_key(k) in SENSITIVE_KEYS or _norm_key(k) in PAN_KEYS
+               for k in _JSON_KEY.findall(json_text))
+
+
+def has_card_numbers(json_text: str) -> bool:
+    """True when a JSON text holds a card number (digits, spaces and dashes are never escaped in JSON)."""
+    return mask_text(json_text) != json_text

@@ -19,6 +19,9 @@ def read_json(text: str, name: str) -> Iterator[Parsed]:
     except json.JSONDecodeError as exc:
         yield Problem(f"{name}:{exc.lineno}", "", f"invalid JSON: {exc.msg} (column {exc.colno})")
         return
+    except RecursionError:
+        yield Problem(f"{name}:1", "", "invalid JSON: nested too deeply")
+        return
     if isinstance(data, dict):
         yield SourceDoc(name, data)
         return
@@ -42,6 +45,9 @@ def read_jsonl(lines: Iterable[str], name: str) -> Iterator[Parsed]:
         except json.JSONDecodeError as exc:
             yield Problem(f"{name}:{number}", "", f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield Problem(f"{name}:{number}", "", "invalid JSON: nested too deeply")
+            continue
         if isinstance(event, dict):
             yield SourceDoc(f"{name}:{number}", event)
         else:
@@ -52,6 +58,8 @@ def looks_like_jsonl(text: str) -> bool:
     """True when text is several JSON objects one per line rather than one JSON document."""
     try:
         json.loads(text)
+        return False
+    except RecursionError:
         return False
     except json.JSONDecodeError as exc:
         return exc.msg == "Extra data" and text.lstrip().startswith("{")

@@ -4,8 +4,8 @@
         ...  # SourceDoc (one per sale), Skipped (sign-ons, voids) or Problem
 
 Elements are matched by local name, whatever their namespace. DTDs are refused
-outright (so entity bombs and external entities never expand), and each
-`Transaction` is cleared once read, so memory stays flat on large exports.
+outright (so entity bombs and external entities never expand), and only one
+`Transaction` at a time is held in memory, so memory stays flat on large exports.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 
 from bridge.errors import InvalidEvent
 from bridge.receipts.cardmask import find_card_last4
@@ -35,8 +35,8 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-# Tags are stripped to their local names as elements are read, so the lookups below
-# are plain ElementTree finds.
+# Tags are built with their local names (see _TransactionBuilder), so the lookups
+# below are plain ElementTree finds.
 
 
 def _children(elem: Element, name: str) -> Iterator[Element]:
@@ -226,37 +226,80 @@ def transaction_doc(tx: Element, *, store_id: str, currency: str) -> dict | str:
     return doc
 
 
-def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str) -> Iterator[Parsed]:
+class _TransactionBuilder:
+    """Parser target that builds only Transaction subtrees, with local tag names.
+
+    Everything outside a Transaction is dropped as it is read, so memory holds one
+    transaction at a time however large the export.
+    """
+
+    def __init__(self) -> None:
+        self.root_tag = ""
+        self.done: list[Element] = []
+        self._tree: TreeBuilder | None = None
+        self._depth = 0
+        self._tx_depth = 0
+
+    def start(self, tag: str, attrib: dict) -> None:
+        self._depth += 1
+        name = tag.rpartition("}")[2]
+        if not self.root_tag:
+            self.root_tag = name
+        if self._tree is None:
+            if name != "Transaction":
+                return
+            self._tree, self._tx_depth = TreeBuilder(), self._depth
+        self._tree.start(name, attrib)
+
+    def end(self, tag: str) -> None:
+        if self._tree is not None:
+            elem = self._tree.end(tag.rpartition("}")[2])
+            if self._depth == self._tx_depth:
+                self.done.append(elem)
+                self._tree = None
+        self._depth -= 1
+
+    def data(self, text: str) -> None:
+        if self._tree is not None:
+            self._tree.data(text)
+
+    def close(self) -> None:
+        return None
+
+    def take(self) -> list[Element]:
+        done, self.done = self.done, []
+        return done
+
+
+def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str,
+                chunk_bytes: int = 65536) -> Iterator[Parsed]:
     """Yield a SourceDoc per sale, Skipped per other transaction, Problem per bad one or bad XML."""
-    parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True,
+    builder = _TransactionBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True,
                               forbid_external=True)
-    root: Element | None = None
-    depth = count = 0
+    count = 0
     try:
-        for event, elem in iterparse(source, events=("start", "end"), parser=parser):
-            if event == "start":
-                depth += 1
-                root = elem if root is None else root
-                continue
-            depth -= 1
-            tag = elem.tag
-            if isinstance(tag, str) and tag[:1] == "{":
-                elem.tag = tag = tag.rpartition("}")[2]  # namespace-agnostic from here on
-            if tag != "Transaction":
-                continue
-            count += 1
-            yield _one(elem, f"{name}:Transaction[{count}]", store_id, currency)
-            elem.clear()  # keep memory flat: forget what was read
-            if depth == 1 and root is not None:
-                root.clear()
+        while True:
+            data = source.read(chunk_bytes)
+            if data:
+                parser.feed(data)
+            else:
+                parser.close()
+            for tx in builder.take():
+                count += 1
+                yield _one(tx, f"{name}:Transaction[{count}]", store_id, currency)
+            if not data:
+                break
     except DefusedXmlException as exc:
         line = getattr(getattr(parser, "parser", None), "CurrentLineNumber", "?")
         yield Problem(f"{name}:{line}", "", f"refused: {exc} (DTDs and entities are not allowed)")
+        return
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         yield Problem(f"{name}:{line}", "", f"invalid XML: {exc}")
-    if count == 0 and root is not None and local(root.tag) not in ("POSLog", "Transaction"):
-        yield Problem(f"{name}:1", local(root.tag), "not a POSLog document (root element)")
+        return
+    if count == 0 and builder.root_tag not in ("POSLog", "Transaction"):
+        yield Problem(f"{name}:1", builder.root_tag, "not a POSLog document (root element)")
 
 
 def _one(tx: Element, where: str, store_id: str, currency: str) -> Parsed:

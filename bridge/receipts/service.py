@@ -9,6 +9,7 @@ Every receipt path (intake server, JSON, CSV, POSLog, JSON Lines) goes through
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from bridge.errors import InvalidEvent
-from bridge.receipts.cardmask import find_card_last4, mask_card_numbers, strip_sensitive
+from bridge.receipts.cardmask import (find_card_last4, has_card_numbers, has_sensitive_keys,
+                                     mask_card_numbers, strip_sensitive)
 from bridge.receipts.model import Problem, SourceDoc
 from bridge.receipts.normalise import receipt_event
 
@@ -86,11 +88,14 @@ def _strings(obj: Any) -> list[str]:
 
 def scrub(obj: Any) -> Any:
     """Card data out: sensitive keys dropped, card numbers masked, card_last4 filled on tenders."""
-    obj = strip_sensitive(obj)
+    # One serialisation tells whether the (slower) walks are needed at all.
+    text = json.dumps(obj, default=str)
+    if has_sensitive_keys(text):
+        obj = strip_sensitive(obj)
     if isinstance(obj, dict):
         target = obj.get("payload") if isinstance(obj.get("payload"), dict) else obj
         _fill_card_last4(target)
-    return mask_card_numbers(obj, keep_id=True)
+    return mask_card_numbers(obj, keep_id=True) if has_card_numbers(text) else obj
 
 
 class Recorder:
@@ -194,6 +199,10 @@ class Recorder:
             except InvalidEvent as exc:
                 outcomes.append(Outcome(item.where, _doc_id(item.doc), "rejected",
                                         item.problem(exc.field, exc.message)))
+                continue
+            except RecursionError:
+                outcomes.append(Outcome(item.where, _doc_id(item.doc), "rejected",
+                                        item.problem("", "nested too deeply")))
                 continue
             outcomes.append(None)
             slots.append((len(outcomes) - 1, item))

@@ -9,6 +9,7 @@ database, then ingests it again (all duplicates). Target: >= 2,000 receipts/s.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import tempfile
@@ -28,6 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_poslog import write_poslog  # noqa: E402
 
 TARGET = 2000.0
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "receipts"))
+from poslog_samples import BILLION_LAUGHS, EXTERNAL_ENTITY, QUADRATIC  # noqa: E402
+
+HOSTILE = {"laughs": BILLION_LAUGHS, "quadratic": QUADRATIC, "xxe": EXTERNAL_ENTITY}
 
 
 def parse_only(path: Path) -> tuple[float, int]:
@@ -84,6 +90,13 @@ def main() -> None:
           f"({ingest_cpu:.2f} s CPU; wall time suffers when other work shares the cores)")
     print(f"ingest (again):    {again.duplicates / again_s:10,.0f} receipts/s  ({again_s:.2f} s, "
           f"{again.duplicates} duplicates)")
+    for name, text in HOSTILE.items():
+        start = time.perf_counter()
+        with io.BytesIO(text.encode()) as f:
+            items = list(read_poslog(f, name, store_id="s", currency="EUR"))
+        refused = len(items) == 1 and not isinstance(items[0], SourceDoc)
+        print(f"hostile {name:<10} {'refused' if refused else 'NOT REFUSED'} in "
+              f"{(time.perf_counter() - start) * 1000:.2f} ms (limit 1000 ms)")
     print(f"target {TARGET:,.0f} receipts/s: ratio {rate / TARGET:.2f} -> {'OK' if rate >= TARGET else 'BELOW'}")
 
 

@@ -1,6 +1,6 @@
 """Benchmark Outbox.record() against raw sqlite3 single-row commits on the same disk.
 
-    python tests/bench/bench_record.py [-n 3000] [--rounds 3] [--dir DIR] [--synchronous FULL]
+    python tests/bench/bench_record.py [-n 500] [--rounds 10] [--dir DIR] [--synchronous FULL]
 
 Both sides use WAL and the same `synchronous`; each commit is one event. Rounds
 alternate between the two so that disk noise hits both alike. Targets: record()
@@ -71,8 +71,8 @@ def summary(name: str, times: list[int]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=3000, help="events per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("-n", type=int, default=500, help="events per round")
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--dir", default=None, help="directory on the disk to measure (default: a temp dir)")
     parser.add_argument("--synchronous", default="FULL")
     args = parser.parse_args()

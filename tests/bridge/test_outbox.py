@@ -51,7 +51,8 @@ def view(outbox: Outbox, device: str = "kiosk-1", **kw) -> Recorded:
 
 
 def statuses(db: Database) -> dict[str, int]:
-    return dict(db.read().execute("SELECT id, status FROM outbox").fetchall())
+    return dict(db.read().execute("SELECT id, status FROM outbox "
+                                  "UNION ALL SELECT id, 2 FROM acked").fetchall())
 
 
 def test_record_stores_the_final_json_with_seq(outbox, db):
@@ -76,6 +77,17 @@ def test_seq_is_per_device_and_a_known_id_changes_nothing(outbox, db):
     assert again == Recorded("pos-1_R-77", 4, False)
     assert view(outbox).seq == 5  # the duplicate consumed no seq
     assert db.read().execute("SELECT count(*) FROM outbox").fetchone()[0] == 6
+
+
+def test_an_acknowledged_id_is_still_held_until_purged(outbox, clock):
+    first = view(outbox, id="R-1")
+    outbox.claim()
+    outbox.ack(["R-1"])
+    assert view(outbox, id="R-1") == Recorded("R-1", first.seq, False)
+    assert outbox.stats().pending == 0
+    clock.now += 10
+    outbox.purge_acked(older_than_s=5)
+    assert view(outbox, id="R-1") == Recorded("R-1", 2, True)  # forgotten: recorded anew
 
 
 def test_an_invalid_event_is_refused_and_affects_nothing(outbox, db):
