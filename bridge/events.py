@@ -62,6 +62,13 @@ def integer(value: object, field: str) -> None:
         _fail(field, f"must be an integer, got {_kind(value)} {value!r}"[:200])
 
 
+def quantity(value: object, field: str) -> None:
+    # A number, not only an integer: weighed items sell 0.42 kg; a return is negative.
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or value == 0 or value != value or value in (float("inf"), float("-inf")):
+        _fail(field, f"must be a non-zero number, got {_kind(value)} {value!r}"[:200])
+
+
 def money(value: object, field: str) -> None:
     if not isinstance(value, dict):
         _fail(field, f'must be money {{"amount": "12.00", "currency": "EUR"}}, got {_kind(value)}')
@@ -113,7 +120,7 @@ def record_of(fields: dict[str, tuple[bool, Check]]) -> Check:
 
 
 REQ, OPT = True, False
-_LINE = record_of({"sku": (REQ, string), "quantity": (REQ, integer),
+_LINE = record_of({"sku": (REQ, string), "quantity": (REQ, quantity),
                    "unit_price": (REQ, money), "total": (REQ, money)})
 _TENDER = record_of({"method": (REQ, one_of(*TENDER_METHODS)), "amount": (REQ, money),
                      "card_last4": (OPT, last4)})

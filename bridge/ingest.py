@@ -73,7 +73,8 @@ def ingest_file(bridge: Any, path: Path) -> IngestReport:
     try:
         size = path.stat().st_size
         if size > limit:
-            return IngestReport(errors=[f"{name}: too large ({size} bytes; [intake] max_file_bytes is {limit})"])
+            return IngestReport(errors=[
+                f"{name}: too large ({size} bytes; [intake] max_file_bytes is {limit})"])
         report = _ingest(bridge, path)
     except OSError as exc:
         return IngestReport(errors=[f"{name}: cannot read: {exc.strerror or exc}"])

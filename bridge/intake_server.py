@@ -17,7 +17,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bridge.errors import InvalidEvent, VitrineError
+from bridge.errors import VitrineError
 
 log = logging.getLogger("bridge.intake")
 
@@ -164,13 +164,12 @@ def record_events(bridge: Any, events: list) -> list[dict]:
             results[i] = {"id": _id_of(event), "status": "rejected", "error": problem}
         else:
             valid.append((i, {k: event[k] for k in EVENT_FIELDS if k in event}))
-    outcomes = bridge.outbox.record_many([e for _, e in valid]) if valid else []
-    for (i, event), outcome in zip(valid, outcomes):
-        if isinstance(outcome, InvalidEvent):
-            results[i] = {"id": _id_of(event), "status": "rejected", "error": str(outcome)}
-        else:
-            results[i] = {"id": outcome.id,
-                          "status": "accepted" if outcome.created else "duplicate"}
+    # Through the receipts service, so card numbers in receipt events are masked before storage.
+    from bridge.receipts.service import receive_events
+
+    recorded = receive_events(bridge, [e for _, e in valid]) if valid else []
+    for (i, _event), result in zip(valid, recorded):
+        results[i] = result
     return results  # type: ignore[return-value]
 
 

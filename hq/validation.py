@@ -192,8 +192,9 @@ def _receipt(p: dict) -> None:
         quantity = line.get("quantity")
         if quantity is None:
             raise _Bad(f"{path}.quantity: required")
-        if type(quantity) is not int or quantity == 0:
-            raise _Bad(f"{path}.quantity: must be a non-zero integer")
+        if type(quantity) not in (int, float) or quantity == 0 or quantity != quantity \
+                or abs(quantity) == float("inf"):
+            raise _Bad(f"{path}.quantity: must be a non-zero number")
         _money(line, "unit_price", f"{path}.unit_price")
         _money(line, "total", f"{path}.total")
     for key in ("subtotal", "tax", "total"):

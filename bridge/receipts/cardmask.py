@@ -122,8 +122,8 @@ def _mask_value(value: Any, key: str | None) -> Any:
         text = str(value)
         return _masked(text) if _is_card(text) else value
     if isinstance(value, dict):
-        return {mask_text(k) if isinstance(k, str) else k: _mask_value(v, k.lower() if isinstance(k, str) else None)
-                for k, v in value.items()}
+        return {(mask_text(k) if isinstance(k, str) else k):
+                _mask_value(v, k.lower() if isinstance(k, str) else None) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_mask_value(v, key) for v in value]
     return value
@@ -175,15 +175,26 @@ def strip_sensitive(obj: Any) -> Any:
     return out
 
 
-_JSON_KEY = re.compile(r'"([^"\\]{1,64})":')
+# Every key strip_sensitive acts on, as json.dumps writes it once lower-cased with
+# "-" and " " turned into "_" (the same folding as _norm_key).
+_JSON_KEYS = tuple(f'"{k}":' for k in sorted(SENSITIVE_KEYS | PAN_KEYS))
+# An item code under an item-code key, as json.dumps writes it: exempt when it is a GTIN.
+_ITEM_CODE_JSON = re.compile(r'"(?:sku|ean|gtin|item_id|upc)": "(\d{8,14})"', re.IGNORECASE)
 
 
 def has_sensitive_keys(json_text: str) -> bool:
-    """True when a JSON text has a key that strip_sensitive would act on (a cheap pre-check)."""
-    return any(_norm_key(k) in SENSITIVE_KEYS or _norm_key(k) in PAN_KEYS
-               for k in _JSON_KEY.findall(json_text))
+    """True when a JSON text (from json.dumps) may have a key strip_sensitive acts on; a cheap pre-check."""
+    folded = json_text.lower().replace("-", "_").replace(" ", "_")
+    return any(key in folded for key in _JSON_KEYS)
 
 
 def has_card_numbers(json_text: str) -> bool:
-    """True when a JSON text holds a card number (digits, spaces and dashes are never escaped in JSON)."""
-    return mask_text(json_text) != json_text
+    """True when mask_card_numbers would change the object json.dumps wrote as json_text.
+
+    Digits, spaces and dashes are never escaped in JSON, so a card number in any value
+    or key shows in the text; GTINs under item-code keys are left out, as the walk does.
+    """
+    if _CANDIDATE.search(json_text) is None:
+        return False
+    text = _ITEM_CODE_JSON.sub(lambda m: "" if gtin_ok(m.group(1)) else m.group(0), json_text)
+    return _CANDIDATE.search(text) is not None and mask_text(text) != text

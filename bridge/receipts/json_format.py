@@ -26,7 +26,8 @@ def read_json(text: str, name: str) -> Iterator[Parsed]:
         yield SourceDoc(name, data)
         return
     if not isinstance(data, list):
-        yield Problem(f"{name}:1", "", f"expected a receipt object or a list of them, got {type(data).__name__}")
+        yield Problem(f"{name}:1", "",
+                      f"expected a receipt object or a list of them, got {type(data).__name__}")
         return
     for i, doc in enumerate(data):
         if isinstance(doc, dict):

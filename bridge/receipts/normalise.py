@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from bridge.errors import InvalidEvent
 from bridge.receipts.model import derived_id
@@ -110,15 +109,15 @@ def _line(line: object, currency: str, field: str) -> dict:
     if unit in (None, "") and total in (None, ""):
         raise InvalidEvent(f"{field}.unit_price", "required (unit_price or total)")
     qty = Decimal(str(out["quantity"]))
-    if unit in (None, ""):
+    if unit in (None, ""):  # derive the missing figure from the other
         out["total"] = money_of(total, currency, f"{field}.total")
-        out["unit_price"] = {"amount": amount_text((Decimal(out["total"]["amount"]) / qty).quantize(_CENT)),
-                             "currency": out["total"]["currency"]}
+        each = (Decimal(out["total"]["amount"]) / qty).quantize(_CENT)
+        out["unit_price"] = {"amount": amount_text(each), "currency": out["total"]["currency"]}
     else:
         out["unit_price"] = money_of(unit, currency, f"{field}.unit_price")
         if total in (None, ""):
-            out["total"] = {"amount": amount_text((Decimal(out["unit_price"]["amount"]) * qty).quantize(_CENT)),
-                            "currency": out["unit_price"]["currency"]}
+            line_total = (Decimal(out["unit_price"]["amount"]) * qty).quantize(_CENT)
+            out["total"] = {"amount": amount_text(line_total), "currency": out["unit_price"]["currency"]}
         else:
             out["total"] = money_of(total, currency, f"{field}.total")
     return out

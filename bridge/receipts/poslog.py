@@ -239,10 +239,13 @@ class _TransactionBuilder:
         self._tree: TreeBuilder | None = None
         self._depth = 0
         self._tx_depth = 0
+        self._names: dict[str, str] = {}  # "{namespace}Tag" -> "Tag"
 
     def start(self, tag: str, attrib: dict) -> None:
         self._depth += 1
-        name = tag.rpartition("}")[2]
+        name = self._names.get(tag)
+        if name is None:
+            name = self._names[tag] = tag.rpartition("}")[2]
         if not self.root_tag:
             self.root_tag = name
         if self._tree is None:
@@ -253,7 +256,7 @@ class _TransactionBuilder:
 
     def end(self, tag: str) -> None:
         if self._tree is not None:
-            elem = self._tree.end(tag.rpartition("}")[2])
+            elem = self._tree.end(self._names[tag])
             if self._depth == self._tx_depth:
                 self.done.append(elem)
                 self._tree = None

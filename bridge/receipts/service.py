@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bridge.app_token import TokenRefused, verify
 from bridge.errors import InvalidEvent
 from bridge.receipts.cardmask import (find_card_last4, has_card_numbers, has_sensitive_keys,
                                      mask_card_numbers, strip_sensitive)
@@ -92,8 +93,14 @@ def scrub(obj: Any) -> Any:
     text = json.dumps(obj, default=str)
     if has_sensitive_keys(text):
         obj = strip_sensitive(obj)
-    if isinstance(obj, dict):
-        target = obj.get("payload") if isinstance(obj.get("payload"), dict) else obj
+    if isinstance(obj, dict):  # copies: the caller's document is left untouched
+        obj = dict(obj)
+        if isinstance(obj.get("payload"), dict):
+            obj["payload"] = target = dict(obj["payload"])
+        else:
+            target = obj
+        if isinstance(target.get("tenders"), list):
+            target["tenders"] = [dict(t) if isinstance(t, dict) else t for t in target["tenders"]]
         _fill_card_last4(target)
     return mask_card_numbers(obj, keep_id=True) if has_card_numbers(text) else obj
 
@@ -137,7 +144,10 @@ class Recorder:
         return event
 
     def _finish_receipt(self, event: dict) -> dict:
-        payload = event["payload"]
+        event = dict(event)
+        event["payload"] = payload = dict(event["payload"])
+        if isinstance(payload.get("lines"), list):
+            payload["lines"] = [dict(x) if isinstance(x, dict) else x for x in payload["lines"]]
         for line in payload.get("lines") or []:
             if isinstance(line, dict) and isinstance(line.get("sku"), str):
                 line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
@@ -167,8 +177,6 @@ class Recorder:
         return sku
 
     def _verify(self, token: str, occurred_at: object) -> str | None:
-        from bridge.app_token import TokenRefused, verify
-
         if self._jwks is None:
             self._jwks = self.bridge.jwks()
         try:

@@ -1,9 +1,10 @@
 """Benchmark POSLog ingest: parse + mask + record throughput, and peak memory of the parse.
 
-    python tests/bench/bench_receipts.py [-n 10000] [--dir DIR] [--synchronous FULL]
+    python tests/bench/bench_receipts.py [-n 10000] [--rounds 3] [--dir DIR] [--synchronous FULL]
 
 Writes a POSLog file of n sales (make_poslog.py), ingests it into a fresh bridge
-database, then ingests it again (all duplicates). Target: >= 2,000 receipts/s.
+database, then ingests it again (all duplicates); the best of --rounds is reported.
+Target: >= 2,000 receipts/s.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--synchronous", default="FULL")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         tmp_path = Path(tmp)
@@ -68,24 +70,28 @@ def main() -> None:
         mem_n = min(args.n, 2000)
         peak = parse_peak_mb(write_poslog(mem_n, tmp_path / "mem.xml"))
         small_peak = parse_peak_mb(write_poslog(max(1, mem_n // 10), tmp_path / "mem-small.xml"))
-        settings = parse_settings({"store": {"id": "paris-marais"},
-                                   "bridge": {"database": str(tmp_path / "b.db"),
-                                              "synchronous": args.synchronous}})
-        with Bridge.open(settings) as bridge:
-            start, cpu = time.perf_counter(), time.process_time()
-            first = ingest_path(bridge, xml)
-            ingest_s, ingest_cpu = time.perf_counter() - start, time.process_time() - cpu
-            start = time.perf_counter()
-            again = ingest_path(bridge, xml)
-            again_s = time.perf_counter() - start
+        runs = []
+        for run in range(args.rounds):  # best of rounds: other work on the machine only slows a run
+            settings = parse_settings({"store": {"id": "paris-marais"},
+                                       "bridge": {"database": str(tmp_path / f"b{run}.db"),
+                                                  "synchronous": args.synchronous}})
+            with Bridge.open(settings) as bridge:
+                start, cpu = time.perf_counter(), time.process_time()
+                first = ingest_path(bridge, xml)
+                ingest_s, ingest_cpu = time.perf_counter() - start, time.process_time() - cpu
+                start = time.perf_counter()
+                again = ingest_path(bridge, xml)
+                again_s = time.perf_counter() - start
+            runs.append((ingest_s, ingest_cpu, again_s, first, again))
+        ingest_s, ingest_cpu, again_s, first, again = min(runs, key=lambda r: r[0])
     rate = first.recorded / ingest_s
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"file: {sales} sales, {size_mb:.1f} MB; synchronous={args.synchronous}")
     print(f"parse only:        {sales / parse_s:10,.0f} receipts/s  ({parse_s:.2f} s)")
     print(f"parse peak memory: {peak:10.2f} MB for {mem_n} sales, {small_peak:.2f} MB for a tenth "
           f"(ratio {peak / small_peak:.2f}; flat is ~1, linear would be 10)")
-    print(f"ingest (new):      {rate:10,.0f} receipts/s  ({ingest_s:.2f} s, {first.recorded} recorded, "
-          f"{len(first.errors)} errors)")
+    print(f"ingest (new):      {rate:10,.0f} receipts/s  best of {len(runs)} ({ingest_s:.2f} s, "
+          f"{first.recorded} recorded, {len(first.errors)} errors)")
     print(f"ingest (new, CPU): {first.recorded / ingest_cpu:10,.0f} receipts per CPU-second "
           f"({ingest_cpu:.2f} s CPU; wall time suffers when other work shares the cores)")
     print(f"ingest (again):    {again.duplicates / again_s:10,.0f} receipts/s  ({again_s:.2f} s, "

@@ -24,12 +24,12 @@ def test_non_card_digits_are_left_alone():
 
 def test_nested_values_ints_and_keys_are_masked_but_gtin_skus_are_kept():
     doc = {"a": [{"b": {"note": "card 4111 1111 1111 1111"}}], "n": 4111111111111111,
-           "lines": [{"sku": "4006381333931", "quantity": 1}],  # a Luhn-valid EAN-13
+           "lines": [{"sku": "4006381333924", "quantity": 1}],  # a Luhn-valid EAN-13
            "4111111111111111": "key"}
     out = mask_card_numbers(doc)
     assert out["a"][0]["b"]["note"] == "card ************1111"
     assert out["n"] == "************1111"
-    assert out["lines"][0]["sku"] == "4006381333931"
+    assert out["lines"][0]["sku"] == "4006381333924"
     assert "************1111" in out
     assert "4111" not in str(out).replace("************1111", "")
 
@@ -45,3 +45,18 @@ def test_last4_from_masked_or_full_numbers():
     assert find_card_last4("XXXXXXXXXXXX1234") == "1234"
     assert find_card_last4("4111 1111 1111 1111") == "1111"
     assert find_card_last4("auth 734277") is None
+
+
+def test_the_json_text_prechecks_agree_with_the_walks():
+    import json
+
+    from bridge.receipts.cardmask import has_card_numbers, has_sensitive_keys
+
+    docs = [{"sku": "4006381333924", "note": "x"}, {"note": "4006381333924"},
+            {"lines": [{"SKU": "4111111111111111"}]}, {"a": ["12 4111-1111-1111-1111"]},
+            {"n": 4111111111111111}, {"ref": "0000000000000040000066677"}, {"t": "2026-11-23 14:05"},
+            {"tenders": [{"Card-Holder": "A"}]}, {"expires": 1, "panel": "span"}]
+    for doc in docs:
+        text = json.dumps(doc)
+        assert has_card_numbers(text) == (mask_card_numbers(doc) != doc), doc
+        assert has_sensitive_keys(text) == (strip_sensitive(doc) != doc), doc

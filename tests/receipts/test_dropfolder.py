@@ -85,13 +85,16 @@ def test_a_name_already_processed_gets_a_timestamp_suffix(bridge, tmp_path):
     assert suffixed.startswith("r-2") and suffixed.endswith("Z.json")
 
 
-def test_an_unexpected_failure_rejects_the_file_and_the_scan_goes_on(open_bridge, tmp_path):
+def test_a_database_failure_leaves_the_file_in_place_and_the_scan_goes_on(open_bridge, tmp_path):
     bridge = open_bridge()
     drop, clock, folder = folder_of(bridge, tmp_path)
     (drop / "r.json").write_text(json.dumps(receipt()))
+    (drop / "deep.json").write_text("[" * 100_000)  # would blow the stack of a naive reader
     assert folder.scan_once() == []
     bridge.db.close()  # the database is gone under our feet
     clock.t += 5
-    [outcome] = folder.scan_once()
-    assert outcome.status == "rejected" and outcome.report.errors
-    assert (drop / "rejected" / "r.json.error.txt").exists()
+    deep, kept = folder.scan_once()
+    assert (deep.name, deep.status) == ("deep.json", "rejected")
+    assert "nested too deeply" in deep.report.errors[0]
+    assert (kept.name, kept.status, kept.moved_to) == ("r.json", "retry", None)
+    assert (drop / "r.json").exists()
