@@ -15,9 +15,12 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.logger import Logger
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+from kivy.utils import escape_markup
 
+from kiosk import frames, scanned
 from kiosk.identity import SqliteReplayGuard, TokenRefused, verify
 from kiosk.idle import IdleState, IdleWatch
 
@@ -36,6 +39,12 @@ REFUSED = {
 REFUSED_OTHER = "We could not read this code as a Vitrine app code. Please try again."
 
 
+class ScanGuide(Widget):
+    """Four accent corners showing where to hold the code (drawn in scan.kv)."""
+
+    corner = NumericProperty(0)
+
+
 class ScanScreen(Screen):
     """Camera preview with a framing guide; identifies shoppers or opens products."""
 
@@ -45,6 +54,7 @@ class ScanScreen(Screen):
     has_preview = BooleanProperty(False)
     busy = BooleanProperty(False)
     came_from = StringProperty("attract")
+    idle_timeout_s = NumericProperty(0)  # 0: the shopper's idle timeout
     _loop: Any = None
     _camera: Any = None
     _feed: Any = None
@@ -65,7 +75,7 @@ class ScanScreen(Screen):
     # -- lifecycle ------------------------------------------------------
     def on_pre_enter(self, *args):
         kiosk = App.get_running_app().settings.kiosk
-        self._watch = IdleWatch(kiosk.idle_timeout_s, 0)
+        self._watch = IdleWatch(self.idle_timeout_s or kiosk.idle_timeout_s, 0)
         self._idle_event = Clock.schedule_interval(self._check_idle, IDLE_CHECK_S)
         self._start_frames(kiosk.camera)
 
@@ -86,8 +96,6 @@ class ScanScreen(Screen):
 
     # -- frames ---------------------------------------------------------
     def _start_frames(self, camera: str) -> None:
-        from kiosk import frames
-
         app = App.get_running_app()
         self.calm_note = ""
         self.has_preview = False
@@ -109,10 +117,8 @@ class ScanScreen(Screen):
     def _open_folder(self, folder: Path) -> Any:
         """Frames from image files (demos and tests), shown in the preview as they are read."""
         try:
-            from kiosk import frames
-
-            source = frames.FolderSource(folder)
-        except Exception as exc:  # noqa: BLE001 - a bad demo folder must not crash the kiosk
+                source = frames.FolderSource(folder, fps=SCAN_FPS, loop=True)
+        except frames.FrameSourceError as exc:
             Logger.warning(f"Kiosk: scan folder {folder} unusable: {exc}")
             return None
         self._feed = _LatestFrame(source)
@@ -134,8 +140,6 @@ class ScanScreen(Screen):
             return None
         self._camera = camera
         self.ids.preview_box.add_widget(camera, index=len(self.ids.preview_box.children))
-        from kiosk import frames
-
         feed = frames.CallbackSource()
         self._feed = feed
         self._preview_event = Clock.schedule_interval(self._push_camera_frame, 1.0 / SCAN_FPS)
@@ -146,19 +150,15 @@ class ScanScreen(Screen):
         texture = self._camera.texture if self._camera is not None else None
         if texture is None:
             return
-        import numpy as np
-
-        pixels = np.frombuffer(texture.pixels, dtype=np.uint8)
-        frame = pixels.reshape(texture.height, texture.width, 4)[::-1]
-        self._feed.push(frame)
+        self._feed.push_pixels(texture.pixels, texture.width, texture.height)
 
     def _show_latest(self, _dt) -> None:
         frame = self._feed.take_preview() if isinstance(self._feed, _LatestFrame) else None
         if frame is None:
             return
-        image = frame.convert("RGB")
-        texture = Texture.create(size=image.size, colorfmt="rgb")
-        texture.blit_buffer(image.transpose(1).tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        height, width = frame.shape[:2]
+        texture = Texture.create(size=(width, height), colorfmt="rgb")
+        texture.blit_buffer(frame[::-1].tobytes(), colorfmt="rgb", bufferfmt="ubyte")
         self.ids.preview.texture = texture
 
     def _stop_frames(self) -> None:
@@ -183,44 +183,33 @@ class ScanScreen(Screen):
         Clock.schedule_once(lambda _dt: self.handle_codes(codes))
 
     def handle_codes(self, codes: list) -> None:
-        """Act on the first code the screen understands (UI thread)."""
-        if self.busy or self.manager is None or self.manager.current != self.name:
+        """Act on the first code read (UI thread)."""
+        if self.busy or not codes or self.manager is None or self.manager.current != self.name:
             return
-        from kiosk import scanned
+        kiosk = App.get_running_app().settings.kiosk
+        self.handle(scanned.classify(codes[0], catalog=App.get_running_app().bridge.catalog,
+                                     handoff_prefix=scanned.url_prefix(kiosk.handoff_url),
+                                     claim_prefix=scanned.url_prefix(kiosk.claim_url)))
 
-        app = App.get_running_app()
-        for code in codes:
-            self.handle(scanned.classify(code, catalog=app.bridge.catalog))
-            return
-
-    def handle(self, item: Any) -> None:
+    def handle(self, item: scanned.Scanned) -> None:
         """One classified code: identify, open a product, or explain."""
         app = App.get_running_app()
-        kind = item.kind
-        if kind == "app_token":
-            if app.staff_mode:
-                self._say("This is a shopper's app code; staff mode only scans products.")
-            else:
-                self._identify(item.text)
-        elif kind == "product":
+        if item.kind == scanned.APP_TOKEN and app.staff_mode:
+            self._say("This is a shopper's app code; staff mode only looks up products.")
+        elif item.kind == scanned.APP_TOKEN:
+            self._say(item.message)
+            self._identify(item.text)
+        elif item.kind == scanned.PRODUCT and item.product is not None:
             self._open_product(item)
-        elif kind == "ean":
-            self._say("We could not find this product. A member of staff will be glad to help.")
-        elif kind == "handoff":
-            self._say("This code continues a selection on a phone: "
-                      "scan it with your phone's camera instead.")
-        elif kind == "claim":
-            self._say("This code saves a selection to the app: "
-                      "scan it with your phone's camera instead.")
+        elif item.kind == scanned.NOT_RECOGNISED:
+            # The label renders markup: the code's own text arrives escaped, never interpreted.
+            self.message = app.tr(item.message, app.lang) + "\n" + scanned.display_text(item.text)
         else:
-            from kiosk import scanned
-
-            text = app.tr("Code not recognised: {text}", app.lang)
-            self.message = text.format(text=scanned.display_text(item.text))
+            self._say(item.message)  # product not in the catalog, hand-off or claim link
 
     def _say(self, msgid: str) -> None:
         app = App.get_running_app()
-        self.message = app.tr(msgid, app.lang)
+        self.message = escape_markup(app.tr(msgid, app.lang))
 
     def _identify(self, token: str) -> None:
         app = App.get_running_app()
@@ -251,9 +240,9 @@ class ScanScreen(Screen):
     def _open_product(self, item: Any) -> None:
         app = App.get_running_app()
         if app.staff_mode:
-            app.go("staff", product_id=item.product_id, sku=item.sku)
+            app.go("staff", product_id=item.product.id, sku=item.sku)
         else:
-            app.go("product", product_id=item.product_id, sku=item.sku)
+            app.go("product", product_id=item.product.id, sku=item.sku)
 
     # -- leaving --------------------------------------------------------
     def _back_screen(self) -> str:
@@ -276,9 +265,19 @@ class _LatestFrame:
         self._source = source
         self._latest = None
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
+    @property
+    def done(self) -> bool:
+        return self._source.done
+
+    def read(self) -> Any:
+        frame = self._source.read()
+        if frame is not None:
+            self._latest = frame
+        return frame
 
     def take_preview(self) -> Any:
         frame, self._latest = self._latest, None
         return frame
+
+    def close(self) -> None:
+        self._source.close()

@@ -17,11 +17,14 @@ from kivy.uix.label import Label
 
 from bridge.catalog import color_label
 from kiosk.screens.staff_pin import StaffScreenBase
+from kiosk.widgets import OnScreenKeyboard
 
 STATUS_EVERY_S = 3.0
 SEARCH_SETTLE_S = 0.25
 MAX_RESULTS = 24
 EAN_RE = re.compile(r"^\d{8}$|^\d{12,14}$")
+# Digits first: staff mostly type SKUs and EANs.
+STAFF_KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"]
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -96,6 +99,24 @@ def stock_rows(product: Any, levels: list, here: str, lang: str) -> dict:
 def store_name(location: str) -> str:
     """"store:lyon-presquile" -> "Lyon Presquile"."""
     return location.removeprefix("store:").replace("-", " ").title()
+
+
+class StaffKeyboard(OnScreenKeyboard):
+    """The shopper keyboard's look with digits and capitals, whatever the language."""
+
+    def build_keys(self):
+        rows = self.ids.get("rows")
+        if rows is None:
+            return
+        rows.clear_widgets()
+        for row in STAFF_KEY_ROWS:
+            line = Factory.BoxLayout(spacing=self.key_spacing)
+            for key in row:
+                button = Factory.StaffKey(text=key)
+                button.key = key
+                button.bind(on_release=lambda b: self.dispatch("on_key", b.key))
+                line.add_widget(button)
+            rows.add_widget(line)
 
 
 class StockCell(Label):
@@ -262,7 +283,7 @@ class StaffScreen(StaffScreenBase):
             (tr("Dead letters"), str(dead), dead > 0),
             (tr("Headquarters"), tr("unknown") if reachable is None else
              tr("reachable") if reachable else tr("unreachable"), reachable is False),
-            (tr("Store token"), tr("refused: check the token") if status.get("auth_failed") else tr("accepted"),
+            (tr("Store token"), tr("refused: check the token") if status.get("auth_failed") else tr("no problem reported"),
              bool(status.get("auth_failed"))),
         ]
         if status.get("last_error"):

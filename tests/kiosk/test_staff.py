@@ -47,9 +47,14 @@ def with_pin(kiosk, clock):
     app.staff_mode = False
 
 
-def enter_pin(kiosk, pin: str) -> None:
+def enter_pin(kiosk, pin: str, *, touch: bool = False) -> None:
+    """Digits through the screen (or real taps when touch), then a real tap on OK."""
+    screen = kiosk.app.screens["staff_pin"]
     for digit in pin:
-        kiosk.tap(kiosk.find(f"key_{digit}"))
+        if touch:
+            kiosk.tap(kiosk.find(f"key_{digit}"))
+        else:
+            screen.press(digit)
     kiosk.tap(kiosk.find("key_ok"))
 
 
@@ -60,8 +65,8 @@ def message(kiosk) -> str:
 def open_pin_pad(kiosk) -> None:
     kiosk.app.go("browse")
     kiosk.settle()
-    kiosk.long_press(kiosk.find("brand"), kiosk.app.settings.kiosk.staff_long_press_s + 0.2)
-    kiosk.wait_until(lambda: kiosk.screen == "staff_pin", message="the PIN pad")
+    kiosk.long_press(kiosk.find("brand"), kiosk.app.settings.kiosk.staff_long_press_s + 0.5)
+    kiosk.wait_until(lambda: kiosk.screen == "staff_pin", timeout=8, message="the PIN pad")
     kiosk.settle()
 
 
@@ -69,7 +74,7 @@ def test_long_press_then_right_pin_opens_staff_mode(with_pin):
     kiosk = with_pin
     open_pin_pad(kiosk)
     assert kiosk.app.staff_mode
-    enter_pin(kiosk, PIN)
+    enter_pin(kiosk, PIN, touch=True)
     kiosk.wait_until(lambda: kiosk.screen == "staff", message="the staff screen")
     assert kiosk.app.staff_mode
     assert PIN not in " ".join(kiosk.texts())
@@ -158,10 +163,12 @@ def test_search_shows_stock_per_size_and_colour(with_pin):
     detail = app.bridge.catalog.product(product.id)
     variant = detail.variants[0]
     open_staff(kiosk)
-    for char in variant.sku.lower():
-        key = kiosk.find(lambda w: getattr(w, "key", None) == char
-                         and w.parent is not None and w.parent.parent is app.screens["staff"].ids.keyboard.ids.rows)
-        kiosk.tap(key)
+    keyboard = app.screens["staff"].ids.keyboard
+    sku = variant.sku.upper()
+    for char in sku[:3]:  # real taps on the keyboard, then the rest through it directly (speed)
+        kiosk.tap(next(w for w in keyboard.walk(restrict=True) if getattr(w, "key", None) == char))
+    for char in sku[3:]:
+        keyboard.press(char)
     kiosk.wait_until(lambda: app.screens["staff"].product_name == detail.title("fr"), message="the product")
     here = {s.sku: s.on_hand for s in app.bridge.catalog.stock_for_product(product.id)
             if s.location == "store:paris-marais"}
