@@ -33,12 +33,15 @@ SORTS = {
 _SORT_COLUMNS = ("rank", "price_cents", "updated_at", "sort_fr", "sort_en")
 # bm25 weights, in the FTS column order below: a hit in a name outranks one in a description.
 _FTS_COLUMNS = ("name_fr", "name_en", "description_fr", "description_en",
-                "category_fr", "category_en", "colors", "codes")
-_BM25_WEIGHTS = "10.0, 10.0, 1.0, 1.0, 4.0, 4.0, 3.0, 2.0"
+                "category_fr", "category_en", "colors")
+_BM25_WEIGHTS = "10.0, 10.0, 1.0, 1.0, 4.0, 4.0, 3.0"
 # Tokens this short only look at names, categories and colours: "e" against
 # every description would match everything and rank nothing usefully.
 _SHORT_TOKEN = 2
-_SHORT_COLUMNS = "{name_fr name_en category_fr category_en colors codes}"
+_SHORT_COLUMNS = "{name_fr name_en category_fr category_en colors}"
+_NAME_COLUMNS = "{name_fr name_en}"
+# Above this many hits a search lists hits in catalog order instead of ranking them all.
+_BROAD = 2000
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 _SCHEMA = f"""
@@ -58,9 +61,8 @@ CREATE TABLE products (
     updated_at TEXT NOT NULL,
     rank INTEGER NOT NULL
 );
-{"".join(f'''
-CREATE INDEX products_{c} ON products({c});
-CREATE INDEX products_category_{c} ON products(category, {c});''' for c in _SORT_COLUMNS)}
+{"".join(f"CREATE INDEX products_{c} ON products({c});{chr(10)}"
+         f"CREATE INDEX products_category_{c} ON products(category, {c});{chr(10)}" for c in _SORT_COLUMNS)}
 CREATE TABLE variants (
     sku TEXT PRIMARY KEY,
     product_id TEXT NOT NULL,
@@ -86,7 +88,7 @@ CREATE TABLE image_paths (
 CREATE VIRTUAL TABLE products_fts USING fts5(
     {", ".join(_FTS_COLUMNS)},
     tokenize = "unicode61 remove_diacritics 2",
-    prefix = '1 2 3'
+    prefix = '1 2'
 );
 """
 
@@ -194,12 +196,16 @@ def _pick(texts: dict[str, str], lang: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-free form of text, for sorting ("Été" -> "ete")."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def match_expression(query: str) -> str | None:
+def match_expression(query: str, columns: str | None = None) -> str | None:
     """Turn typed text into a safe FTS5 query: every word a quoted prefix; None if no words.
+
+    `columns` (an FTS5 column filter like "{name_fr name_en}") limits every word to them.
 
     Only word characters survive, so quotes, parentheses, `-`, `*`, `:` and
     keywords like NEAR or OR can never reach the FTS5 parser as syntax.
@@ -210,7 +216,8 @@ def match_expression(query: str) -> str | None:
     terms = []
     for token in tokens[:12]:  # a pasted paragraph must not become a huge query
         term = f'"{token}"*'
-        terms.append(f"{_SHORT_COLUMNS} : {term}" if len(token) <= _SHORT_TOKEN else term)
+        scope = columns or (_SHORT_COLUMNS if len(token) <= _SHORT_TOKEN else None)
+        terms.append(f"{scope} : {term}" if scope else term)
     return " AND ".join(terms)
 
 
@@ -294,7 +301,6 @@ def _product_row(p: object, where: str) -> tuple[dict, list[tuple]]:
         columns["name_fr"], columns["name_en"], _pick(description, "fr"), _pick(description, "en"),
         category_label(p["category"], "fr"), category_label(p["category"], "en"),
         " ".join(sorted({f"{color_label(r[4], 'fr')} {color_label(r[4], 'en')}" for r in rows})),
-        " ".join([p["id"], *(r[2] for r in rows if r[2])]),
     )
     columns["fts"] = fts
     return columns, rows
@@ -306,7 +312,6 @@ def _product_row(p: object, where: str) -> tuple[dict, list[tuple]]:
 _CARD_COLUMNS = (
     "p.id, p.name_{lang}, p.price_amount, p.currency, COALESCE(ip.path, p.image), p.category"
 )
-_CARD_FROM = "products p LEFT JOIN image_paths ip ON ip.url = p.image"
 
 
 class Catalog:
@@ -327,6 +332,10 @@ class Catalog:
             return
         with self.db.write() as conn:
             base = conn.execute("SELECT COALESCE(MAX(rank), 0) FROM products").fetchone()[0] + 1
+            old = _pks(conn, [cols["id"] for cols, _ in parsed])
+            if old:  # only products already held have rows to replace
+                conn.executemany("DELETE FROM variants WHERE product_id = ?", ((i,) for i in old))
+                conn.executemany("DELETE FROM products_fts WHERE rowid = ?", ((pk,) for pk in old.values()))
             conn.executemany(
                 """INSERT INTO products (id, body, category, price_cents, price_amount, currency,
                        name_fr, name_en, sort_fr, sort_en, image, updated_at, rank)
@@ -342,19 +351,15 @@ class Catalog:
                        rank = COALESCE(:rank, products.rank)""",
                 ({**cols, "next_rank": base + i} for i, (cols, _) in enumerate(parsed)),
             )
-            ids = [(cols["id"],) for cols, _ in parsed]
-            conn.executemany("DELETE FROM variants WHERE product_id = ?", ids)
             conn.executemany(
                 "INSERT OR REPLACE INTO variants (sku, product_id, ean, size, color) VALUES (?, ?, ?, ?, ?)",
                 (row for _, rows in parsed for row in rows),
             )
-            conn.executemany(
-                "DELETE FROM products_fts WHERE rowid = (SELECT pk FROM products WHERE id = ?)", ids
-            )
+            pks = _pks(conn, [cols["id"] for cols, _ in parsed])
             conn.executemany(
                 f"INSERT INTO products_fts (rowid, {', '.join(_FTS_COLUMNS)}) "
-                f"SELECT pk, {', '.join('?' * len(_FTS_COLUMNS))} FROM products WHERE id = ?",
-                ((*cols["fts"], cols["id"]) for cols, _ in parsed),
+                f"VALUES (?, {', '.join('?' * len(_FTS_COLUMNS))})",
+                ((pks[cols["id"]], *cols["fts"]) for cols, _ in parsed),
             )
 
     def delete_products(self, ids: Iterable[str]) -> None:
@@ -392,6 +397,8 @@ class Catalog:
 
     def adjust_stock(self, sku: str, location: str, delta: int) -> None:
         """Apply a sale (negative delta) or a return at once; never below zero."""
+        if not isinstance(delta, int) or isinstance(delta, bool):
+            raise VitrineError(f"adjust_stock {sku} at {location}: delta must be an integer, got {delta!r}")
         with self.db.write() as conn:
             conn.execute(
                 """INSERT INTO stock (sku, location, on_hand, updated_at) VALUES (?, ?, MAX(0, ?), ?)
@@ -456,17 +463,19 @@ class Catalog:
         if sort not in SORTS:
             raise VitrineError(f"sort: unknown {sort!r} (known: {', '.join(SORTS)})")
         lang = _lang(lang)
-        where, params = _filters(category, size, color)
-        sql = (f"SELECT {_CARD_COLUMNS.format(lang=lang)} FROM {_CARD_FROM}{where} "
+        # Without a limit every match is wanted: start from the matching variants.
+        source, where, params = _filtered(category, size, color, driving=limit is None)
+        sql = (f"SELECT {_CARD_COLUMNS.format(lang=lang)} FROM {source} "
+               f"LEFT JOIN image_paths ip ON ip.url = p.image{where} "
                f"ORDER BY {SORTS[sort].format(lang=lang)} LIMIT ? OFFSET ?")
         rows = self.db.read().execute(sql, (*params, -1 if limit is None else limit, offset))
         return [_card(r) for r in rows]
 
     def count(self, *, category: str | None = None, size: str | None = None,
               color: str | None = None, lang: str | None = None, sort: str | None = None) -> int:
-        """How many products browse() would list with these filters."""
-        where, params = _filters(category, size, color)
-        return self.db.read().execute(f"SELECT COUNT(*) FROM products p{where}", params).fetchone()[0]
+        """How many products browse() would list with these filters (lang and sort are ignored)."""
+        source, where, params = _filtered(category, size, color, driving=True)
+        return self.db.read().execute(f"SELECT COUNT(*) FROM {source}{where}", params).fetchone()[0]
 
     def search(self, query: str, *, lang: str, limit: int = 60, size: str | None = None,
                color: str | None = None) -> list[ProductCard]:
@@ -476,13 +485,39 @@ class Catalog:
             return []
         lang = _lang(lang)
         where, params = _filters(None, size, color)
+        conn = self.db.read()
+        hits = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM products_fts WHERE products_fts MATCH ? LIMIT ?)",
+            (expression, _BROAD + 1),
+        ).fetchone()[0]
+        if hits <= _BROAD:
+            sql = (f"SELECT {_CARD_COLUMNS.format(lang=lang)} FROM "
+                   f"(SELECT rowid AS pk, bm25(products_fts, {_BM25_WEIGHTS}) AS score "
+                   f" FROM products_fts WHERE products_fts MATCH ?) hit "
+                   f"JOIN products p ON p.pk = hit.pk LEFT JOIN image_paths ip ON ip.url = p.image"
+                   f"{where} ORDER BY hit.score, p.rank LIMIT ?")
+            return [_card(r) for r in conn.execute(sql, (expression, *params, limit))]
+        # A broad prefix ("e", "sac" in a big catalog): ranking every hit would cost more
+        # than a keystroke may, so list name hits, then the others, in catalog order.
+        if params:  # filtered: one pass, as a selective filter may have to read every hit
+            return self._stream(expression, where, params, lang, limit)
+        cards = self._stream(match_expression(query, _NAME_COLUMNS), where, params, lang, limit)
+        if len(cards) < limit:
+            seen = {c.id for c in cards}
+            more = self._stream(expression, where, params, lang, limit + len(cards))
+            cards += [c for c in more if c.id not in seen][:limit - len(cards)]
+        return cards
+
+    def _stream(self, expression: str | None, where: str, params: list, lang: str,
+                limit: int) -> list[ProductCard]:
+        """The first `limit` hits in index order: cheap however many match."""
+        if expression is None:
+            return []
         sql = (f"SELECT {_CARD_COLUMNS.format(lang=lang)} FROM "
-               f"(SELECT rowid AS pk, bm25(products_fts, {_BM25_WEIGHTS}) AS score "
-               f" FROM products_fts WHERE products_fts MATCH ?) hit "
+               f"(SELECT rowid AS pk FROM products_fts WHERE products_fts MATCH ?) hit "
                f"JOIN products p ON p.pk = hit.pk LEFT JOIN image_paths ip ON ip.url = p.image"
-               f"{where} ORDER BY hit.score, p.rank LIMIT ?")
-        rows = self.db.read().execute(sql, (expression, *params, limit))
-        return [_card(r) for r in rows]
+               f"{where} LIMIT ?")
+        return [_card(r) for r in self.db.read().execute(sql, (expression, *params, limit))]
 
     def stock_for_product(self, product_id: str) -> list[StockLevel]:
         """Stock of every variant of a product at every known location."""
@@ -535,19 +570,49 @@ class Catalog:
         )
 
 
+def _pks(conn, ids: list[str]) -> dict[str, int]:
+    """Row keys of the products among ids that are already stored."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, pk FROM products WHERE id IN ({marks})", chunk).fetchall())
+    return found
+
+
 def _filters(category: str | None, size: str | None, color: str | None) -> tuple[str, list]:
-    """WHERE clause (with leading space, or empty) and its parameters."""
+    """WHERE clause (with leading space, or empty) and its parameters, checked row by row.
+
+    EXISTS on the covering variant indexes is cheapest while walking a sort index or
+    search hits, because the walk stops after one page.
+    """
     clauses, params = [], []
     if category:
         clauses.append("p.category = ?")
         params.append(category)
-    if size:
-        clauses.append("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.size = ?)")
-        params.append(size)
-    if color:
-        clauses.append("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.color = ?)")
-        params.append(color)
+    for column, value in (("size", size), ("color", color)):
+        if value:
+            clauses.append(f"EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.{column} = ?)")
+            params.append(value)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _filtered(category: str | None, size: str | None, color: str | None,
+              driving: bool) -> tuple[str, str, list]:
+    """FROM source, WHERE clause and parameters of a filtered product listing.
+
+    `driving` starts from the product ids of the matching variants (an INTERSECT of
+    covering index ranges), which beats row-by-row checks when every match is wanted.
+    """
+    if not driving or not (size or color):
+        where, params = _filters(category, size, color)
+        return "products p", where, params
+    parts = [(c, v) for c, v in (("size", size), ("color", color)) if v]
+    ids = " INTERSECT ".join(f"SELECT DISTINCT product_id FROM variants WHERE {c} = ?" for c, _ in parts)
+    source = f"({ids}) m JOIN products p ON p.id = m.product_id"
+    params = [v for _, v in parts]
+    if category:
+        return source, " WHERE p.category = ?", [*params, category]
+    return source, "", params
 
 
 def _card(row: tuple) -> ProductCard:

@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+# SQLite's automatic checkpoint runs inside whichever commit crosses its threshold, which
+# made record() pay for it (its p99). Our writer turns it off and a background thread
+# checkpoints instead, nudged every CHECKPOINT_COMMITS commits (a one-event commit appends
+# ~4 pages) or CHECKPOINT_ROWS changed rows (bulk transactions), whichever comes first:
+# the WAL stays around SQLite's default of 1000 pages between checkpoints.
+CHECKPOINT_COMMITS = 250
+CHECKPOINT_ROWS = 2000
 
 # Primary result codes that mean "the storage failed", not "the SQL was wrong".
 _STORAGE_CODES = {
@@ -134,6 +141,10 @@ class Database:
         # The writer is a plain connection (write() maps its errors once, off the hot
         # path); readers map errors on each execute since they are handed out bare.
         self._writer = self._connect(sqlite3.Connection)
+        self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+        self._commits = 0
+        self._changes_seen = 0
+        self._checkpointer = _Checkpointer(self)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL") -> "Database":
@@ -171,13 +182,21 @@ class Database:
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """Yield the writer connection inside BEGIN IMMEDIATE ... COMMIT; roll back on error."""
+    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """Yield the writer connection inside BEGIN IMMEDIATE ... COMMIT; roll back on error.
+
+        durable=False commits with synchronous=NORMAL (no fsync; a power cut may undo the
+        transaction, never corrupt the file): only for changes that are safe to lose, such
+        as the sender's claims and acknowledgements (see Outbox.settle).
+        """
         with self._write_lock:
             conn = self._writer
             if conn is None:
                 raise StorageError(f"{self.path}: database is closed")
+            relaxed = not durable and self.synchronous in ("FULL", "EXTRA")
             try:
+                if relaxed:
+                    conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
@@ -187,6 +206,14 @@ class Database:
             except BaseException:
                 self._rollback(conn)
                 raise
+            finally:
+                if relaxed:
+                    conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            self._commits += 1
+            if (self._commits >= CHECKPOINT_COMMITS
+                    or conn.total_changes - self._changes_seen >= CHECKPOINT_ROWS):
+                self._commits, self._changes_seen = 0, conn.total_changes
+                self._checkpointer.nudge()
 
     def _rollback(self, conn: sqlite3.Connection) -> None:
         # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
@@ -208,9 +235,14 @@ class Database:
                 self._readers.append(conn)
         return conn
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file now (PASSIVE: never waits for readers or writers)."""
+        self._checkpointer.nudge()
+
     def close(self) -> None:
         """Close every connection; the file stays as it is."""
         self._closed = True
+        self._checkpointer.stop()
         with self._write_lock:
             if self._writer is not None:
                 self._writer.close()
@@ -225,3 +257,49 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Checkpointer:
+    """A daemon thread that runs PASSIVE WAL checkpoints on its own connection when nudged."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def nudge(self) -> None:
+        """Ask for a checkpoint soon; starts the thread on first use."""
+        with self._lock:
+            if self._stopping:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="vitrine-checkpoint",
+                                                daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.db.path, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping:
+                    return
+                try:
+                    # PASSIVE returns busy instead of waiting; the next nudge tries again.
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error as exc:
+                    log.debug("%s: checkpoint skipped: %s", self.db.path, exc)
+        finally:
+            conn.close()

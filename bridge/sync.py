@@ -14,6 +14,8 @@ import hashlib
 import json
 import logging
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ log = logging.getLogger("bridge.sync")
 
 RESULT_STATUSES = {"accepted", "duplicate", "rejected"}
 STATUS_FLUSH_S = 1.0  # how often a long push pass records its progress for `status`
+PIPELINE_DEPTH = 2  # batches on the wire at once: HQ works on one while the next one travels
 
 
 @dataclass
@@ -128,18 +131,40 @@ def _token(ctx: SyncContext) -> str | None:
 
 
 def push_pass(ctx: SyncContext, tally: _Tally) -> None:
-    """Claim and send batches until the outbox is empty or a request must stop the pass."""
-    start_acked = 0
-    while True:
-        batch = ctx.outbox.claim(limit=ctx.batch_size, max_bytes=_claim_bytes(ctx))
-        if not batch:
-            break
-        if not _send(ctx, batch, tally):
-            break
-        _flush_status(ctx)
+    """Claim and send batches until the outbox is empty or a request must stop the pass.
+
+    Pipelined: while HQ works on one batch, the next is claimed, built and sent on a
+    second connection, so HQ never waits for the bridge's bookkeeping. At most
+    PIPELINE_DEPTH batches are in flight; answers are applied in sending order, each
+    batch's acknowledgement committed with the next claim (Outbox.settle). Exactly-once
+    at HQ rests on HQ's idempotency, as it always has: a batch is only ever re-sent.
+    """
+    inflight: deque[tuple[list, Future]] = deque()
+    to_ack: list = []
+    stopped = False
+    with ThreadPoolExecutor(PIPELINE_DEPTH, thread_name_prefix="vitrine-push") as pool:
+        while True:
+            if not stopped and len(inflight) < PIPELINE_DEPTH:
+                batch = ctx.outbox.settle(to_ack, limit=ctx.batch_size, max_bytes=_claim_bytes(ctx))
+                to_ack = []
+                if batch:
+                    tally.requests += 1
+                    inflight.append((batch, pool.submit(_post, ctx, batch)))
+                    continue
+            if not inflight:
+                break
+            items, future = inflight.popleft()
+            if stopped:
+                _wind_down(ctx, items, future.result(), tally, to_ack)
+                continue
+            if not _handle(ctx, items, future.result(), tally, to_ack):
+                stopped = True
+            _flush_status(ctx)
+    if to_ack:
+        ctx.outbox.settle(to_ack)
     if tally.requests:
         log.info("push: %d acked (%d duplicate), %d dead, %d requests%s",
-                 tally.acked - start_acked, tally.duplicates, tally.dead, tally.requests,
+                 tally.acked, tally.duplicates, tally.dead, tally.requests,
                  f"; stopped: {tally.error}" if tally.error else "")
 
 
@@ -164,33 +189,55 @@ def build_body(ctx: SyncContext, items: list) -> bytes:
     return gzip.compress(raw, compresslevel=1, mtime=0)
 
 
-def _send(ctx: SyncContext, items: list, tally: _Tally) -> bool:
-    """Send claimed items and apply HQ's answer; False when the pass must stop."""
-    tally.requests += 1
+def _post(ctx: SyncContext, items: list) -> Answer | HQError:
+    """POST one batch; a transport failure is returned, not raised (it crosses a thread)."""
     try:
-        answer = ctx.client.post_events(build_body(ctx, items))
+        return ctx.client.post_events(build_body(ctx, items))
     except HQError as exc:
-        return _transient(ctx, items, tally, str(exc), reachable=False)
+        return exc
+
+
+def _send(ctx: SyncContext, items: list, tally: _Tally, to_ack: list) -> bool:
+    """Send claimed items now and apply HQ's answer; False when the pass must stop."""
+    tally.requests += 1
+    return _handle(ctx, items, _post(ctx, items), tally, to_ack)
+
+
+def _handle(ctx: SyncContext, items: list, answer: Answer | HQError, tally: _Tally,
+            to_ack: list) -> bool:
+    """Apply HQ's answer to a sent batch; False when the pass must stop."""
+    if isinstance(answer, HQError):
+        return _transient(ctx, items, tally, str(answer), reachable=False)
     status = answer.status
     if status == 200:
-        return _apply_results(ctx, items, answer, tally)
+        return _apply_results(ctx, items, answer, tally, to_ack)
     if status in (401, 403):
         return _auth_refused(ctx, items, tally, answer)
     if status == 400:
-        return _split(ctx, items, tally, answer.reason())
+        return _split(ctx, items, tally, answer.reason(), to_ack)
     if status == 413:
         ctx.batch_size = max(1, min(ctx.batch_size, len(items)) // 2)
         ctx.max_bytes = max(1024, ctx.max_bytes // 2)
         log.warning("HQ said 413: batches now at most %d events / %d bytes",
                     ctx.batch_size, ctx.max_bytes)
-        return _split(ctx, items, tally, answer.reason())
+        return _split(ctx, items, tally, answer.reason(), to_ack)
     if status in (429, 503):
         wait = parse_retry_after(answer.header("retry-after"), ctx.clock.now())
         return _transient(ctx, items, tally, answer.reason(), min_wait_s=wait)
     return _transient(ctx, items, tally, answer.reason())
 
 
-def _split(ctx: SyncContext, items: list, tally: _Tally, reason: str) -> bool:
+def _wind_down(ctx: SyncContext, items: list, answer: Answer | HQError, tally: _Tally,
+               to_ack: list) -> None:
+    """A batch sent before the pass stopped: keep HQ's verdicts if it gave them, else release."""
+    results = _parse_results(items, answer) if isinstance(answer, Answer) and answer.status == 200 else None
+    if results is None:
+        ctx.outbox.release([item.id for item in items])
+        return
+    _record_results(ctx, items, results, tally, to_ack)
+
+
+def _split(ctx: SyncContext, items: list, tally: _Tally, reason: str, to_ack: list) -> bool:
     """Bisect a refused batch so the good events get through and the bad one is isolated."""
     if len(items) == 1:
         ctx.outbox.kill([(items[0].id, reason)])
@@ -201,7 +248,7 @@ def _split(ctx: SyncContext, items: list, tally: _Tally, reason: str) -> bool:
     mid = len(items) // 2
     halves = (items[:mid], items[mid:])
     for i, half in enumerate(halves):
-        if not _send(ctx, half, tally):
+        if not _send(ctx, half, tally, to_ack):
             rest = [item.id for part in halves[i + 1:] for item in part]
             if rest:
                 ctx.outbox.release(rest)
@@ -209,45 +256,46 @@ def _split(ctx: SyncContext, items: list, tally: _Tally, reason: str) -> bool:
     return True
 
 
-def _apply_results(ctx: SyncContext, items: list, answer: Answer, tally: _Tally) -> bool:
+def _apply_results(ctx: SyncContext, items: list, answer: Answer, tally: _Tally,
+                   to_ack: list) -> bool:
     results = _parse_results(items, answer)
     if results is None:
         return _transient(ctx, items, tally, "HQ answered 200 without a valid result list")
-    ack, dead = [], []
-    for result in results:
-        if result["status"] == "rejected":
-            dead.append((result["id"], str(result.get("error") or "rejected by HQ")))
-        else:
-            ack.append(result["id"])
-            tally.duplicates += result["status"] == "duplicate"
-    if ack:
-        ctx.outbox.ack(ack)
-    if dead:
-        ctx.outbox.kill(dead)
-        for event_id, reason in dead:
-            log.warning("event %s rejected by HQ: %s", event_id, reason)
-    tally.acked += len(ack)
-    tally.dead += len(dead)
+    _record_results(ctx, items, results, tally, to_ack)
     _note_ok(ctx)
     return True
 
 
+def _record_results(ctx: SyncContext, items: list, results: list[dict], tally: _Tally,
+                    to_ack: list) -> None:
+    """Queue accepted and duplicate events for acknowledgement; dead-letter rejected ones now."""
+    dead = []
+    for item, result in zip(items, results):  # _parse_results checked they pair up in order
+        status = result["status"]
+        if status == "rejected":
+            dead.append((item.id, str(result.get("error") or "rejected by HQ")))
+        else:
+            to_ack.append(item)
+            tally.duplicates += status == "duplicate"
+    if dead:
+        ctx.outbox.kill(dead)
+        for event_id, reason in dead:
+            log.warning("event %s rejected by HQ: %s", event_id, reason)
+    tally.acked += len(results) - len(dead)
+    tally.dead += len(dead)
+
+
 def _parse_results(items: list, answer: Answer) -> list[dict] | None:
-    """HQ's per-event results if they match the batch exactly, else None."""
+    """HQ's per-event results if they answer the batch exactly, in request order, else None."""
     try:
         results = answer.json().get("results")
     except (ValueError, AttributeError):
         return None
-    if not isinstance(results, list) or len(results) != len(items):
+    if type(results) is not list or len(results) != len(items):
         return None
-    wanted = {item.id for item in items}
-    seen = set()
-    for r in results:
-        if not isinstance(r, dict) or r.get("status") not in RESULT_STATUSES:
+    for item, r in zip(items, results):
+        if type(r) is not dict or r.get("id") != item.id or r.get("status") not in RESULT_STATUSES:
             return None
-        if r.get("id") not in wanted or r.get("id") in seen:
-            return None
-        seen.add(r["id"])
     return results
 
 

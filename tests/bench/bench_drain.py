@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import socket
 import subprocess
@@ -101,6 +102,7 @@ def main() -> None:
                 if profiler:
                     profiler.disable()
                 rate = acked / drain_s
+                print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
                 print(f"drain: {acked} events in {drain_s:.2f} s = {rate:,.0f} events/s "
                       f"(target {TARGET_EVENTS_PER_S:,}: ratio {rate / TARGET_EVENTS_PER_S:.2f}; "
                       f"vs Segment ~{SEGMENT_EVENTS_PER_S:,}: ratio {rate / SEGMENT_EVENTS_PER_S:.2f})")

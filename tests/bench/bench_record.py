@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -88,7 +89,8 @@ def main() -> None:
             raw_times += run_raw(root / "raw.db", args.n, args.synchronous)
             rec_times += run_record(outbox, args.n)
         db.close()
-        print(f"dir {root}  synchronous={args.synchronous}  {args.rounds} rounds x {args.n} events, WAL")
+        print(f"dir {root}  synchronous={args.synchronous}  {args.rounds} rounds x {args.n} events, WAL  "
+              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         raw_rate = summary("raw", raw_times)
         rec_rate = summary("record", rec_times)
         p99 = _percentile(sorted(rec_times), 0.99)

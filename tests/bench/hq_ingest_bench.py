@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,7 @@ def main() -> None:
     rate = total / elapsed
     print(f"hq ingest: {total} events in {len(batches)} batches of {BATCH}, {elapsed:.2f} s, "
           f"{rate:,.0f} events/s, accepted {accepted}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"ratio to target {TARGET_EVENTS_PER_S:,} events/s: {rate / TARGET_EVENTS_PER_S:.2f}")
 
 

@@ -109,7 +109,8 @@ def test_search_never_raises_on_fts_syntax(catalog, typed):
 
 
 def test_match_expression_quotes_every_token():
-    assert match_expression('sac" OR (daim') == '"sac"* AND "or"* AND "daim"*'
+    assert match_expression('sac" NEAR (daim') == '"sac"* AND "near"* AND "daim"*'
+    assert match_expression("Été") == '"ete"*'
     assert match_expression("()*-") is None
 
 
@@ -218,6 +219,8 @@ def test_adjust_stock_clamps_at_zero_and_creates_rows(catalog):
     levels = {(s.sku, s.location): s.on_hand for s in catalog.stock_for_product("p1")}
     assert levels == {("p1-38-black", "store:paris-marais"): 1, ("p1-39-black", "online"): 3,
                       ("p1-39-black", "store:lyon-presquile"): 0}
+    with pytest.raises(VitrineError, match="delta"):
+        catalog.adjust_stock("p1-38-black", "online", 0.5)
 
 
 def test_find_ean_and_sku(catalog):

@@ -36,9 +36,12 @@ def test_push_delivers_every_event_once_in_batches(bridge, hq, record_searches):
 
 def test_events_sent_again_are_acked_as_duplicates(bridge, hq, record_searches):
     record_searches(bridge, 20)
+    rows = bridge.db.read().execute("SELECT pos, id, recorded_at, body FROM outbox").fetchall()
     bridge.sync(pull=False)
     with bridge.db.write() as conn:  # as if the acks had been lost in a crash
-        conn.execute("UPDATE outbox SET status = 0")
+        conn.execute("DELETE FROM acked")
+        conn.executemany("INSERT INTO outbox(pos, id, status, recorded_at, body) "
+                         "VALUES (?, ?, 0, ?, ?)", rows)
     report = bridge.sync(pull=False)
     assert report.drained and report.duplicates == 20
     assert hq.event_count() == 20
