@@ -480,7 +480,7 @@ def render(sketch: Sketch, canvas: np.ndarray, box, grounded: bool, light=1.0):
     for (kind, *_), m in zip(sketch.ops, masks):
         if kind != "line":
             union = np.maximum(union, np.asarray(m, dtype=np.float32) / 255)
-    _shadow(canvas, union, grounded, scale)
+    _shadow(canvas, union, grounded)
     size = max(ux1 - ux0, uy1 - uy0) * scale
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     for (kind, pts, color, tone, width), mask in zip(sketch.ops, masks):
@@ -518,7 +518,7 @@ def _stroke(draw, pts, width):
         draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
 
 
-def _shadow(canvas, union, grounded, scale):
+def _shadow(canvas, union, grounded):
     h, w = union.shape
     rows, cols = np.nonzero(union > 0.5)
     if len(rows) == 0:
@@ -531,14 +531,12 @@ def _shadow(canvas, union, grounded, scale):
         mid = (left + right) / 2
         draw.ellipse((mid - half, bottom - 22, mid + half, bottom + 22), fill=120)
         soft = img.filter(ImageFilter.GaussianBlur(28))
-        contact = Image.fromarray((union * 255).astype(np.uint8)).crop((0, 0, w, h))
         # a tight, darker contact line where the object touches the floor
         near = np.zeros((h, w), dtype=np.float32)
         band = union[max(0, bottom - 10):bottom + 1]
         near[bottom + 2:bottom + 2 + band.shape[0]] = band[::-1]
         near_img = Image.fromarray((near * 150).astype(np.uint8)).filter(ImageFilter.GaussianBlur(6))
         dark = np.asarray(soft, dtype=np.float32) / 255 * 0.55 + np.asarray(near_img, dtype=np.float32) / 255 * 0.5
-        del contact
     else:
         shifted = np.zeros_like(union)
         dy, dx = 28, 18
@@ -694,14 +692,14 @@ def kneeboot(s):
 
 def sneaker(s):
     s.fill(rounded_rect(40, 840, 870, 950, 45), 1.0, SOLE)
-    upper = [(70, 860)] + bez((70, 860), (60, 780), (200, 760), (320, 730)) \
-        + bez((320, 730), (420, 700), (520, 640), (600, 630)) + bez((600, 630), (700, 640), (790, 640), (830, 700)) \
-        + bez((830, 700), (850, 760), (850, 820), (840, 860))
+    upper = [(50, 860)] + bez((50, 860), (60, 815), (180, 790), (320, 750)) \
+        + bez((320, 750), (420, 720), (520, 670), (590, 665)) + bez((590, 665), (680, 690), (770, 680), (820, 665)) \
+        + bez((820, 665), (850, 740), (850, 820), (840, 860))
     s.fill(upper)
-    s.fill(bez((560, 650), (640, 660), (740, 650), (810, 690)) + bez((810, 690), (740, 672), (640, 676), (560, 650)), 0.55)
+    s.fill(bez((590, 668), (680, 694), (760, 686), (815, 670)) + bez((815, 670), (760, 700), (680, 706), (590, 668)), 0.55)
     for i in range(5):
         x = 350 + i * 50
-        s.line([(x, 740 - i * 20), (x + 40, 770 - i * 22)], 6, 1.2, SOLE)
+        s.line([(x, 750 - i * 16), (x + 36, 778 - i * 17)], 6, 1.2, SOLE)
     s.line(bez((80, 840), (120, 780), (200, 770), (260, 800)), 3, 0.8)
     s.line([(50, 880), (860, 880)], 3, 0.82, SOLE)
     return (420, 760)
@@ -855,13 +853,10 @@ def sunglasses(s):
         + bez((450, 440), (460, 560), (390, 620), (300, 620)) + bez((300, 620), (200, 620), (140, 540), (150, 430))
     for side in (1, -1):
         pts = lens if side == 1 else mirror(lens)
-        s.band([(105 if side == 1 else 895, 445), (60 if side == 1 else 940, 520), (70 if side == 1 else 930, 620)], 20, 0.7)
         s.band(pts + pts[:1], 34)
         s.fill(pts, 0.28)
-        hi = [(pts[0][0] * 0.7 + 300 * 0.3 + (0 if side == 1 else 0), 470)]
         cx = 300 if side == 1 else 700
         s.fill([(cx - 90, 470), (cx - 40, 455), (cx - 120, 590), (cx - 150, 560)], 0.42)
-        del hi
     s.band(bez((450, 450), (470, 410), (530, 410), (550, 450)), 26)
     s.dots([(150, 440), (850, 440)], 12, 1.0, GOLD)
     return (350, 480)
@@ -873,7 +868,6 @@ def fedora(s):
         + bez((360, 430), (430, 470), (570, 470), (640, 430)) + bez((640, 430), (700, 470), (720, 600), (710, 790)) \
         + bez((710, 790), (600, 830), (400, 830), (290, 790))
     s.fill(crown)
-    s.fill(bez((450, 455), (480, 520), (520, 520), (550, 455)) + [(550, 455)], 0.8)
     band = [(288, 700)] + bez((288, 700), (400, 740), (600, 740), (712, 700)) + [(712, 790)] \
         + bez((712, 790), (600, 830), (400, 830), (288, 790))
     s.fill(band, 0.42)
@@ -916,7 +910,7 @@ def gloves(s):
         parts = [rounded_rect(380, 450, 620, 800, 90)]
         for x, top in ((388, 230), (448, 170), (508, 190), (568, 260)):
             parts.append(rounded_rect(x, top, x + 56, 520, 28))
-        parts.append(rotate(rounded_rect(300, 470, 360, 700, 30), -30, 360, 700))
+        parts.append(rotate(rounded_rect(362, 500, 432, 770, 35), -24, 430, 770))
         parts.append(rounded_rect(370, 780, 630, 960, 12))
         for i, p in enumerate(parts):
             s.fill(shift(rotate(p, angle, 500, 600), dx, dy), tone * (0.9 if i == len(parts) - 1 else 1.0))
@@ -1005,8 +999,8 @@ def lookbook_images() -> list[Image.Image]:
 
     c = backdrop(w, h, (240, 235, 229), (226, 214, 205))
     _field(c, [(0, h * 0.64), (w, h * 0.64), (w, h), (0, h)], "#dcbcb0", soft=30)
-    _place(c, "pump", "black", (w * 0.14, h * 0.52, w * 0.56, h * 0.72))
-    _place(c, "clutch", "blush", (w * 0.52, h * 0.6, w * 0.88, h * 0.74))
+    _place(c, "pump", "black", (w * 0.08, h * 0.5, w * 0.5, h * 0.7))
+    _place(c, "clutch", "blush", (w * 0.56, h * 0.62, w * 0.92, h * 0.76))
     scenes.append(c)
 
     c = np.zeros((h, w, 3), np.float32) + np.array(hex_rgb("#2a3450"), np.float32)
@@ -1019,8 +1013,8 @@ def lookbook_images() -> list[Image.Image]:
     c = backdrop(w, h, (214, 212, 196), (178, 175, 150))
     _field(c, [(w * 0.2, h * 0.62), (w * 0.8, h * 0.62), (w * 0.8, h), (w * 0.2, h)], "#e6dfd3", soft=3)
     _field(c, [(w * 0.2, h * 0.62), (w * 0.8, h * 0.62), (w * 0.8, h * 0.635), (w * 0.2, h * 0.635)], "#f3eee6", soft=2)
-    _place(c, "tote", "olive", (w * 0.26, h * 0.3, w * 0.74, h * 0.62))
-    _place(c, "fedora", "camel", (w * 0.5, h * 0.84, w * 0.82, h * 0.95))
+    _place(c, "tote", "olive", (w * 0.22, h * 0.34, w * 0.6, h * 0.62))
+    _place(c, "fedora", "camel", (w * 0.54, h * 0.52, w * 0.78, h * 0.62))
     scenes.append(c)
 
     c = backdrop(w, h, (234, 220, 214), (214, 192, 184))
@@ -1058,7 +1052,9 @@ def main(argv: list[str] | None = None) -> int:
     catalog_dir = args.out / "catalog"
     catalog_dir.mkdir(parents=True, exist_ok=True)
     write_json(catalog_dir / "products.json", products)
-    write_json(catalog_dir / "stock.json", stock)
+    # one row per line: readable diffs when the generator changes
+    rows = ",\n".join(json.dumps(r, ensure_ascii=False) for r in stock)
+    (catalog_dir / "stock.json").write_text(f"[\n{rows}\n]\n", encoding="utf-8")
     write_json(catalog_dir / "categories.json", CATEGORIES)
     write_json(catalog_dir / "colors.json",
                [{"id": i, "label": {"fr": fr, "en": en}, "hex": hx} for i, _, fr, en, hx in PALETTE])
@@ -1078,7 +1074,7 @@ def main(argv: list[str] | None = None) -> int:
         for img, rel in zip((front, detail), product["images"]):
             total += save_jpeg(img, catalog_dir / rel, 60_000)
     lookbook = args.out / "lookbook"
-    if not args.only:
+    if not args.only or args.only == "lookbook":
         lookbook.mkdir(exist_ok=True)
         for n, img in enumerate(lookbook_images(), 1):
             total += save_jpeg(img, lookbook / f"lookbook-{n}.jpg", 160_000)
