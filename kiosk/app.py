@@ -39,7 +39,7 @@ class VitrineKioskApp(App):
     """The in-store touchscreen, handed an open Bridge."""
 
     lang = StringProperty("fr")
-    theme = ObjectProperty(None)
+    theme = ObjectProperty(None, rebind=True)  # rebind: `app.theme.fg` in .kv follows a new Theme
     current = StringProperty("attract")
     greeting = StringProperty("")
     saved_count = NumericProperty(0)
@@ -56,10 +56,11 @@ class VitrineKioskApp(App):
         self.theme = make_theme(large_text=kiosk.large_text, high_contrast=kiosk.high_contrast,
                                 low_reach=kiosk.low_reach)
         self.tr_catalog = Translator()
-        self.images = ImageCache()
+        self.images = ImageCache(max_items=72)  # ~5 screens of cards; textures live in RAM on software GL
         self.fitting_queue = FittingQueue()
         self.idle = IdleWatch(kiosk.idle_timeout_s, kiosk.countdown_s)
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
+        self._profiles_asked: set[str] = set()
         self.session = self._new_session()
         self.screens: dict[str, Any] = {}
 
@@ -75,9 +76,13 @@ class VitrineKioskApp(App):
                 self.manager.add_widget(screen)
         self.manager.bind(current=lambda _m, value: setattr(self, "current", value))
         self.overlay = Factory.CountdownOverlay()
+        # Only in the tree while shown: even a transparent full-screen layer costs a
+        # blended full-screen pass per frame on software GL.
+        self.overlay.bind(shown=self._place_overlay)
         root = FloatLayout()
         root.add_widget(self.manager)
-        root.add_widget(self.overlay)
+        self.bind(theme=self._paint_window)
+        self._paint_window()
         Window.bind(on_touch_down=self._on_any_touch, size=self._on_window_size)
         self._on_window_size(Window, Window.size)
         Clock.schedule_interval(self._check_idle, 0.25)
@@ -103,6 +108,17 @@ class VitrineKioskApp(App):
             # One broken screen must not keep the whole kiosk dark.
             Logger.exception(f"Kiosk: screen {name!r} failed to build; it is left out")
             return None
+
+    def _place_overlay(self, overlay, shown) -> None:
+        root = self.manager.parent
+        if shown and overlay.parent is None:
+            root.add_widget(overlay)
+        elif not shown and overlay.parent is not None:
+            overlay.parent.remove_widget(overlay)
+
+    def _paint_window(self, *_) -> None:
+        # The window's clear colour is the page colour, so no screen paints a full-screen background.
+        Window.clearcolor = self.theme.bg
 
     def _apply_lockdown(self) -> None:
         try:
@@ -183,8 +199,8 @@ class VitrineKioskApp(App):
             return
         self.saved_count = len(session.saved)
         self._refresh_greeting()
-        if session.profile_id and not getattr(session, "_profile_asked", False):
-            session._profile_asked = True
+        if session.profile_id and session.session_id not in self._profiles_asked:
+            self._profiles_asked.add(session.session_id)  # ask HQ once per visit
             self.run_async(self.bridge.fetch_profile, session.profile_id,
                            on_done=lambda profile: profile and session.apply_profile(profile),
                            on_error=lambda exc: Logger.info(f"Kiosk: profile not fetched: {exc}"))

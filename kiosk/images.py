@@ -3,7 +3,7 @@
 Decoding a JPEG is disk and CPU work, so a small thread pool does it with Pillow and
 hands raw pixels back through Clock; only the UI thread makes GL textures.
 
-    cache = ImageCache(max_items=300)
+    cache = ImageCache(max_items=120)
     cache.request("/path/rm-1001-1.jpg", (400, 500), lambda path, texture: ...)
 """
 
@@ -36,7 +36,7 @@ def decode(path: str, max_size: tuple[int, int]) -> tuple[int, int, bytes]:
 class ImageCache:
     """Textures keyed by (path, size); least recently used dropped beyond max_items."""
 
-    def __init__(self, max_items: int = 300, workers: int = 2) -> None:
+    def __init__(self, max_items: int = 120, workers: int = 2) -> None:
         self.max_items = max_items
         self._textures: OrderedDict[tuple[str, tuple[int, int]], Texture] = OrderedDict()
         self._waiting: dict[tuple[str, tuple[int, int]], list[Callback]] = {}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import qrcode
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.graphics import Rectangle, StencilPop, StencilPush, StencilUnUse, StencilUse
+from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
 from kivy.graphics.texture import Texture
 from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
                              StringProperty)
@@ -14,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
+from kivy.uix.recycleview import RecycleView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
@@ -208,7 +211,24 @@ class CountdownOverlay(FloatLayout):
 
 
 class TopBar(BoxLayout):
-    """Brand mark, navigation, greeting, FR | EN, accessibility and Done (widgets.kv)."""
+    """Brand mark, greeting, FR | EN, accessibility and Done, with the navigation tabs
+    on a second row in portrait and inline in landscape (widgets.kv)."""
+
+    def on_kv_post(self, base_widget):
+        app = App.get_running_app()
+        app.bind(portrait=lambda *_: self._place_nav())
+        self._place_nav()
+
+    def _place_nav(self) -> None:
+        app = App.get_running_app()
+        nav, top_row = self.ids.nav, self.ids.top_row
+        if nav.parent is not None:
+            nav.parent.remove_widget(nav)
+        if app.portrait:
+            self.add_widget(nav)
+        else:
+            # After the greeting: children are stored in reverse order.
+            top_row.add_widget(nav, index=len(top_row.children) - 2)
 
 
 class ShopperFrame(BoxLayout):
@@ -241,3 +261,33 @@ def dismiss_panels(window) -> None:
     for child in list(window.children):
         if isinstance(child, ModalView):
             child.dismiss(animation=False)
+
+
+class ClippedRecycleView(RecycleView):
+    """A RecycleView clipped with the GL scissor instead of the stencil buffer.
+
+    The stencil costs two extra passes over the whole grid every frame, which on
+    software GL halves the scroll frame rate; a scissor rectangle is free. It only
+    works for unrotated widgets, which the kiosk's grids are.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        stencil = (StencilPush, StencilUse, StencilUnUse, StencilPop)
+        for group in (self.canvas.before, self.canvas.after):
+            children = list(group.children)
+            for i, instruction in enumerate(children):
+                if isinstance(instruction, stencil):
+                    group.remove(instruction)
+                    following = children[i + 1] if i + 1 < len(children) else None
+                    if isinstance(following, Rectangle) and isinstance(instruction, (StencilPush, StencilUnUse)):
+                        group.remove(following)
+        self._scissor = ScissorPush(x=0, y=0, width=1, height=1)
+        self.canvas.before.insert(0, self._scissor)
+        self.canvas.after.add(ScissorPop())
+        self.bind(pos=self._clip, size=self._clip)
+
+    def _clip(self, *_):
+        x, y = self.to_window(self.x, self.y)
+        self._scissor.x, self._scissor.y = int(x), int(y)
+        self._scissor.width, self._scissor.height = int(self.width) + 1, int(self.height) + 1

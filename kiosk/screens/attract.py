@@ -7,12 +7,25 @@ from pathlib import Path
 from kivy.animation import Animation
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.properties import ObjectProperty
 
 from kiosk.widgets import ShopperScreen
 
 LOOKBOOK_DIR = Path(__file__).resolve().parents[2] / "assets" / "lookbook"
 SLIDE_S = 6.0
 FADE_S = 1.6
+
+
+def veil_texture(steps: int = 128, strength: float = 0.66) -> Texture:
+    """A vertical black gradient, dense at the bottom and clear at the top, for legible type."""
+    rows = bytearray()
+    for i in range(steps):  # row 0 is the bottom of a Kivy texture
+        alpha = strength * (1 - i / (steps - 1)) ** 1.7
+        rows += bytes((0, 0, 0, int(alpha * 255)))
+    texture = Texture.create(size=(1, steps), colorfmt="rgba")
+    texture.blit_buffer(bytes(rows), colorfmt="rgba", bufferfmt="ubyte")
+    return texture
 
 
 def lookbook_images(folder: Path = LOOKBOOK_DIR) -> list[str]:
@@ -22,6 +35,12 @@ def lookbook_images(folder: Path = LOOKBOOK_DIR) -> list[str]:
 
 class AttractScreen(ShopperScreen):
     """Full-screen images, the brand, and an invitation to touch."""
+
+    veil = ObjectProperty(None)
+
+    def __init__(self, **kwargs):
+        self.veil = veil_texture()
+        super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget):
         self.images = lookbook_images()

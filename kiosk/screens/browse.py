@@ -1,8 +1,8 @@
 """Browse: categories, filters by size and colour, sort, and a grid of product cards.
 
-The grid is a RecycleView, so 50,000 products cost only the cards on screen; the
-first page of cards comes from Catalog.browse at once, the rest in one background
-query, both off the UI thread.
+The grid is a RecycleView, so only the cards on screen are widgets; its data grows a
+page at a time from Catalog.browse as the shopper nears the end, queried off the UI
+thread, so 50,000 products cost only what is actually scrolled through.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bridge.catalog import category_label, color_label
 from kiosk.widgets import PillButton, ShopperScreen
 
 FIRST_PAGE = 48
+PAGE = 240  # about twenty screens of cards; memory grows only as far as the shopper scrolls
 SORTS = [("featured", "Featured"), ("newest", "New in"), ("price_asc", "Price: low to high"),
          ("price_desc", "Price: high to low"), ("name", "Name")]
 
@@ -55,6 +56,10 @@ class BrowseScreen(ShopperScreen):
         self.category = self.size_filter = self.color_filter = ""
         self.sort = "featured"
         self.ids.grid.scroll_y = 1
+        for button in self.ids.categories.children:
+            button.selected = getattr(button, "category", None) == ""
+        if self._loaded_filters is not None:
+            self.reload()
 
     # -- filters -----------------------------------------------------------
     def _load_filters(self) -> None:
@@ -112,7 +117,7 @@ class BrowseScreen(ShopperScreen):
                     color=self.color_filter or None, sort=self.sort)
 
     def reload(self) -> None:
-        """Fetch the first page now and the rest in the background; stale answers are dropped."""
+        """Fetch the first page; later pages come as the shopper nears the end. Stale answers are dropped."""
         app = App.get_running_app()
         catalog = app.bridge.catalog
         query = self._query()
@@ -125,27 +130,38 @@ class BrowseScreen(ShopperScreen):
             count = catalog.count(category=query["category"], size=query["size"], color=query["color"])
             return count, card_rows(catalog.browse(**query, limit=FIRST_PAGE), query["lang"])
 
-        def rest():
-            return card_rows(catalog.browse(**query, offset=FIRST_PAGE), query["lang"])
-
-        def first_done(result):
+        def done(result):
             if generation != self._generation:
                 return
             self.total, rows = result
             self.ids.grid.data = rows
             self.ids.grid.scroll_y = 1
-            if self.total > len(rows):
-                app.run_async(rest, on_done=rest_done)
-            else:
-                self.loading = False
+            self.loading = False
 
-        def rest_done(rows):
+        app.run_async(first_page, on_done=done)
+
+    def on_scroll(self, grid) -> None:
+        """Near the end of what is loaded: fetch the next page (only one request at a time)."""
+        if self.loading or len(grid.data) >= self.total:
+            return
+        layout = self.ids.grid_layout
+        below_px = grid.scroll_y * max(0.0, layout.height - grid.height)
+        if below_px > grid.height * 2:
+            return
+        app = App.get_running_app()
+        query = self._loaded_filters
+        offset = len(grid.data)
+        generation = self._generation
+        self.loading = True
+
+        def done(rows):
             if generation != self._generation:
                 return
             self._append(rows)
             self.loading = False
 
-        app.run_async(first_page, on_done=first_done)
+        app.run_async(lambda: card_rows(app.bridge.catalog.browse(**query, offset=offset, limit=PAGE),
+                                        query["lang"]), on_done=done)
 
     def _append(self, rows: list[dict]) -> None:
         # Keep the shopper's place: scroll_y is a fraction, and the content just grew.

@@ -24,11 +24,13 @@ class SearchScreen(ShopperScreen):
 
     query = StringProperty("")
     results_count = NumericProperty(-1)  # -1: nothing searched yet
+    pause_s = NumericProperty(PAUSE_S)  # how long a pause counts as "the shopper settled"
 
     def on_kv_post(self, base_widget):
         self._generation = 0
         self._search_soon = Clock.create_trigger(self._search, DEBOUNCE_S)
-        self._settle = Clock.create_trigger(self._record, PAUSE_S)
+        self._settle = Clock.create_trigger(self._record, self.pause_s)
+        self.bind(pause_s=lambda *_: setattr(self._settle, "timeout", self.pause_s))
         App.get_running_app().bind(lang=lambda *_: self.query and self._search_soon())
 
     def reset(self) -> None:

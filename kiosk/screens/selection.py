@@ -6,16 +6,24 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from kiosk.widgets import InfoPanel, ProductCard, ShopperScreen
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
+
+from kiosk.widgets import InfoPanel, ShopperScreen
 
 
-class SelectionRow(ProductCard):
-    """A saved piece: image, name, price and a remove control."""
+class SelectionRow(RecycleDataViewBehavior, BoxLayout):
+    """A saved piece: image, name, price and a remove control (selection.kv)."""
 
+    product_id = StringProperty("")
     sku = StringProperty("")
+    name = StringProperty("")
+    price = StringProperty("")
+    image = StringProperty("")
 
     def refresh_view_attrs(self, rv, index, data):
-        self.sku = data.get("sku", "")
+        for key in ("product_id", "sku", "name", "price", "image"):
+            setattr(self, key, data.get(key) or "")
         return super().refresh_view_attrs(rv, index, data)
 
 

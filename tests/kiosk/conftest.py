@@ -8,9 +8,12 @@ seeded from assets/catalog/ with bridge.catalog.seed_from_assets.
 Fixtures:
 - `kiosk_env` (session): starts Xvfb when DISPLAY is unset (1920x1920x24,
   -nolisten tcp) and sets KIVY_NO_ARGS, KIVY_NO_CONSOLELOG and a temp KIVY_HOME.
-- `kiosk_app` (session): the running VitrineKioskApp (idle_timeout_s=60, countdown_s=2 —
+- `kiosk_app` (session): the running VitrineKioskApp; its bridge's HQ is unreachable (idle_timeout_s=60, countdown_s=2 —
   the idle test shortens app.idle.idle_timeout_s itself —
   staff_long_press_s=0.6, claim/handoff URLs under https://app.test/).
+- `online_bridge` (session): a second real Bridge on the same database whose HQ is a
+  reference HQ on 127.0.0.1 (hq.server.serve_in_thread; profiles p-camille, p-james…);
+  a test sets `app.bridge = online_bridge` to be online, and the fixture puts it back.
 - `kiosk` (per test): a KioskDriver over it:
     .app, .bridge, .screen (current screen name), .pump(), .wait_until(pred, timeout=5.0)
     (pumps the event loop while polling: never sleep), .tap(widget),
@@ -35,6 +38,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
+HQ_TOKEN = "kiosk-test-token"
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 
@@ -72,7 +76,7 @@ def kiosk_env(tmp_path_factory):
         xvfb.wait(timeout=10)
 
 
-def make_settings(folder: Path, **kiosk):
+def make_settings(folder: Path, hq_url: str = "http://127.0.0.1:9", **kiosk):
     """Test settings: a database in folder, short timers, test URLs."""
     from bridge.config import parse_settings
 
@@ -83,7 +87,7 @@ def make_settings(folder: Path, **kiosk):
     return parse_settings({
         "store": {"id": "paris-marais", "name": "Maison Vitrine"},
         "bridge": {"database": str(folder / "kiosk.db")},
-        "hq": {"url": "http://127.0.0.1:9", "timeout_s": 0.5},
+        "hq": {"url": hq_url, "timeout_s": 2.0},
         "kiosk": values,
     }, source=str(folder / "config.toml"))
 
@@ -95,6 +99,7 @@ def kiosk_app(kiosk_env, tmp_path_factory):
     Config.set("graphics", "width", str(PORTRAIT[0]))
     Config.set("graphics", "height", str(PORTRAIT[1]))
     Config.set("kivy", "exit_on_escape", "0")
+    Config.set("graphics", "multisamples", "0")  # as kiosk/cli.py configures it
     from kivy.base import EventLoop
 
     from bridge.api import Bridge
@@ -107,12 +112,41 @@ def kiosk_app(kiosk_env, tmp_path_factory):
     seed_from_assets(bridge.catalog, "paris-marais", assets_dir=os.environ.get("VITRINE_TEST_CATALOG"))
     app = VitrineKioskApp(bridge)
     app._run_prepare()  # build and show the window without entering App.run()'s loop
+    # Fades cost several full-screen frames each on software GL; tests need not watch them.
+    from kivy.uix.screenmanager import NoTransition
+
+    app.manager.transition = NoTransition()
     for _ in range(5):
         EventLoop.idle()
     yield app
     app.stop()
     EventLoop.idle()
     bridge.close()
+
+
+@pytest.fixture(scope="session")
+def online_bridge(kiosk_app, tmp_path_factory):
+    from dataclasses import replace
+
+    from bridge.api import Bridge
+    from hq.server import serve_in_thread
+
+    folder = tmp_path_factory.mktemp("kiosk-hq")
+    hq = serve_in_thread(folder / "hq.db", port=0, tokens={"paris-marais": HQ_TOKEN})
+    settings = kiosk_app.settings
+    bridge = Bridge.open(replace(settings, hq=replace(settings.hq, url=hq.url, token=HQ_TOKEN)))
+    yield bridge
+    bridge.close()
+    hq.stop()
+
+
+@pytest.fixture
+def online(kiosk, online_bridge):
+    """The kiosk driver with the app's bridge reaching a real HQ for this test."""
+    offline = kiosk.app.bridge
+    kiosk.app.bridge = online_bridge
+    yield kiosk
+    kiosk.app.bridge = offline
 
 
 class KioskDriver:
@@ -155,7 +189,6 @@ class KioskDriver:
 
     # -- touches ----------------------------------------------------------
     def _point(self, widget) -> tuple[float, float]:
-        self.pump()
         x, y = widget.to_window(*widget.center)
         assert 0 <= x < self.window.width and 0 <= y < self.window.height, \
             f"{widget!r} is off screen at {(x, y)}"
@@ -168,7 +201,7 @@ class KioskDriver:
         touch.touch_down()
         self.pump()
         touch.touch_up()
-        self.pump(2)
+        self.pump()
 
     def long_press(self, widget, seconds: float) -> None:
         from kivy.tests.common import UnitTestTouch

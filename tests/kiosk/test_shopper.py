@@ -22,8 +22,19 @@ def open_first_product(kiosk, with_sizes=False):
     """Attract → browse → the first product card (one with several sizes if asked)."""
     kiosk.tap(kiosk.app.screens["attract"])
     kiosk.wait_until(lambda: kiosk.screen == "browse")
-    kiosk.wait_until(lambda: cards(kiosk), message="product cards")
+    browse = kiosk.app.screens["browse"]
+    kiosk.wait_until(lambda: cards(kiosk) and not browse.loading, message="product cards")
     catalog = kiosk.bridge.catalog
+    if with_sizes:
+        # Tap the category whose first piece comes in several sizes (shoes, clothes).
+        category = next(c for c in catalog.categories("fr")
+                        if len({v.size for v in catalog.product(
+                            catalog.browse(lang="fr", category=c, limit=1)[0].id).variants}) > 1)
+        pill = kiosk.find(lambda w: getattr(w, "category", None) == category and hasattr(w, "selected"))
+        kiosk.tap(pill)
+        kiosk.wait_until(lambda: not browse.loading and cards(kiosk) and all(
+            catalog.product(c.product_id).category == category for c in cards(kiosk)))
+    kiosk.pump(2)
     choice = None
     for card in sorted(cards(kiosk), key=lambda c: (-c.y, c.x)):
         product = catalog.product(card.product_id)
@@ -89,15 +100,22 @@ def test_search_on_screen_keyboard_finds_escarpins(kiosk):
     kiosk.tap(kiosk.find("nav_search"))
     kiosk.wait_until(lambda: kiosk.screen == "search")
     kiosk.settle()
-    kiosk.type("escarpin")
     screen = kiosk.app.screens["search"]
-    assert screen.ids.query.text == "escarpin"
-    kiosk.wait_until(lambda: screen.results_count > 0, message="search results")
-    names = [row["name"] for row in screen.ids.results.data]
-    assert names and all("escarpin" in n.casefold() for n in names), names
-    # Recorded once the shopper pauses, with the settled query only (not e, es, esc…).
-    events = kiosk.wait_until(lambda: kiosk.outbox_events("search_performed"))
-    kiosk.screenshot("search")
+    # Software GL under Xvfb can take longer than a shopper's pause between two keys.
+    screen.pause_s = 60
+    try:
+        kiosk.type("escarpin")
+        assert screen.ids.query.text == "escarpin"
+        kiosk.wait_until(lambda: screen.results_count > 0 and screen.ids.results.data, message="results")
+        names = [row["name"] for row in screen.ids.results.data]
+        assert names and all("escarpin" in n.casefold() for n in names), names
+        assert kiosk.outbox_events("search_performed") == []  # not on every keystroke
+        kiosk.screenshot("search")
+        kiosk.tap(kiosk.wait_until(lambda: cards(kiosk, "search"))[0])  # opening a result settles it
+        kiosk.wait_until(lambda: kiosk.screen == "product")
+    finally:
+        screen.pause_s = 1.5
+    events = kiosk.outbox_events("search_performed")
     assert [e["payload"] for e in events] == [{"query": "escarpin", "results_count": len(names)}]
 
 
@@ -154,18 +172,37 @@ def test_language_switch_retranslates_labels_and_product(kiosk):
     kiosk.wait_until(lambda: kiosk.find("nav_browse").text == "Découvrir")
 
 
-def test_identified_shopper_is_greeted_and_tagged(kiosk):
+def test_identified_shopper_is_greeted_by_name_from_hq(online):
+    kiosk = online
     screen = open_first_product(kiosk)
-    # What the scan screen does after verifying an app QR (HQ is unreachable in this test).
+    # What the scan screen does after verifying an app QR; the first name comes from HQ.
     kiosk.app.session.identify("p-camille")
-    kiosk.wait_until(lambda: kiosk.find("greeting").text == "Bienvenue")
+    kiosk.wait_until(lambda: kiosk.find("greeting").text == "Bonjour Camille", message="greeting")
     kiosk.tap(screen.ids.heart)
     kiosk.wait_until(lambda: kiosk.outbox_events("item_saved"))
     [identified] = kiosk.outbox_events("shopper_identified")
     assert identified["payload"] == {"session_id": kiosk.app.session.session_id, "method": "app_qr"}
     assert kiosk.outbox_events("item_saved")[0]["profile_id"] == "p-camille"
-    kiosk.app.session.apply_profile({"id": "p-camille", "first_name": "Camille", "saved_items": []})
-    kiosk.wait_until(lambda: kiosk.find("greeting").text == "Bonjour Camille")
+    kiosk.tap(kiosk.find("lang_switch"))
+    kiosk.wait_until(lambda: kiosk.find("greeting").text == "Hello Camille")
+
+
+@pytest.mark.parametrize("reachable", [True, False], ids=["unknown-profile", "hq-unreachable"])
+def test_neutral_greeting_without_a_first_name(kiosk, online_bridge, reachable):
+    if reachable:
+        kiosk.app.bridge = online_bridge
+    try:
+        open_first_product(kiosk)
+        kiosk.app.session.identify("p-not-at-hq" if reachable else "p-camille")
+        kiosk.wait_until(lambda: kiosk.find("greeting").text == "Bienvenue")
+        # HQ answers 404, or nothing, off the UI thread; the neutral greeting stays.
+        asked = kiosk.app._profiles_asked
+        kiosk.wait_until(lambda: kiosk.app.session.session_id in asked)
+        kiosk.pump(5)
+        assert kiosk.find("greeting").text == "Bienvenue"
+    finally:
+        kiosk.app.bridge = kiosk.bridge
+
 
 
 def test_idle_reset_leaves_no_trace_of_the_shopper(kiosk):
@@ -182,10 +219,10 @@ def test_idle_reset_leaves_no_trace_of_the_shopper(kiosk):
     kiosk.tap(kiosk.find("nav_selection"))
     kiosk.wait_until(lambda: name in kiosk.texts())
     old_session = app.session
-    app.idle.idle_timeout_s, app.idle.countdown_s = 0.5, 0.5
+    app.idle.idle_timeout_s, app.idle.countdown_s = 0.5, 1.0
+    app.idle.touch()
     try:
-        kiosk.wait_until(lambda: kiosk.find("still_there").text == "Vous êtes toujours là ?",
-                         message="countdown overlay")
+        kiosk.wait_until(lambda: "Vous êtes toujours là ?" in kiosk.texts(), message="countdown overlay")
         kiosk.screenshot("countdown")
         kiosk.wait_until(lambda: kiosk.screen == "attract", message="back to attract")
     finally:
@@ -194,7 +231,10 @@ def test_idle_reset_leaves_no_trace_of_the_shopper(kiosk):
     for screen_name in ("browse", "search", "product", "selection"):
         texts = [t for w in app.screens[screen_name].walk() for t in [getattr(w, "text", "")]
                  if isinstance(t, str)]
-        assert not any(name in t or "Camille" in t or "robe" == t for t in texts), screen_name
+        assert not any("Camille" in t or t == "robe" for t in texts), screen_name
+        if screen_name != "browse":  # the catalog grid lists every product, saved or not
+            assert not any(name in t for t in texts), screen_name
+    assert not any("Camille" in t or t == "robe" for t in kiosk.texts())
     assert app.screens["search"].query == ""
     assert app.screens["product"].product is None
     assert app.screens["selection"].ids.saved_items.data == []

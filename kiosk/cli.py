@@ -1,0 +1,110 @@
+"""`vitrine-kiosk`: run the in-store touchscreen.
+
+    vitrine-kiosk --config /etc/vitrine/config.toml      # production: full screen
+    vitrine-kiosk --demo --windowed                      # a throwaway HQ + bridge to play with
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bridge.config import Settings
+from bridge.errors import AlreadyRunning, VitrineError
+
+log = logging.getLogger("kiosk")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vitrine-kiosk", description="Vitrine's in-store kiosk.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", type=Path, help="the store's config.toml")
+    source.add_argument("--demo", action="store_true",
+                        help="run against a throwaway reference HQ and bridge in a temp dir")
+    parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
+    parser.add_argument("--size", default="", metavar="WxH",
+                        help="window size when windowed (default 540x960 portrait, 960x540 landscape)")
+    return parser
+
+
+def window_size(settings: Settings, size: str) -> tuple[int, int]:
+    """The development window's size from --size or the configured orientation."""
+    if size:
+        try:
+            width, height = (int(v) for v in size.lower().split("x"))
+        except ValueError:
+            raise SystemExit(f"vitrine-kiosk: --size: expected WIDTHxHEIGHT, got {size!r}")
+        return width, height
+    return (960, 540) if settings.kiosk.orientation == "landscape" else (540, 960)
+
+
+def configure_kivy(settings: Settings, *, windowed: bool, size: str) -> None:
+    """Kivy reads these before its window exists, so this runs before any kivy.core import."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # our arguments are not Kivy's
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")  # a shopper's Escape must not close the kiosk
+    Config.set("input", "mouse", "mouse,multitouch_on_demand")  # no red dots on right click
+    # Flat shapes and text gain nothing from MSAA, and it costs 3-4x per frame on software GL.
+    Config.set("graphics", "multisamples", "0")
+    if settings.kiosk.fullscreen and not windowed:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "show_cursor", "0")
+    else:
+        width, height = window_size(settings, size)
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "width", str(width))
+        Config.set("graphics", "height", str(height))
+
+
+def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
+    """Start sending (unless another process does) and run the app until it stops."""
+    configure_kivy(bridge.settings, windowed=windowed, size=size)
+    if bridge.scheduler is None:
+        try:
+            bridge.start(intake=False)
+        except AlreadyRunning as exc:
+            # `vitrine-bridge run` already sends for this database: the kiosk only records.
+            log.info("kiosk: %s; recording only", exc)
+    from kiosk.app import VitrineKioskApp  # imports kivy.core.window: after configure_kivy
+
+    VitrineKioskApp(bridge).run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Kivy's own handler prints every record once it is imported; keep the scheduler quiet.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        if args.demo:
+            return run_demo(args)
+        from bridge.api import Bridge
+
+        bridge = Bridge.open(args.config)
+        try:
+            run_kiosk(bridge, windowed=args.windowed, size=args.size)
+        finally:
+            bridge.close()
+        return 0
+    except VitrineError as exc:
+        print(f"vitrine-kiosk: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from kiosk.demo import start_demo, token_hint
+
+    with tempfile.TemporaryDirectory(prefix="vitrine-demo-") as tmp:
+        with start_demo(Path(tmp)) as demo:
+            print(f"Demo HQ on {demo.hq.url}; bridge and config in {tmp}", flush=True)
+            print(token_hint(), flush=True)
+            run_kiosk(demo.bridge, windowed=args.windowed, size=args.size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

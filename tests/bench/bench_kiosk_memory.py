@@ -1,0 +1,59 @@
+"""Resident memory of the kiosk with 50,000 products, after browsing and scrolling the grid.
+
+    python tests/bench/bench_kiosk_memory.py [N_PRODUCTS]
+
+Target: <= 250 MB resident. Prints figures and the ratio to target.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_kiosk_scroll import (ensure_display, kivy_env, make_big_bridge, measure_scroll,  # noqa: E402
+                                open_grid, start_app)
+
+TARGET_MB = 250.0
+
+
+def rss_mb() -> float:
+    """This process's resident set size, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmRSS in /proc/self/status")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    xvfb = ensure_display()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            kivy_env(Path(tmp) / "kivy")
+            bridge = make_big_bridge(Path(tmp), n)
+            before = rss_mb()
+            app = start_app(bridge)
+            started = rss_mb()
+            app.session.start()
+            open_grid(app, n)
+            loaded = rss_mb()
+            measure_scroll(app, 600)
+            app.go("search")
+            app.screens["search"].query = "robe"
+            app.screens["search"]._search()
+            scrolled = rss_mb()
+            print(f"resident memory: {before:.0f} MB before the app, {started:.0f} MB at the attract screen, "
+                  f"{loaded:.0f} MB browsing {n} products, {scrolled:.0f} MB after scrolling 600 frames "
+                  f"({len(app.screens['browse'].ids.grid.data)} cards paged in)")
+            print(f"ratio to target ({TARGET_MB:.0f} MB): {scrolled / TARGET_MB:.2f}")
+            app.stop()
+            bridge.close()
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()

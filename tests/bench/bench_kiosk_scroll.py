@@ -1,0 +1,157 @@
+"""Browse-grid scroll frame rate with 50,000 products, in a real window (Xvfb, software GL).
+
+    python tests/bench/bench_kiosk_scroll.py [N_PRODUCTS]
+
+Target: >= 30 fps while flinging through the grid. Prints figures and the ratio to target.
+Also holds the helpers the other kiosk benchmarks share (display, big catalog, app).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+TARGET_FPS = 30.0
+
+
+def ensure_display() -> subprocess.Popen | None:
+    """Start Xvfb on a free display unless DISPLAY is set; the caller stops it."""
+    if os.environ.get("DISPLAY"):
+        return None
+    for number in range(150, 190):
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                os.environ["DISPLAY"] = f":{number}"
+                return proc
+            time.sleep(0.05)  # waiting for another process's socket
+        proc.kill()
+    raise SystemExit("could not start Xvfb")
+
+
+def kivy_env(home: Path) -> None:
+    os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", KIVY_HOME=str(home))
+
+
+def make_big_bridge(folder: Path, n: int):
+    """A bridge database holding n synthetic products (images from the sample catalog)."""
+    from bridge.api import Bridge
+    from bridge.config import parse_settings
+
+    catalog_dir = folder / "catalog"
+    subprocess.run([sys.executable, str(REPO / "tests/bench/make_catalog.py"), str(n), str(catalog_dir)],
+                   check=True, stdout=subprocess.DEVNULL)
+    (catalog_dir / "images").symlink_to(REPO / "assets/catalog/images")
+    settings = parse_settings({"store": {"id": "paris-marais", "name": "Maison Vitrine"},
+                               "bridge": {"database": str(folder / "bench.db")},
+                               "kiosk": {"fullscreen": False}}, source=str(folder / "config.toml"))
+    # Seed in a child process: its memory is the loader's, not the kiosk's.
+    seed = ("import sys; from bridge.api import Bridge; from bridge.catalog import seed_from_assets; "
+            "from bridge.config import parse_settings; "
+            "b = Bridge.open(parse_settings({'store': {'id': 'paris-marais'}, "
+            "'bridge': {'database': sys.argv[1]}}, source=sys.argv[1])); "
+            "seed_from_assets(b.catalog, 'paris-marais', assets_dir=sys.argv[2]); b.close()")
+    subprocess.run([sys.executable, "-c", seed, str(folder / "bench.db"), str(catalog_dir)],
+                   check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return Bridge.open(settings)
+
+
+def start_app(bridge, size=(1080, 1920)):
+    """Build the kiosk app in a window without entering its main loop."""
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "multisamples", "0")  # as kiosk/cli.py configures it
+    from kivy.base import EventLoop
+
+    from kiosk.app import VitrineKioskApp
+
+    app = VitrineKioskApp(bridge)
+    app._run_prepare()
+    EventLoop.idle()
+    return app
+
+
+def pump_until(predicate, timeout: float = 120.0) -> None:
+    from kivy.base import EventLoop
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        EventLoop.idle()
+
+
+def open_grid(app, n: int) -> None:
+    """Go to browse and wait for the first page of a grid that counts all n products."""
+    app.go("browse")
+    browse = app.screens["browse"]
+    pump_until(lambda: browse.total >= n and browse.ids.grid.data and not browse.loading)
+
+
+def measure_scroll(app, frames: int = 240) -> tuple[float, float]:
+    """Fling down the grid for `frames` frames; returns (fps, worst frame ms)."""
+    from kivy.base import EventLoop
+
+    grid = app.screens["browse"].ids.grid
+    grid.scroll_y = 1.0
+    EventLoop.idle()
+    layout = app.screens["browse"].ids.grid_layout
+    step_px = 90.0  # a brisk fling: ~5,400 px per second at 60 fps
+    worst = 0.0
+    start = time.perf_counter()
+    for _ in range(frames):
+        t = time.perf_counter()
+        hidden = max(1.0, layout.height - grid.height)
+        grid.scroll_y = max(0.0, grid.scroll_y - step_px / hidden)
+        EventLoop.idle()
+        worst = max(worst, time.perf_counter() - t)
+    elapsed = time.perf_counter() - start
+    return frames / elapsed, worst * 1000
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    xvfb = ensure_display()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            kivy_env(Path(tmp) / "kivy")
+            t = time.perf_counter()
+            bridge = make_big_bridge(Path(tmp), n)
+            print(f"catalog: {bridge.catalog.count()} products seeded in {time.perf_counter() - t:.1f} s")
+            app = start_app(bridge)
+            from kivy.clock import Clock
+
+            Clock.max_iteration = 20
+            app.session.start()
+            t = time.perf_counter()
+            open_grid(app, n)
+            print(f"browse: first page of {app.screens['browse'].total} products shown after "
+                  f"{(time.perf_counter() - t) * 1000:.0f} ms")
+            measure_scroll(app, 30)  # warm the image cache's threads and the GL state
+            fps, worst = measure_scroll(app)
+            loaded = len(app.screens["browse"].ids.grid.data)
+            print(f"scroll: {fps:.1f} fps over 240 frames at 1080x1920, worst frame {worst:.0f} ms "
+                  f"({loaded} cards paged in while scrolling)")
+            print(f"ratio to target ({TARGET_FPS:.0f} fps): {fps / TARGET_FPS:.2f} "
+                  f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+            app.stop()
+            bridge.close()
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()
