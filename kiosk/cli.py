@@ -2,6 +2,7 @@
 
     vitrine-kiosk --config /etc/vitrine/config.toml      # production: full screen
     vitrine-kiosk --demo --windowed                      # a throwaway HQ + bridge to play with
+    vitrine-kiosk hash-pin                               # a [kiosk] staff_pin_hash line
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ log = logging.getLogger("kiosk")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vitrine-kiosk", description="Vitrine's in-store kiosk.")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", type=Path, help="the store's config.toml")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
     source.add_argument("--demo", action="store_true",
                         help="run against a throwaway reference HQ and bridge in a temp dir")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
@@ -47,16 +48,17 @@ def configure_kivy(settings: Settings, *, windowed: bool, size: str) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our arguments are not Kivy's
     from kivy.config import Config
 
-    Config.set("kivy", "exit_on_escape", "0")  # a shopper's Escape must not close the kiosk
-    Config.set("input", "mouse", "mouse,multitouch_on_demand")  # no red dots on right click
+    from kiosk import lockdown
+
+    lockdown.configure(settings)  # no Escape exit, no multitouch emulation, fullscreen per settings
     # Flat shapes and text gain nothing from MSAA, and it costs 3-4x per frame on software GL.
     Config.set("graphics", "multisamples", "0")
     if settings.kiosk.fullscreen and not windowed:
-        Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "show_cursor", "0")
     else:
         width, height = window_size(settings, size)
         Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "borderless", "0")
         Config.set("graphics", "width", str(width))
         Config.set("graphics", "height", str(height))
 
@@ -76,6 +78,11 @@ def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["hash-pin"]:
+        from kiosk.staff import main_hash_pin
+
+        return main_hash_pin(argv[1:])
     args = build_parser().parse_args(argv)
     # Kivy's own handler prints every record once it is imported; keep the scheduler quiet.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -84,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(args)
         from bridge.api import Bridge
 
-        bridge = Bridge.open(args.config)
+        config = args.config or os.environ.get("VITRINE_CONFIG")
+        if not config:
+            print("vitrine-kiosk: pass --config PATH, set VITRINE_CONFIG, or use --demo", file=sys.stderr)
+            return 2
+        bridge = Bridge.open(config)
         try:
             run_kiosk(bridge, windowed=args.windowed, size=args.size)
         finally:
@@ -101,7 +112,7 @@ def run_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="vitrine-demo-") as tmp:
         with start_demo(Path(tmp)) as demo:
             print(f"Demo HQ on {demo.hq.url}; bridge and config in {tmp}", flush=True)
-            print(token_hint(), flush=True)
+            print(token_hint(Path(tmp)), flush=True)
             run_kiosk(demo.bridge, windowed=args.windowed, size=args.size)
     return 0
 

@@ -18,6 +18,7 @@ log = logging.getLogger("kiosk.demo")
 STORE_ID = "paris-marais"
 TOKEN = "dev-token-paris-marais"
 DEMO_PROFILE = "p-camille"
+DEMO_STAFF_PIN = "2468"  # development only: printed at start, hashed into the throwaway config
 
 CONFIG = """\
 # Written by `vitrine-kiosk --demo`; thrown away when it exits.
@@ -42,6 +43,9 @@ port = 0
 device_id = "kiosk-demo"
 language = "fr"
 fullscreen = false
+# The demo's "camera" is a folder of images: drop QR or barcode pictures into it.
+camera = "scan"
+staff_pin_hash = "{pin_hash}"
 """
 
 
@@ -69,8 +73,13 @@ def start_demo(folder: Path) -> Demo:
     from hq.server import serve_in_thread
 
     hq = serve_in_thread(folder / "hq.db", port=0, tokens={STORE_ID: TOKEN})
+    from kiosk.staff import hash_pin
+
     config_path = folder / "config.toml"
-    config_path.write_text(CONFIG.format(store=STORE_ID, url=hq.url, token=TOKEN), encoding="utf-8")
+    pin_hash = hash_pin(DEMO_STAFF_PIN)
+    config_path.write_text(CONFIG.format(store=STORE_ID, url=hq.url, token=TOKEN, pin_hash=pin_hash),
+                           encoding="utf-8")
+    write_app_qr(folder / "scan")
     bridge = Bridge.open(config_path)
     try:
         report = bridge.sync()  # catalog, stock, images and keys, so the kiosk shows HQ's data
@@ -83,7 +92,22 @@ def start_demo(folder: Path) -> Demo:
     return Demo(hq=hq, bridge=bridge, config_path=config_path)
 
 
-def token_hint() -> str:
-    """How a demo user gets an app QR code to identify at the kiosk."""
-    return (f"To identify as Camille, mint an app QR code and show it to the camera:\n"
-            f"    vitrine-hq mint-token --profile {DEMO_PROFILE} --png camille.png")
+def write_app_qr(scan_dir: Path) -> Path:
+    """Put a fresh app QR code for the demo shopper where the demo's folder camera looks."""
+    import qrcode
+
+    from hq.tokens import mint_app_token
+
+    scan_dir.mkdir(parents=True, exist_ok=True)
+    path = scan_dir / f"{DEMO_PROFILE}.png"
+    qrcode.make(mint_app_token(DEMO_PROFILE, ttl_s=600)).save(path)
+    return path
+
+
+def token_hint(folder: Path) -> str:
+    """How a demo user identifies at the kiosk and opens staff mode."""
+    scan_dir = folder / "scan"
+    return (f"Scan your app: the demo camera reads the images in {scan_dir}; it holds an app QR\n"
+            f"code for Camille, valid 10 minutes and usable once. For a fresh one:\n"
+            f"    vitrine-hq mint-token --profile {DEMO_PROFILE} --png {scan_dir}/{DEMO_PROFILE}.png\n"
+            f"Staff mode: press the brand mark for 3 seconds, then the demo PIN {DEMO_STAFF_PIN}.")
