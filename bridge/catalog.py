@@ -409,21 +409,13 @@ class Catalog:
 
     def set_image_path(self, url: str, path: str) -> None:
         """Remember that the image at url is cached in the local file path."""
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO image_paths (url, path) VALUES (?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET path = excluded.path",
-                (url, str(path)),
-            )
+        self.set_image_paths([(url, path)])
 
     def set_image_paths(self, pairs: Iterable[tuple[str, str]]) -> None:
         """set_image_path for many (url, path) pairs in one transaction."""
         with self.db.write() as conn:
-            conn.executemany(
-                "INSERT INTO image_paths (url, path) VALUES (?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET path = excluded.path",
-                ((url, str(path)) for url, path in pairs),
-            )
+            self.db.utils(conn)["image_paths"].upsert_all(
+                {"url": url, "path": str(path)} for url, path in pairs)
 
     # reads
 

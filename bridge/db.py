@@ -4,6 +4,7 @@
     with db.write() as conn:          # BEGIN IMMEDIATE ... COMMIT
         conn.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
     db.read().execute("SELECT value FROM meta").fetchall()
+    db.utils()["meta"].count                  # sqlite-utils idioms, off the hot paths
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bridge import schema
 from bridge.errors import StorageError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +238,18 @@ class Database:
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def utils(self, conn: sqlite3.Connection | None = None) -> "sqlite_utils.Database":
+        """sqlite-utils over conn (default: this thread's read connection); writes need db.write()'s conn."""
+        # Imported on first use: it loads ~150 ms of modules (numpy, pluggy) that a process
+        # which only records events never needs.
+        import sqlite_utils
+
+        # Recursive triggers would make REPLACE fire delete triggers, and plugins could
+        # change the connection: the wrapper must leave our connections as they are.
+        # Inside db.write() its insert/upsert run in a SAVEPOINT of our transaction.
+        return sqlite_utils.Database(conn or self.read(), recursive_triggers=False,
+                                     execute_plugins=False)
 
     def checkpoint(self) -> None:
         """Copy the WAL into the database file now (PASSIVE: never waits for readers or writers)."""

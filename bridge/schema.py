@@ -28,11 +28,7 @@ SOURCES: dict[str, range] = {
 
 Migration = tuple[int, str, str]
 
-_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-)"""
+BOOKKEEPING = "schema_migrations"
 
 
 def collect_migrations(sources: dict[str, range] | None = None) -> list[Migration]:
@@ -84,14 +80,17 @@ def migrate(db: "Database", migrations: list[Migration] | None = None) -> list[i
     migrations = collect_migrations() if migrations is None else migrations
     applied: list[int] = []
     with db.write() as conn:
-        conn.execute(_BOOKKEEPING)
+        db.utils(conn)[BOOKKEEPING].create(
+            {"version": int, "name": str, "applied_at": str}, pk="version",
+            not_null={"name", "applied_at"}, if_not_exists=True)
         _refuse_newer(db, conn, migrations)
     for version, name, sql in migrations:
         statements = split_statements(sql)
         # executescript() would COMMIT by itself, so statements go one by one inside
         # our own BEGIN IMMEDIATE: a failure rolls back the whole step, version included.
         with db.write() as conn:
-            if _is_applied(conn, version):
+            done = db.utils(conn)[BOOKKEEPING]
+            if done.count_where("version = ?", [version]):
                 continue  # already there, or another process got there first
             for statement in statements:
                 try:
@@ -99,16 +98,11 @@ def migrate(db: "Database", migrations: list[Migration] | None = None) -> list[i
                 except sqlite3.Error as exc:
                     raise StorageError(f"{db.path}: migration {version} ({name}) failed: {exc}; "
                                        f"schema left at version {current_version(conn)}") from exc
-            conn.execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                         (version, name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+            done.insert({"version": version, "name": name,
+                         "applied_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
             conn.execute(f"PRAGMA user_version = {max(int(version), current_version(conn))}")
             applied.append(version)
     return applied
-
-
-def _is_applied(conn: sqlite3.Connection, version: int) -> bool:
-    row = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
-    return row is not None
 
 
 def _refuse_newer(db: "Database", conn: sqlite3.Connection, migrations: list[Migration]) -> None:
@@ -116,9 +110,8 @@ def _refuse_newer(db: "Database", conn: sqlite3.Connection, migrations: list[Mig
     known = {version for version, _, _ in migrations}
     latest = max(known, default=0)
     version = current_version(conn)
-    unknown = conn.execute(
-        "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
-    unknown = [(v, n) for v, n in unknown if v not in known]
+    unknown = [(r["version"], r["name"]) for r in db.utils(conn)[BOOKKEEPING].rows_where(
+        select="version, name", order_by="version") if r["version"] not in known]
     if version > latest or unknown:
         what = f"migration {unknown[0][0]} ({unknown[0][1]})" if unknown else f"version {version}"
         raise StorageError(

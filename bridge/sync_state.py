@@ -12,6 +12,7 @@ app QR codes with the network down.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -56,6 +57,11 @@ STATUS_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _now() -> str:
+    """The current UTC time as the tables' DEFAULT writes it (milliseconds, Z)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 class SyncState:
     """Cursors, JWKS cache, image cache map and last sync status, in the bridge database."""
 
@@ -63,19 +69,19 @@ class SyncState:
         self.db = db
 
     def cursor(self, name: str) -> str | None:
+        """The pull cursor saved under name, or None before the first pull."""
         row = self.db.read().execute(
             "SELECT cursor FROM sync_cursors WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
     def set_cursor(self, name: str, cursor: str | None) -> None:
+        """Save the pull cursor under name (None forgets it: the next pull starts over)."""
         with self.db.write() as conn:
+            cursors = self.db.utils(conn)["sync_cursors"]
             if cursor is None:
-                conn.execute("DELETE FROM sync_cursors WHERE name = ?", (name,))
+                cursors.delete_where("name = ?", [name])
             else:
-                conn.execute(
-                    "INSERT INTO sync_cursors(name, cursor) VALUES (?, ?) ON CONFLICT(name) "
-                    "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
-                    (name, cursor))
+                cursors.upsert({"name": name, "cursor": cursor, "updated_at": _now()})
 
     def jwks(self) -> dict:
         """The last JWKS pulled from HQ, or {"keys": []} before the first pull."""
@@ -83,11 +89,10 @@ class SyncState:
         return json.loads(row[0]) if row else {"keys": []}
 
     def set_jwks(self, jwks: dict) -> None:
+        """Replace the cached JWKS."""
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO sync_jwks(id, jwks) VALUES (1, ?) ON CONFLICT(id) "
-                "DO UPDATE SET jwks = excluded.jwks, fetched_at = excluded.fetched_at",
-                (json.dumps(jwks),))
+            self.db.utils(conn)["sync_jwks"].upsert(
+                {"id": 1, "jwks": json.dumps(jwks), "fetched_at": _now()})
 
     def image(self, url: str) -> tuple[str, str | None] | None:
         """(local path, etag) of a cached image, or None."""
@@ -99,19 +104,20 @@ class SyncState:
     def want_image(self, url: str) -> None:
         """Remember an image that could not be downloaded, to retry it on the next pull."""
         with self.db.write() as conn:
-            conn.execute("INSERT INTO image_cache(url, path) VALUES (?, NULL) "
-                         "ON CONFLICT(url) DO NOTHING", (url,))
+            # ignore: a url already known keeps its row (and its file, if it has one)
+            self.db.utils(conn)["image_cache"].insert({"url": url, "path": None}, ignore=True)
 
     def wanted_images(self) -> list[str]:
-        return [r[0] for r in self.db.read().execute(
-            "SELECT url FROM image_cache WHERE path IS NULL ORDER BY url")]
+        """Urls of images still to download, sorted."""
+        rows = self.db.utils()["image_cache"].rows_where("path IS NULL", select="url",
+                                                          order_by="url")
+        return [r["url"] for r in rows]
 
     def set_image(self, url: str, path: str, etag: str | None) -> None:
+        """Record that url is cached in the local file path (with its ETag, if any)."""
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO image_cache(url, path, etag) VALUES (?, ?, ?) ON CONFLICT(url) "
-                "DO UPDATE SET path = excluded.path, etag = excluded.etag, "
-                "fetched_at = excluded.fetched_at", (url, path, etag))
+            self.db.utils(conn)["image_cache"].upsert(
+                {"url": url, "path": path, "etag": etag, "fetched_at": _now()})
 
     def status(self) -> dict[str, Any]:
         """The last recorded sync status (STATUS_DEFAULTS keys)."""
@@ -126,7 +132,5 @@ class SyncState:
         if unknown:
             raise KeyError(f"unknown sync status keys: {sorted(unknown)}")
         with self.db.write() as conn:
-            conn.executemany(
-                "INSERT INTO sync_status(key, value) VALUES (?, ?) ON CONFLICT(key) "
-                "DO UPDATE SET value = excluded.value",
-                [(k, json.dumps(v)) for k, v in values.items()])
+            self.db.utils(conn)["sync_status"].upsert_all(
+                {"key": k, "value": json.dumps(v)} for k, v in values.items())

@@ -6,6 +6,9 @@ One connection behind one lock: this is a development server, and a single write
     store = HQStore("hq.db")
     store.set_token("paris-marais", "secret")
     store.add_events("paris-marais", "paris-marais-bridge-1", events, check=check_event)
+
+POST /v1/events stays raw SQL (one multi-row INSERT ... RETURNING per batch); the rest
+uses sqlite-utils' table verbs on the same connection, under the same lock.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from os import PathLike
+
+import sqlite_utils
 
 from hq.seq_gaps import DeviceSeqs
 
@@ -115,12 +120,16 @@ class HQStore:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._conn.executescript(SCHEMA)
-        self._tokens = {t: s for s, t in self._conn.execute("SELECT store_id, token FROM stores WHERE token IS NOT NULL")}
-        self._seqs = {(s, d): DeviceSeqs(count, top, json.loads(gaps))
-                      for s, d, count, top, gaps in self._conn.execute("SELECT * FROM device_seqs")}
+        # recursive_triggers off and no plugins: the wrapper leaves the connection as set above
+        self._db = sqlite_utils.Database(self._conn, recursive_triggers=False, execute_plugins=False)
+        self._tokens = {r["token"]: r["store_id"]
+                        for r in self._db["stores"].rows_where("token IS NOT NULL")}
+        self._seqs = {(r["store_id"], r["device_id"]): DeviceSeqs(r["count"], r["max_seq"], json.loads(r["gaps"]))
+                      for r in self._db["device_seqs"].rows}
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside BEGIN IMMEDIATE ... COMMIT (self._db writes there too)."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -134,6 +143,16 @@ class HQStore:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def _rows(self, table: str, where: str | None = None, args: list | None = None,
+              order_by: str | None = None) -> list[dict]:
+        """Rows of table as dicts (sqlite-utils' rows_where, read under the lock)."""
+        with self._lock:
+            return list(self._db[table].rows_where(where, args, order_by=order_by))
+
+    def _count(self, table: str, where: str | None = None, args: list | None = None) -> int:
+        with self._lock:
+            return self._db[table].count_where(where, args)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -143,12 +162,9 @@ class HQStore:
     def set_token(self, store_id: str, token: str) -> None:
         """Give store_id this bearer token (replacing its previous one)."""
         with self._write() as conn:
+            # a token names one store: take it from any other first (token is UNIQUE)
             conn.execute("UPDATE stores SET token = NULL WHERE token = ? AND store_id != ?", (token, store_id))
-            conn.execute(
-                "INSERT INTO stores (store_id, token) VALUES (?, ?) "
-                "ON CONFLICT (store_id) DO UPDATE SET token = excluded.token",
-                (store_id, token),
-            )
+            self._db["stores"].upsert({"store_id": store_id, "token": token})
             self._tokens = {t: s for t, s in self._tokens.items() if s != store_id and t != token}
             self._tokens[token] = store_id
 
@@ -163,7 +179,7 @@ class HQStore:
         return self._tokens.get(token)
 
     def has_stores(self) -> bool:
-        return bool(self._read("SELECT 1 FROM stores LIMIT 1"))
+        return self._count("stores") > 0
 
     def stores(self) -> list[str]:
         """Every store known by token, event or heartbeat, sorted."""
@@ -276,8 +292,8 @@ class HQStore:
 
     def event_count(self, store_id: str | None = None) -> int:
         if store_id is None:
-            return self._read("SELECT count(*) FROM events")[0][0]
-        return self._read("SELECT count(*) FROM events WHERE store_id = ?", (store_id,))[0][0]
+            return self._count("events")
+        return self._count("events", "store_id = ?", [store_id])
 
     def counts_by_type(self, store_id: str) -> dict[str, int]:
         rows = self._read(
@@ -311,30 +327,27 @@ class HQStore:
         Raises KeyError if the profile is unknown, ValueError if another profile holds the code.
         """
         with self._write() as conn:
-            if conn.execute("SELECT 1 FROM profiles WHERE id = ?", (profile_id,)).fetchone() is None:
+            if not self._db["profiles"].count_where("id = ?", [profile_id]):
                 raise KeyError(profile_id)
-            row = conn.execute("SELECT profile_id FROM claims WHERE claim_code = ?", (claim_code,)).fetchone()
-            if row is not None and row[0] != profile_id:
-                raise ValueError(f"claim code already claimed by another profile")
-            if row is None:
-                conn.execute("INSERT INTO claims VALUES (?, ?, ?)", (claim_code, profile_id, utc_now()))
+            claims = self._db["claims"]
+            holders = [r["profile_id"] for r in claims.rows_where("claim_code = ?", [claim_code])]
+            if holders and holders != [profile_id]:
+                raise ValueError("claim code already claimed by another profile")
+            if not holders:
+                claims.insert({"claim_code": claim_code, "profile_id": profile_id, "claimed_at": utc_now()})
             conn.execute(
                 "UPDATE events SET profile_id = ? WHERE claim_code = ? AND profile_id IS NULL",
                 (profile_id, claim_code),
             )
-            return conn.execute("SELECT count(*) FROM events WHERE claim_code = ?", (claim_code,)).fetchone()[0]
+            return self._db["events"].count_where("claim_code = ?", [claim_code])
 
     def add_profile(self, profile_id: str, first_name: str, language: str) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO profiles VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "first_name = excluded.first_name, language = excluded.language",
-                (profile_id, first_name, language),
-            )
+        with self._write():
+            self._db["profiles"].upsert({"id": profile_id, "first_name": first_name, "language": language})
 
     def profile(self, profile_id: str) -> dict | None:
         """The contract's profile view, with saved items folded from item_saved/item_unsaved events."""
-        rows = self._read("SELECT id, first_name, language FROM profiles WHERE id = ?", (profile_id,))
+        rows = self._rows("profiles", "id = ?", [profile_id])
         if not rows:
             return None
         saves = self._read(
@@ -353,47 +366,36 @@ class HQStore:
             else:
                 saved.pop((product_id, sku), None)
         items = [{"product_id": p} if s is None else {"product_id": p, "sku": s} for p, s in saved]
-        pid, first_name, language = rows[0]
-        return {"id": pid, "first_name": first_name, "language": language, "saved_items": items}
+        return {**rows[0], "saved_items": items}
 
     # --- heartbeats -------------------------------------------------------------------
 
     def add_heartbeat(self, store_id: str, body: dict) -> None:
         """Keep the latest heartbeat per bridge."""
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO heartbeats VALUES (?, ?, ?, ?) ON CONFLICT (bridge_id) DO UPDATE SET "
-                "store_id = excluded.store_id, received_at = excluded.received_at, body = excluded.body",
-                (body["bridge_id"], store_id, utc_now(), json.dumps(body, ensure_ascii=False)),
-            )
+        with self._write():
+            self._db["heartbeats"].upsert({"bridge_id": body["bridge_id"], "store_id": store_id,
+                                           "received_at": utc_now(),
+                                           "body": json.dumps(body, ensure_ascii=False)})
 
     def heartbeats(self, store_id: str | None = None) -> list[dict]:
         """Latest heartbeat per bridge: the body sent plus `store_id` and `received_at`, by bridge id."""
-        sql = "SELECT body, received_at, store_id FROM heartbeats"
-        params: tuple = ()
-        if store_id is not None:
-            sql, params = sql + " WHERE store_id = ?", (store_id,)
-        rows = self._read(sql + " ORDER BY bridge_id", params)
-        return [{**json.loads(body), "store_id": sid, "received_at": at} for body, at, sid in rows]
+        where, args = (None, None) if store_id is None else ("store_id = ?", [store_id])
+        rows = self._rows("heartbeats", where, args, order_by="bridge_id")
+        return [{**json.loads(r["body"]), "store_id": r["store_id"], "received_at": r["received_at"]}
+                for r in rows]
 
     # --- catalog and stock --------------------------------------------------------------
 
     def product_count(self) -> int:
-        return self._read("SELECT count(*) FROM products WHERE deleted = 0")[0][0]
+        return self._count("products", "deleted = 0")
 
     def upsert_products(self, products: list[dict]) -> None:
         """Insert or replace products (contract PRODUCT dicts), each under a new version."""
         with self._write() as conn:
             version = conn.execute("SELECT coalesce(max(version), 0) FROM products").fetchone()[0]
-            rows = []
-            for p in products:
-                version += 1
-                rows.append((p["id"], version, json.dumps(p, ensure_ascii=False)))
-            conn.executemany(
-                "INSERT INTO products (id, version, deleted, body) VALUES (?, ?, 0, ?) ON CONFLICT (id) "
-                "DO UPDATE SET version = excluded.version, deleted = 0, body = excluded.body",
-                rows,
-            )
+            self._db["products"].upsert_all(
+                {"id": p["id"], "version": version + i, "deleted": 0, "body": json.dumps(p, ensure_ascii=False)}
+                for i, p in enumerate(products, 1))
 
     def product(self, product_id: str) -> dict | None:
         rows = self._read("SELECT body FROM products WHERE id = ? AND deleted = 0", (product_id,))
@@ -427,16 +429,10 @@ class HQStore:
         now = utc_now()
         with self._write() as conn:
             version = conn.execute("SELECT coalesce(max(version), 0) FROM stock").fetchone()[0]
-            rows = []
-            for level in levels:
-                version += 1
-                rows.append((level["sku"], level["location"], int(level["on_hand"]),
-                             level.get("updated_at") or now, version))
-            conn.executemany(
-                "INSERT INTO stock VALUES (?, ?, ?, ?, ?) ON CONFLICT (sku, location) DO UPDATE SET "
-                "on_hand = excluded.on_hand, updated_at = excluded.updated_at, version = excluded.version",
-                rows,
-            )
+            self._db["stock"].upsert_all(
+                {"sku": level["sku"], "location": level["location"], "on_hand": int(level["on_hand"]),
+                 "updated_at": level.get("updated_at") or now, "version": version + i}
+                for i, level in enumerate(levels, 1))
 
     def stock_after(self, since: int, limit: int) -> list[tuple[int, str, str, int, str]]:
         """Up to limit (version, sku, location, on_hand, updated_at) rows after `since`."""
@@ -450,4 +446,4 @@ class HQStore:
         return self._read("SELECT coalesce(max(version), 0) FROM stock")[0][0]
 
     def stock_count(self) -> int:
-        return self._read("SELECT count(*) FROM stock")[0][0]
+        return self._count("stock")

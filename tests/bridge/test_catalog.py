@@ -185,11 +185,10 @@ def test_bulk_insert_is_complete_and_consistent(catalog):
     catalog.upsert_products(products)
     catalog.upsert_stock(stock)
     assert catalog.count() == 3000
-    conn = catalog.db.read()
-    assert conn.execute("SELECT COUNT(*) FROM variants").fetchone()[0] == \
-        sum(len(p["variants"]) for p in products)
-    assert conn.execute("SELECT COUNT(*) FROM products_fts").fetchone()[0] == 3000
-    assert conn.execute("SELECT COUNT(*) FROM stock").fetchone()[0] == len(stock)
+    tables = catalog.db.utils()
+    assert tables["variants"].count == sum(len(p["variants"]) for p in products)
+    assert tables["products_fts"].count == 3000
+    assert tables["stock"].count == len(stock)
     sample = products[1234]
     got = catalog.product(sample["id"])
     assert got.title("en") == sample["name"]["en"] and got.price == Money(sample["price"]["amount"], "EUR")
@@ -202,7 +201,7 @@ def test_bulk_insert_is_complete_and_consistent(catalog):
     assert prices == sorted(prices)
     catalog.upsert_products(products[:500])  # a second pull of the same products changes nothing
     assert catalog.count() == 3000
-    assert conn.execute("SELECT COUNT(*) FROM products_fts").fetchone()[0] == 3000
+    assert tables["products_fts"].count == 3000
 
 
 def test_adjust_stock_clamps_at_zero_and_creates_rows(catalog):
@@ -241,6 +240,9 @@ def test_images_are_local_paths_once_cached(catalog, tmp_path):
     catalog.set_image_path("https://hq.example/img/p1.jpg", str(tmp_path / "p1.jpg"))
     assert catalog.product("p1").images == [str(tmp_path / "p1.jpg")]
     assert catalog.browse(lang="fr")[0].image == str(tmp_path / "p1.jpg")
+    catalog.set_image_paths([("https://hq.example/img/p1.jpg", tmp_path / "p1-v2.jpg")])
+    assert catalog.product("p1").images == [str(tmp_path / "p1-v2.jpg")]
+    assert catalog.db.utils()["image_paths"].count == 1
 
 
 # --- the committed sample -----------------------------------------------------

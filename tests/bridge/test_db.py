@@ -41,13 +41,13 @@ def test_open_sets_wal_synchronous_and_busy_timeout(tmp_path):
 
 
 def test_migrations_are_recorded_and_applied_once(db):
-    conn = db.read()
-    versions = [v for v, _ in conn.execute("SELECT version, name FROM schema_migrations")]
+    versions = [r["version"] for r in db.utils()["schema_migrations"].rows_where(order_by="version")]
     expected = [v for v, _, _ in schema.collect_migrations()]
     assert versions == expected and versions[0] == 1
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == expected[-1]
+    assert db.read().execute("PRAGMA user_version").fetchone()[0] == expected[-1]
     assert schema.migrate(db) == []
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert db.utils()["schema_migrations"].count == len(expected)
+    tables = set(db.utils().table_names())
     assert {"outbox", "device_sequences", "dead_letters", "meta", "schema_migrations"} <= tables
 
 
@@ -57,16 +57,15 @@ def test_a_failed_migration_leaves_the_version_unchanged(db):
         (39, "half broken", "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);")]
     with pytest.raises(StorageError, match=r"migration 39 \(half broken\) failed"):
         schema.migrate(db, bad)
-    conn = db.read()
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == before
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM schema_migrations WHERE version = 39").fetchone()[0] == 0
+    assert db.read().execute("PRAGMA user_version").fetchone()[0] == before
+    assert not db.utils()["half_done"].exists()
+    assert db.utils()["schema_migrations"].count_where("version = 39") == 0
 
 
 def test_a_late_migration_with_a_lower_version_is_still_applied(db):
     late = schema.collect_migrations() + [(9, "late outbox step", "CREATE TABLE late (x);")]
     assert schema.migrate(db, sorted(late)) == [9]
-    assert db.read().execute("SELECT count(*) FROM late").fetchone()[0] == 0
+    assert db.utils()["late"].exists() and db.utils()["late"].count == 0
 
 
 def test_triggers_survive_statement_splitting():
@@ -85,6 +84,15 @@ def test_a_newer_database_is_refused(tmp_path):
     conn.commit()
     conn.close()
     with pytest.raises(StorageError, match="schema version 999 is newer than this Vitrine knows"):
+        Database.open(path)
+
+
+def test_a_migration_unknown_to_this_release_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    with Database.open(path) as db, db.write() as conn:
+        db.utils(conn)["schema_migrations"].insert(
+            {"version": 19, "name": "search synonyms", "applied_at": "2027-01-01T00:00:00Z"})
+    with pytest.raises(StorageError, match=r"schema migration 19 \(search synonyms\) is newer"):
         Database.open(path)
 
 
@@ -175,6 +183,24 @@ def test_write_rolls_back_on_error(db):
             conn.execute("INSERT INTO meta VALUES ('k', 'v')")
             raise RuntimeError("boom")
     assert db.read().execute("SELECT count(*) FROM meta").fetchone()[0] == 0
+
+
+def test_utils_writes_join_the_write_transaction(db):
+    with pytest.raises(RuntimeError):
+        with db.write() as conn:
+            db.utils(conn)["meta"].upsert({"key": "k", "value": "v"})
+            raise RuntimeError("boom")
+    assert db.utils()["meta"].count == 0  # rolled back with db.write(), not committed early
+    with db.write() as conn:
+        db.utils(conn)["meta"].upsert_all([{"key": "k", "value": "v1"}, {"key": "k", "value": "v2"}])
+    assert list(db.utils()["meta"].rows) == [{"key": "k", "value": "v2"}]
+
+
+def test_utils_leaves_the_connection_settings_alone(db):
+    conn = db.read()
+    db.utils(conn)
+    assert conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
+    assert db.utils().conn is conn  # the read connection by default
 
 
 def test_each_thread_gets_its_own_reader(db):

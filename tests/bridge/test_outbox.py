@@ -76,7 +76,7 @@ def test_seq_is_per_device_and_a_known_id_changes_nothing(outbox, db):
     assert first == Recorded("pos-1_R-77", 4, True)
     assert again == Recorded("pos-1_R-77", 4, False)
     assert view(outbox).seq == 5  # the duplicate consumed no seq
-    assert db.read().execute("SELECT count(*) FROM outbox").fetchone()[0] == 6
+    assert db.utils()["outbox"].count == 6
 
 
 def test_an_acknowledged_id_is_still_held_until_purged(outbox, clock):
@@ -96,7 +96,7 @@ def test_an_invalid_event_is_refused_and_affects_nothing(outbox, db):
         outbox.record("receipt", device_id="kiosk-1", payload={"receipt_id": "R"})
     assert info.value.field == "payload.register_id"
     assert view(outbox).seq == 2
-    assert db.read().execute("SELECT count(*) FROM outbox").fetchone()[0] == 2
+    assert db.utils()["outbox"].count == 2
 
 
 def test_seq_is_never_reused_after_a_purge(outbox, clock):
