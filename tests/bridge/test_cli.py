@@ -91,7 +91,6 @@ def test_dead_letters_list_retry_and_drop(make_config, cli, hq, record_searches)
 
 
 def test_ingest_reports_line_numbers_and_exit_1(make_config, cli, tmp_path):
-    pytest.importorskip("bridge.ingest")
     config = make_config()
     good = {"type": "product_viewed", "device_id": "pos-1", "payload": {"product_id": "p1"}}
     bad = {"type": "product_viewed", "device_id": "pos-1", "payload": {}}
@@ -100,6 +99,21 @@ def test_ingest_reports_line_numbers_and_exit_1(make_config, cli, tmp_path):
     result = cli(config, "ingest", str(path))
     assert result.returncode == 1
     assert "2" in result.stderr and "product_id" in result.stderr
+
+
+def test_the_same_file_ingested_twice_records_nothing_new(make_config, cli, tmp_path):
+    config = make_config()
+    lines = [{"id": f"pos-evt-{i}", "type": "product_viewed", "device_id": "pos-1",
+              "payload": {"product_id": f"p{i}"}} for i in range(3)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    first = cli(config, "ingest", str(path))
+    second = cli(config, "ingest", str(path))
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    with _open(config) as b:
+        held = b.outbox.events()
+    assert sorted(e["id"] for e in held) == ["pos-evt-0", "pos-evt-1", "pos-evt-2"]
+    assert sorted(e["seq"] for e in held) == [1, 2, 3]  # the second run consumed no seq
 
 
 def test_second_run_is_refused_and_sigterm_stops_cleanly(make_config, cli, cli_popen, hq,
