@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,37 @@ def test_run_killed_mid_push_and_restarted_delivers_each_event_once(
     for device in ("kiosk-1", "pos-1"):
         assert sorted(e["seq"] for e in events if e["device_id"] == device) == list(range(1, 3001))
     assert not any(hq.gaps().values())
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<POSLog><Transaction>&lol3;</Transaction></POSLog>
+"""
+
+
+def test_run_takes_receipts_from_the_drop_folder_and_survives_a_hostile_file(
+        make_config, cli_popen, hq, wait_for, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = make_config(intake={"drop_dir": str(drop), "drop_poll_s": 0.1, "drop_settle_s": 0.0})
+    run = cli_popen(config, "run")
+    try:
+        evil = drop / "evil.xml.part"  # written under a temporary name, then renamed
+        evil.write_text(BILLION_LAUGHS, encoding="utf-8")
+        evil.rename(drop / "evil.xml")
+        wait_for(lambda: (drop / "rejected" / "evil.xml.error.txt").exists(), what="evil.xml refused")
+        sample = Path(__file__).resolve().parents[2].parent / "shared/samples/poslog/SMALL.xml"
+        part = drop / "small.xml.part"
+        part.write_bytes(sample.read_bytes())
+        part.rename(drop / "small.xml")
+        wait_for(lambda: hq.event_count() == 1, what="the POSLog receipt at HQ")
+        assert run.poll() is None  # the daemon lives on
+    finally:
+        run.send_signal(signal.SIGTERM)
+        run.wait(timeout=30)
+    (receipt,) = hq.events()
+    assert receipt["type"] == "receipt"
+    assert receipt["payload"]["total"] == {"amount": "1.07", "currency": "USD"}
+    assert (drop / "processed" / "small.xml").exists()
+    assert "DTD" in (drop / "rejected" / "evil.xml.error.txt").read_text(encoding="utf-8")
