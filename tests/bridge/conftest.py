@@ -14,6 +14,7 @@ from typing import Callable
 import pytest
 
 from bridge.config import Settings, load_settings
+from bridge.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
@@ -69,6 +70,14 @@ def config_sections(tmp_path: Path, hq_url: str, **overrides: dict) -> dict[str,
     for name, table in overrides.items():
         sections.setdefault(name, {}).update(table)
     return sections
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh bridge database file, closed after the test."""
+    database = Database.open(tmp_path / "vitrine.db")
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ from bridge.lock import SenderLock
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = Database.open(tmp_path / "vitrine.db")
-    yield database
-    database.close()
-
-
 def test_open_sets_wal_synchronous_and_busy_timeout(tmp_path):
     with Database.open(tmp_path / "a.db", synchronous="normal") as db:
         with db.write() as conn:

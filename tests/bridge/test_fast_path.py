@@ -14,13 +14,6 @@ VIEW = {"product_id": "rm-1001"}
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database.open(tmp_path / "vitrine.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def outbox(db):
     return Outbox(db)
 

@@ -35,13 +35,6 @@ def clock():
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database.open(tmp_path / "vitrine.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def outbox(db, clock):
     return Outbox(db, clock=clock)
 

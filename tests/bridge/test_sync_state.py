@@ -9,13 +9,6 @@ from bridge.sync_state import STATUS_DEFAULTS, SyncState
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database.open(tmp_path / "vitrine.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def state(db):
     return SyncState(db)
 
