@@ -32,7 +32,7 @@ SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 # SQLite's automatic checkpoint runs inside whichever commit crosses its threshold, which
 # made record() pay for it (its p99). Our writer turns it off and a background thread
 # checkpoints instead, nudged every CHECKPOINT_COMMITS commits (a one-event commit appends
-# ~4 pages) or CHECKPOINT_ROWS changed rows (bulk transactions), whichever comes first:
+# ~2.3 pages) or CHECKPOINT_ROWS changed rows (bulk transactions), whichever comes first:
 # the WAL stays around SQLite's default of 1000 pages between checkpoints.
 CHECKPOINT_COMMITS = 250
 CHECKPOINT_ROWS = 2000
@@ -138,6 +138,10 @@ class Database:
         self.synchronous = synchronous
         self.quarantined = quarantined
         self._write_lock = threading.Lock()
+        # Cleared while the checkpointer waits for the write lock: a Lock is not fair, and
+        # a writer in a loop would take it back every time (see _Checkpointer._checkpoint).
+        self._writers_may_go = threading.Event()
+        self._writers_may_go.set()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -193,6 +197,8 @@ class Database:
         transaction, never corrupt the file): only for changes that are safe to lose, such
         as the sender's claims and acknowledgements (see Outbox.settle).
         """
+        if not self._writers_may_go.is_set():
+            self._writers_may_go.wait()
         with self._write_lock:
             conn = self._writer
             if conn is None:
@@ -313,9 +319,30 @@ class _Checkpointer:
                 if self._stopping:
                     return
                 try:
-                    # PASSIVE returns busy instead of waiting; the next nudge tries again.
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self._checkpoint(conn)
                 except sqlite3.Error as exc:
                     log.debug("%s: checkpoint skipped: %s", self.db.path, exc)
         finally:
             conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the database, then catch up under the write lock so the WAL restarts."""
+        # PASSIVE returns busy instead of waiting; the next nudge tries again.
+        busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if busy or frames <= 0:
+            return
+        # A writer appending during the bulk copy leaves the WAL never fully copied, so it
+        # never restarts and grows without end: every commit then extends the file, and an
+        # fsync that changes the file size costs several times one that does not. Copying
+        # the few frames appended meanwhile while our writer waits lets its next
+        # transaction restart the WAL from the top. (The frame counts above are as of the
+        # checkpoint's start, so "all copied" cannot be read from them; a catch-up with
+        # nothing to copy costs no fsync. Other processes' writers may still race; the
+        # next nudge catches up then.)
+        self.db._writers_may_go.clear()
+        try:
+            with self.db._write_lock:
+                if not self._stopping:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            self.db._writers_may_go.set()

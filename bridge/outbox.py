@@ -21,7 +21,7 @@ from enum import IntEnum
 
 from bridge.db import Database
 from bridge.errors import InvalidEvent
-from bridge.events import validate_event
+from bridge.events import check_event, validate_event
 
 
 class EventStatus(IntEnum):
@@ -81,10 +81,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         -- Events not yet acknowledged: pending, in flight, dead. It stays small, so claims
         -- scan it in pos order without a status index (one page less per record).
         -- pos keeps recording order (an INTEGER PRIMARY KEY survives VACUUM);
-        -- body is the final JSON text, seq included.
+        -- body is the final JSON text, seq included. device_id and seq are copied from it
+        -- (so they can never disagree) for the next seq and for acks; they come before
+        -- body so that reading them never follows a large body's overflow pages.
         CREATE TABLE outbox (
             pos INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
+            device_id TEXT NOT NULL GENERATED ALWAYS AS (json_extract(body, '$.device_id')) STORED,
+            seq INTEGER NOT NULL GENERATED ALWAYS AS (json_extract(body, '$.seq')) STORED,
             status INTEGER NOT NULL DEFAULT 0,
             recorded_at REAL NOT NULL,
             body TEXT NOT NULL
@@ -98,7 +102,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             body TEXT NOT NULL
         );
         CREATE INDEX acked_by_time ON acked(acked_at);
-        -- the last seq given to each device: never reused, even after a purge
+        -- Each device's seq high-water mark among events that left the outbox (see
+        -- _NEXT_SEQ): written when events are acknowledged or dropped, not on record().
         CREATE TABLE device_sequences (
             device_id TEXT PRIMARY KEY,
             last_seq INTEGER NOT NULL
@@ -132,22 +137,38 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     """),
 ]
 
-_FIND = ("SELECT json_extract(body, '$.seq') FROM outbox WHERE id = ?1 "
-         "UNION ALL SELECT seq FROM acked WHERE id = ?1")
-_NEXT_SEQ = ("INSERT INTO device_sequences(device_id, last_seq) VALUES (?, 1) "
-             "ON CONFLICT(device_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq")
-_INSERT = "INSERT INTO outbox(id, status, recorded_at, body) VALUES (?, 0, ?, ?)"
+_FIND = "SELECT seq FROM outbox WHERE id = ?1 UNION ALL SELECT seq FROM acked WHERE id = ?1"
+# A device's next seq, without writing a counter row (a third page in every commit):
+# the seq of its newest event still in the outbox, or else the high-water mark kept
+# for it when its events left the outbox, plus one. Every new row gets the highest pos
+# so far, so a device's newest row is the first one met scanning pos backwards, which
+# ends within a few rows while devices interleave. Inside the writer's transaction this
+# is gap-free across threads and processes, and never reuses a seq after purges.
+_NEXT_SEQ = ("1 + max(coalesce((SELECT seq FROM outbox WHERE device_id = ?2 ORDER BY pos DESC LIMIT 1), 0), "
+             "coalesce((SELECT last_seq FROM device_sequences WHERE device_id = ?2), 0))")
+# One statement assigns the seq, splices it into the body and stores the row.
+_INSERT = ("INSERT INTO outbox(id, recorded_at, body) "
+           f"SELECT ?1, ?3, ?4 || n || ?5 FROM (SELECT {_NEXT_SEQ} AS n) RETURNING seq")
 _IDS = "SELECT value FROM json_each(?)"
-_SEQ_AT = ',"profile_id":'  # seq goes just before it: see _encode
 _PURGE_CHUNK = 5000
 _JSON = json.JSONEncoder(separators=(",", ":"))  # json.dumps(**kw) would build one per call
+_string = _JSON.encode  # a str encodes through the C encoder straight away
 
 
-def _encode(event: dict) -> tuple[str, int]:
-    """The event's compact JSON without seq, and where seq goes in it."""
-    text = _JSON.encode(event)
-    # JSON escapes every quote inside strings, so the first ',"profile_id":' is the key.
-    return text, text.index(_SEQ_AT)
+def _halves(event_id: str, etype: str, occurred_at: str, device_id: str,
+            profile_id: str | None, claim_code: str | None, payload: object) -> tuple[str, str]:
+    """The event's compact JSON before and after its seq value, in EVENT_FIELDS order.
+
+    Built by hand rather than by encoding a dict: id, type and occurred_at are validated
+    to need no escaping, so only device_id, the optional strings and the payload go
+    through the encoder (same output as json.dumps with these separators).
+    """
+    head = (f'{{"id":"{event_id}","type":"{etype}","occurred_at":"{occurred_at}",'
+            f'"device_id":{_string(device_id)},"seq":')
+    tail = (f',"profile_id":{"null" if profile_id is None else _string(profile_id)}'
+            f',"claim_code":{"null" if claim_code is None else _string(claim_code)}'
+            f',"payload":{_JSON.encode(payload)}}}')
+    return head, tail
 
 
 def _rfc3339(ts: float) -> str:
@@ -171,42 +192,42 @@ class Outbox:
                claim_code: str | None = None, id: str | None = None,
                occurred_at: str | None = None) -> Recorded:
         """Validate and durably store one event; an id already held changes nothing."""
-        event = validate_event({"id": id, "type": type, "occurred_at": occurred_at,
-                                "device_id": device_id, "profile_id": profile_id,
-                                "claim_code": claim_code, "payload": payload})
-        text, at = _encode(event)
+        event_id, occurred_at = check_event(type, device_id, payload, profile_id, claim_code,
+                                            id, occurred_at)
+        head, tail = _halves(event_id, type, occurred_at, device_id, profile_id, claim_code, payload)
         with self.db.write() as conn:
-            return self._store(conn, event["id"], device_id, text, at, check_duplicate=id is not None)
+            return self._store(conn, event_id, device_id, head, tail, check_duplicate=id is not None)
 
     def record_many(self, events: list[dict]) -> list[Recorded | InvalidEvent]:
         """Store every valid event in one transaction; invalid ones are reported in place."""
         results: list[Recorded | InvalidEvent | None] = []
-        prepared: list[tuple[int, dict, str, int]] = []
+        prepared: list[tuple[int, str, str, str, str]] = []
         for i, raw in enumerate(events):
             try:
-                event = validate_event(raw)
+                e = validate_event(raw)
             except InvalidEvent as exc:
                 results.append(exc)
                 continue
             results.append(None)  # filled in once stored
-            prepared.append((i, event, *_encode(event)))
+            prepared.append((i, e["id"], e["device_id"],
+                             *_halves(e["id"], e["type"], e["occurred_at"], e["device_id"],
+                                      e["profile_id"], e["claim_code"], e["payload"])))
         if prepared:
             with self.db.write() as conn:
-                for i, event, text, at in prepared:
-                    results[i] = self._store(conn, event["id"], event["device_id"], text, at,
+                for i, event_id, device_id, head, tail in prepared:
+                    results[i] = self._store(conn, event_id, device_id, head, tail,
                                              check_duplicate=True)
         return results  # type: ignore[return-value]  # no None is left
 
-    def _store(self, conn, event_id: str, device_id: str, text: str, at: int,
+    def _store(self, conn, event_id: str, device_id: str, head: str, tail: str,
                check_duplicate: bool) -> Recorded:
         # An id we just generated cannot be held already: skip the lookup on the hot path.
         if check_duplicate:
             row = conn.execute(_FIND, (event_id,)).fetchone()
             if row is not None:
                 return Recorded(event_id, row[0], False)
-        seq = conn.execute(_NEXT_SEQ, (device_id,)).fetchall()[0][0]
-        body = f"{text[:at]},\"seq\":{seq}{text[at:]}"
-        conn.execute(_INSERT, (event_id, self.clock(), body))
+        # fetchall() runs the statement to its end, so COMMIT finds none in progress.
+        seq = conn.execute(_INSERT, (event_id, device_id, self.clock(), head, tail)).fetchall()[0][0]
         return Recorded(event_id, seq, True)
 
     # -- sending ---------------------------------------------------------------------
@@ -259,9 +280,16 @@ class Outbox:
         """Move in-flight or pending events whose key (id or pos) is listed to acked."""
         where = f"WHERE {key} IN ({_IDS}) AND status IN (0, 1)"
         conn.execute("INSERT INTO acked(id, seq, recorded_at, acked_at) "
-                     "SELECT id, json_extract(body, '$.seq'), recorded_at, ? "
-                     f"FROM outbox {where}",
+                     f"SELECT id, seq, recorded_at, ? FROM outbox {where}",
                      (self.clock(), values_json))
+        return self._delete(conn, where, values_json)
+
+    def _delete(self, conn, where: str, values_json: str) -> int:
+        """Delete outbox rows, first raising their devices' seq high-water marks (see _NEXT_SEQ)."""
+        conn.execute("INSERT INTO device_sequences(device_id, last_seq) "
+                     f"SELECT device_id, max(seq) FROM outbox {where} GROUP BY device_id "
+                     "ON CONFLICT(device_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+                     (values_json,))
         return conn.execute(f"DELETE FROM outbox {where}", (values_json,)).rowcount
 
     def release(self, ids: Iterable[str]) -> int:
@@ -326,8 +354,7 @@ class Outbox:
     def drop_dead(self, ids: Iterable[str]) -> int:
         """Delete dead events for good; return how many."""
         with self.db.write() as conn:
-            return conn.execute("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) "
-                                "AND status = 3", (_ids_json(ids),)).rowcount
+            return self._delete(conn, f"WHERE id IN ({_IDS}) AND status = 3", _ids_json(ids))
 
     # -- housekeeping ----------------------------------------------------------------
 

@@ -238,3 +238,19 @@ def test_sender_lock_across_processes_and_after_kill(tmp_path):
         child.wait()
     with SenderLock(path) as lock:
         assert lock.held
+
+
+def test_the_wal_restarts_under_continuous_single_row_commits(tmp_path):
+    # Without the checkpointer's catch-up under the write lock the WAL never restarts
+    # while commits keep coming: it grew by every commit (~16 MB here), and each commit
+    # then extended the file, paying for a costlier fsync.
+    path = tmp_path / "busy.db"
+    with Database.open(path, synchronous="NORMAL") as db:
+        with db.write() as conn:
+            conn.execute("CREATE TABLE filler (x)")
+        for i in range(4000):
+            with db.write() as conn:
+                conn.execute("INSERT INTO filler VALUES (?)", ("x" * 200,))
+        wal = Path(str(path) + "-wal").stat().st_size
+        assert db.read().execute("SELECT count(*) FROM filler").fetchone()[0] == 4000
+    assert wal < 8_000_000, f"WAL grew to {wal} bytes"

@@ -281,3 +281,24 @@ def test_two_processes_share_one_gap_free_sequence(tmp_path):
         events = [json.loads(b) for (b,) in db.read().execute("SELECT body FROM outbox")]
     assert sorted(e["seq"] for e in events) == list(range(1, 2 * n + 1))
     assert sum(e["payload"]["product_id"] == "a" for e in events) == n
+
+
+def test_seq_is_never_reused_after_the_newest_events_leave_the_outbox(outbox, db):
+    ids = [view(outbox).id for _ in range(3)]
+    view(outbox, device="pos-1")
+    outbox.claim()
+    outbox.kill([(ids[2], "rejected")])
+    outbox.ack(ids[:2])
+    assert outbox.drop_dead([ids[2]]) == 1  # kiosk-1 has no event left in the outbox
+    assert view(outbox).seq == 4
+    assert view(outbox, device="pos-1").seq == 2  # from its event still in flight
+    marks = dict(db.read().execute("SELECT device_id, last_seq FROM device_sequences"))
+    assert marks == {"kiosk-1": 3}  # written as events left the outbox, not per record
+
+
+def test_record_writes_no_counter_row(outbox, db):
+    view(outbox)
+    view(outbox)
+    assert db.read().execute("SELECT count(*) FROM device_sequences").fetchone()[0] == 0
+    assert db.read().execute("SELECT device_id, seq FROM outbox ORDER BY pos").fetchall() == [
+        ("kiosk-1", 1), ("kiosk-1", 2)]
