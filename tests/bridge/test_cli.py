@@ -183,7 +183,7 @@ def test_run_takes_receipts_from_the_drop_folder_and_survives_a_hostile_file(
         evil.write_text(BILLION_LAUGHS, encoding="utf-8")
         evil.rename(drop / "evil.xml")
         wait_for(lambda: (drop / "rejected" / "evil.xml.error.txt").exists(), what="evil.xml refused")
-        sample = Path(__file__).resolve().parents[2].parent / "shared/samples/poslog/SMALL.xml"
+        sample = Path(__file__).resolve().parents[1] / "data" / "poslog" / "SMALL.xml"
         part = drop / "small.xml.part"
         part.write_bytes(sample.read_bytes())
         part.rename(drop / "small.xml")

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bridge.config import parse_settings
 
-SAMPLES = Path("/work/shared/samples/poslog")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "poslog"  # a copy of ../shared/samples/poslog
 HERE = Path(__file__).resolve().parent
 STORE = "paris-marais"
 SKU = "RM-1001-M-BLK"
