@@ -22,7 +22,7 @@ from kivy.lang import Builder
 from kivy.logger import Logger
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.i18n import Translator
 from kiosk.idle import IdleState, IdleWatch
@@ -30,6 +30,7 @@ from kiosk.images import ImageCache
 from kiosk.screens import SCREENS
 from kiosk.session import FittingQueue, Session
 from kiosk.theme import make_theme, register_fonts
+from kiosk.transitions import DipTransition
 from kiosk.widgets import dismiss_panels
 
 KIOSK_DIR = Path(__file__).resolve().parent
@@ -56,7 +57,8 @@ class VitrineKioskApp(App):
         self.theme = make_theme(large_text=kiosk.large_text, high_contrast=kiosk.high_contrast,
                                 low_reach=kiosk.low_reach)
         self.tr_catalog = Translator()
-        self.images = ImageCache(max_items=72)  # ~5 screens of cards; textures live in RAM on software GL
+        # ~24 cards (0.5 MB each), the screen and the next one: on software GL textures are RAM.
+        self.images = ImageCache(max_bytes=12 << 20)
         self.fitting_queue = FittingQueue()
         self.idle = IdleWatch(kiosk.idle_timeout_s, kiosk.countdown_s)
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
@@ -68,7 +70,7 @@ class VitrineKioskApp(App):
     def build(self):
         register_fonts()
         Builder.load_file(str(KIOSK_DIR / "widgets.kv"))
-        self.manager = ScreenManager(transition=FadeTransition(duration=0.2))
+        self.manager = ScreenManager(transition=DipTransition(duration=0.2))
         for name, module_name, class_name in SCREENS:
             screen = self._load_screen(name, module_name, class_name)
             if screen is not None:

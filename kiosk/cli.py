@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bridge.config import Settings
 from bridge.errors import AlreadyRunning, VitrineError
+from kiosk.memory import tune_allocator
 
 log = logging.getLogger("kiosk")
 
@@ -78,6 +79,8 @@ def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before any thread exists: the bridge's and Kivy's threads would each get an arena.
+    tune_allocator()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["hash-pin"]:
         from kiosk.staff import main_hash_pin

@@ -1,10 +1,13 @@
 """Local product images decoded off the UI thread, with a bounded LRU of textures.
 
 Decoding a JPEG is disk and CPU work, so a small thread pool does it with Pillow and
-hands raw pixels back through Clock; only the UI thread makes GL textures.
+hands raw pixels back through Clock; only the UI thread makes GL textures. On software
+GL a texture is plain RAM (4 bytes a pixel), so the cache is bounded in bytes, and the
+few very large pictures (the lookbook) are not kept at all.
 
-    cache = ImageCache(max_items=120)
-    cache.request("/path/rm-1001-1.jpg", (400, 500), lambda path, texture: ...)
+    cache = ImageCache(max_bytes=16 << 20)
+    cache.request("/path/rm-1001-1.jpg", (320, 400), lambda path, texture: ...)
+    cache.request("/path/lookbook-1.jpg", (1920, 1920), show, keep=False)
 """
 
 from __future__ import annotations
@@ -33,13 +36,21 @@ def decode(path: str, max_size: tuple[int, int]) -> tuple[int, int, bytes]:
         return img.width, img.height, img.tobytes()
 
 
-class ImageCache:
-    """Textures keyed by (path, size); least recently used dropped beyond max_items."""
+def weight(texture: Texture) -> int:
+    """What a texture costs in memory: drivers store RGB as RGBA, 4 bytes a pixel."""
+    width, height = texture.size
+    return width * height * 4
 
-    def __init__(self, max_items: int = 120, workers: int = 2) -> None:
-        self.max_items = max_items
+
+class ImageCache:
+    """Textures keyed by (path, size); least recently used dropped beyond max_bytes."""
+
+    def __init__(self, max_bytes: int = 16 << 20, workers: int = 2) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0  # what the kept textures weigh
         self._textures: OrderedDict[tuple[str, tuple[int, int]], Texture] = OrderedDict()
         self._waiting: dict[tuple[str, tuple[int, int]], list[Callback]] = {}
+        self._keep: set[tuple[str, tuple[int, int]]] = set()  # requests that asked to be kept
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-images")
         self._lock = threading.Lock()
 
@@ -54,14 +65,19 @@ class ImageCache:
             self._textures.move_to_end(key)
         return texture
 
-    def request(self, path: str, size: tuple[int, int], callback: Callback) -> None:
-        """Call callback(path, texture) on the UI thread; at once when cached."""
+    def request(self, path: str, size: tuple[int, int], callback: Callback, *, keep: bool = True) -> None:
+        """Call callback(path, texture) on the UI thread; at once when cached.
+
+        keep=False: the texture is handed over but not cached (its holder frees it).
+        """
         key = (path, size)
         texture = self.get(path, size)
         if texture is not None:
             callback(path, texture)
             return
         with self._lock:
+            if keep:
+                self._keep.add(key)
             if key in self._waiting:
                 self._waiting[key].append(callback)
                 return
@@ -82,16 +98,26 @@ class ImageCache:
             width, height, data = pixels
             texture = Texture.create(size=(width, height), colorfmt="rgb")
             texture.blit_buffer(data, colorfmt="rgb", bufferfmt="ubyte")
-            self._textures[key] = texture
-            while len(self._textures) > self.max_items:
-                self._textures.popitem(last=False)
         with self._lock:
             callbacks = self._waiting.pop(key, [])
+            keep = key in self._keep
+            self._keep.discard(key)
+        if texture is not None and keep:
+            self._store(key, texture)
         for callback in callbacks:
             callback(key[0], texture)
 
+    def _store(self, key: tuple[str, tuple[int, int]], texture: Texture) -> None:
+        self._textures[key] = texture
+        self.bytes += weight(texture)
+        # Always keep the newest one, however large: its widget is about to show it.
+        while self.bytes > self.max_bytes and len(self._textures) > 1:
+            _key, dropped = self._textures.popitem(last=False)
+            self.bytes -= weight(dropped)
+
     def clear(self) -> None:
         self._textures.clear()
+        self.bytes = 0
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

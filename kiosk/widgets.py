@@ -3,6 +3,8 @@ local images, the on-screen keyboard and QR codes. Their look is in widgets.kv."
 
 from __future__ import annotations
 
+import time
+
 import qrcode
 from kivy.app import App
 from kivy.clock import Clock
@@ -43,8 +45,19 @@ class IconButton(TapLabel):
     """A square text button (heart, close, arrows)."""
 
 
+def held_for(touch) -> float:
+    """Seconds a touch has been (or was) down, by the touch's own timestamps."""
+    end = touch.time_end if touch.time_end >= touch.time_start else time.time()
+    return end - touch.time_start
+
+
 class BrandMark(Label):
-    """The brand name, top left; a long press opens the staff PIN screen."""
+    """The brand name, top left; a long press opens the staff PIN screen.
+
+    Kivy's Clock counts a delay from its last frame, not from the touch, and a release
+    can be handled before the frame that would have fired: so both the Clock event and
+    the release go by the touch's own timestamps (the same clock at both ends).
+    """
 
     long_press_s = NumericProperty(3.0)
     _event = None
@@ -53,17 +66,29 @@ class BrandMark(Label):
         if not self.collide_point(*touch.pos):
             return super().on_touch_down(touch)
         touch.ud["brand_mark"] = self
-        self._event = Clock.schedule_once(self._fire, self.long_press_s)
+        self._wait(touch, self.long_press_s)
         return True
 
     def on_touch_up(self, touch):
         if touch.ud.get("brand_mark") is self and self._event is not None:
             self._event.cancel()
             self._event = None
+            if held_for(touch) >= self.long_press_s:
+                self._open_pin_pad()  # held long enough, though no frame has fired it yet
         return super().on_touch_up(touch)
 
-    def _fire(self, _dt):
+    def _wait(self, touch, delay: float) -> None:
+        self._event = Clock.schedule_once(lambda _dt: self._check(touch), delay)
+
+    def _check(self, touch) -> None:
+        left = self.long_press_s - held_for(touch)
+        if left > 0.01:  # the Clock's last frame was older than the touch: not held long enough yet
+            self._wait(touch, left)
+            return
         self._event = None
+        self._open_pin_pad()
+
+    def _open_pin_pad(self) -> None:
         App.get_running_app().go("staff_pin")
 
 
@@ -72,6 +97,7 @@ class LocalImage(Image):
 
     path = StringProperty("", allownone=True)
     max_px = ListProperty([480, 600])
+    cached = BooleanProperty(True)  # False: a very large picture, freed with its widget's texture
 
     def on_path(self, _instance, path):
         self.texture = None
@@ -79,7 +105,7 @@ class LocalImage(Image):
             return  # not cached locally yet: the placeholder stays
         app = App.get_running_app()
         size = (int(self.max_px[0]), int(self.max_px[1]))
-        app.images.request(path, size, self._loaded)
+        app.images.request(path, size, self._loaded, keep=self.cached)
 
     def _loaded(self, path, texture):
         if path == self.path:  # a recycled card may show another product by now

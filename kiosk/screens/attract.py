@@ -46,8 +46,14 @@ class AttractScreen(ShopperScreen):
         self.images = lookbook_images()
         self._index = 0
         self._event = None
+        self._show_current()
+
+    def _show_current(self) -> None:
         if self.images:
-            self.ids.front.path = self.images[0]
+            self.ids.front.path = self.images[self._index]
+
+    def on_pre_enter(self, *_):
+        self._show_current()  # decoded during the transition
 
     def on_enter(self, *_):
         if len(self.images) > 1 and self._event is None:
@@ -57,6 +63,11 @@ class AttractScreen(ShopperScreen):
         if self._event is not None:
             self._event.cancel()
             self._event = None
+        # Full-screen photos weigh 9 MB each on software GL: let them go while the shopper browses.
+        for image in (self.ids.front, self.ids.back):
+            Animation.cancel_all(image)
+            image.path = ""
+        self.ids.front.opacity, self.ids.back.opacity = 1, 0
 
     def _next(self, _dt):
         self._index = (self._index + 1) % len(self.images)

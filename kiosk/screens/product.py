@@ -3,27 +3,21 @@ and the shopper's actions (save, fitting room, continue on my phone)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from kivy.app import App
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from bridge.catalog import color_label
+from kiosk.freshness import parse_time, stock_freshness
+from kiosk.stores import store_name
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
 
 
-def stock_time(updated_at: str, lang: str) -> str:
-    """"10 h 42" in French, "10:42" in English, in local time."""
-    try:
-        when = datetime.fromisoformat(updated_at.replace("Z", "+00:00")).astimezone()
-    except ValueError:
-        return ""
-    return f"{when.hour} h {when.minute:02d}" if lang == "fr" else f"{when.hour}:{when.minute:02d}"
+ONE_SIZE = {"", "TU", "OS", "ONE SIZE"}  # catalog spellings of a single size
 
 
-def store_name(location: str) -> str:
-    """"store:lyon-presquile" -> "Lyon Presquile"."""
-    return location.split(":", 1)[-1].replace("-", " ").title()
+def size_label(size: str | None, tr) -> str:
+    """A size as the shopper reads it: "TU" becomes "One size" in English."""
+    return tr("One size") if (size or "").strip().upper() in ONE_SIZE else size
 
 
 def availability(levels: list, sku: str | None, here: str, tr) -> list[str]:
@@ -120,7 +114,7 @@ class ProductScreen(ShopperScreen):
         for variant in product.variants:
             if variant.color != self.color:
                 continue
-            swatch = Swatch(text=variant.size or app.tr("One size"), value=variant.sku,
+            swatch = Swatch(text=size_label(variant.size, app.tr), value=variant.sku,
                             selected=variant.sku == self.sku)
             swatch.bind(on_release=lambda s: self.choose_sku(s.value))
             sizes_box.add_widget(swatch)
@@ -129,8 +123,7 @@ class ProductScreen(ShopperScreen):
         app = App.get_running_app()
         here = f"store:{app.settings.store.id}"
         self.stock_lines = availability(self._levels, self.sku, here, app.tr) if self.product else []
-        as_of = stock_time(self._updated, app.lang) if self._updated else ""
-        self.stock_as_of = (app.tr("as of %s") % as_of) if as_of and self.product else ""
+        self.stock_as_of = stock_freshness(parse_time(self._updated), app.tr) if self.product else ""
         self.ids.stock.text = "\n".join(self.stock_lines)
 
     def _refresh_saved(self) -> None:

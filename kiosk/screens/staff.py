@@ -6,7 +6,6 @@ Catalog reads and bridge calls run through app.run_async; only their results tou
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from kivy.app import App
@@ -16,7 +15,9 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringP
 from kivy.uix.label import Label
 
 from bridge.catalog import color_label
+from kiosk.freshness import moment_text, parse_time, stock_freshness
 from kiosk.screens.staff_pin import StaffScreenBase
+from kiosk.stores import store_name
 from kiosk.widgets import OnScreenKeyboard
 
 STATUS_EVERY_S = 3.0
@@ -25,27 +26,6 @@ MAX_RESULTS = 24
 EAN_RE = re.compile(r"^\d{8}$|^\d{12,14}$")
 # Digits first: staff mostly type SKUs and EANs.
 STAFF_KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"]
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An RFC 3339 timestamp as a local datetime, None when absent or unreadable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone()
-
-
-def clock_text(moment: datetime | None, now: datetime | None = None) -> str:
-    """"10:42" today, "21/11 10:42" another day, "" when unknown."""
-    if moment is None:
-        return ""
-    now = now or datetime.now().astimezone()
-    return moment.strftime("%H:%M" if moment.date() == now.date() else "%d/%m %H:%M")
 
 
 def age_text(seconds: float | None) -> str:
@@ -96,11 +76,6 @@ def stock_rows(product: Any, levels: list, here: str, lang: str) -> dict:
     return {"rows": rows, "others": others, "as_of": newest}
 
 
-def store_name(location: str) -> str:
-    """"store:lyon-presquile" -> "Lyon Presquile"."""
-    return location.removeprefix("store:").replace("-", " ").title()
-
-
 class StaffKeyboard(OnScreenKeyboard):
     """The shopper keyboard's look with digits and capitals, whatever the language."""
 
@@ -144,6 +119,7 @@ class StaffScreen(StaffScreenBase):
     status = DictProperty({})
     sync_message = StringProperty("")
     syncing = BooleanProperty(False)
+    store_label = StringProperty("")
     _status_event = None
 
     def on_kv_post(self, base_widget):
@@ -155,6 +131,9 @@ class StaffScreen(StaffScreenBase):
 
     def on_pre_enter(self, *args):
         super().on_pre_enter(*args)
+        store = App.get_running_app().settings.store
+        # Staff read which shop this kiosk belongs to: "Maison Vitrine  ·  Paris Marais".
+        self.store_label = f"{store.name}  ·  {store_name(f'store:{store.id}')}"
         self.refresh_status()
         self._status_event = Clock.schedule_interval(lambda dt: self.refresh_status(), STATUS_EVERY_S)
 
@@ -168,6 +147,7 @@ class StaffScreen(StaffScreenBase):
         """Forget the last lookup (called by app.end_session)."""
         self.query = ""
         self.results = []
+        self.ids.results.clear_widgets()  # the rows of the last lookup, not only its data
         self.product_name = ""
         self.stock_note = ""
         self.sync_message = ""
@@ -228,8 +208,7 @@ class StaffScreen(StaffScreenBase):
         here = f"store:{app.settings.store.id}"
         table = stock_rows(product, levels, here, app.lang)
         self.product_name = product.title(app.lang)
-        as_of = clock_text(table["as_of"])
-        note = app.tr("as of {time}", app.lang).format(time=as_of) if as_of else \
+        note = stock_freshness(table["as_of"], lambda msgid: app.tr(msgid, app.lang)) or \
             app.tr("no stock figures yet", app.lang)
         if table["others"]:
             where = "  ·  ".join(f"{store_name(loc)} {n}" for loc, n in sorted(table["others"].items()))
@@ -273,7 +252,7 @@ class StaffScreen(StaffScreenBase):
         pending = status.get("pending")
         dead = status.get("dead_letters") or 0
         reachable = status.get("hq_reachable")
-        last_push = clock_text(parse_time(status.get("last_push_at"))) or tr("never")
+        last_push = moment_text(parse_time(status.get("last_push_at")), tr) or tr("never")
         rows = [
             (tr("Waiting to send"), "—" if pending is None else str(pending + (status.get("in_flight") or 0)),
              False),

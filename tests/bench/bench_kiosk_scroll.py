@@ -40,6 +40,10 @@ def ensure_display() -> subprocess.Popen | None:
 
 
 def kivy_env(home: Path) -> None:
+    """Kivy quiet and in a temp home; the allocator tuned as kiosk/cli.py does before any thread."""
+    from kiosk.memory import tune_allocator
+
+    tune_allocator()
     os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", KIVY_HOME=str(home))
 
 

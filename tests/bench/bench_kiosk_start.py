@@ -24,6 +24,8 @@ TARGET_S = 2.5
 CHILD = r"""
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
+from kiosk.memory import tune_allocator
+tune_allocator()  # as kiosk/cli.py's main() does first
 from bridge.api import Bridge
 from kiosk.cli import configure_kivy
 bridge = Bridge.open(sys.argv[1])

@@ -200,6 +200,7 @@ class KioskDriver:
         touch = UnitTestTouch(*self._point(widget))
         touch.touch_down()
         self.pump()
+        touch.update_time_end()  # as Kivy's real input providers stamp a release
         touch.touch_up()
         self.pump()
 
@@ -210,6 +211,7 @@ class KioskDriver:
         touch.touch_down()
         start = time.monotonic()
         self.wait_until(lambda: time.monotonic() - start >= seconds, timeout=seconds + 5)
+        touch.update_time_end()
         touch.touch_up()
         self.pump(2)
 

@@ -79,6 +79,7 @@ def test_browse_product_save_then_selection_shows_claim_qr(kiosk):
     product = screen.product
     assert screen.ids.name.text == product.title("fr")
     assert screen.ids.price.text == product.price.format("fr")
+    assert screen.stock_as_of.startswith(("Stock à ", "Stock au ")), screen.stock_as_of
     kiosk.tap(screen.ids.heart)
     kiosk.wait_until(lambda: screen.saved)
     saved = kiosk.outbox_events("item_saved")

@@ -80,6 +80,35 @@ def test_long_press_then_right_pin_opens_staff_mode(with_pin):
     assert PIN not in " ".join(kiosk.texts())
 
 
+def test_long_press_is_judged_by_the_touch_not_by_frames(with_pin):
+    """The old flake: a release handled before any frame fired the long press lost it."""
+    from kivy.tests.common import UnitTestTouch
+
+    kiosk = with_pin
+    hold = kiosk.app.settings.kiosk.staff_long_press_s
+    kiosk.app.go("browse")
+    kiosk.settle()
+    brand = kiosk.find("brand")
+
+    # A short press whose Clock event runs at once (as it does when the last frame is old).
+    touch = UnitTestTouch(*kiosk._point(brand))
+    touch.touch_down()
+    brand._check(touch)
+    assert kiosk.screen == "browse"
+    touch.update_time_end()
+    touch.touch_up()
+    kiosk.pump(2)
+    assert kiosk.screen == "browse"
+
+    # A long press released with no frame in between (a busy UI thread): still a long press.
+    touch = UnitTestTouch(*kiosk._point(brand))
+    touch.touch_down()
+    touch.time_start -= hold + 0.1  # the finger went down that long ago, by the touch's own clock
+    touch.update_time_end()
+    touch.touch_up()
+    kiosk.wait_until(lambda: kiosk.screen == "staff_pin", message="the PIN pad")
+
+
 def test_entry_is_masked(with_pin):
     kiosk = with_pin
     open_pin_pad(kiosk)
@@ -110,7 +139,8 @@ def test_lockout_after_five_wrong_tries_survives_leaving(with_pin, clock):
     open_pin_pad(kiosk)
     assert "5:00" in message(kiosk)
 
-    # The right PIN is refused while locked (the pad is disabled, and the gate says no).
+    # The right PIN is refused while locked (the pad is disabled, OK included, and the gate says no).
+    assert kiosk.find("key_ok").disabled
     clock.now += 100
     enter_pin(kiosk, PIN)
     kiosk.pump(5)
@@ -176,7 +206,10 @@ def test_search_shows_stock_per_size_and_colour(with_pin):
     assert len(cells) == 5 * len(detail.variants)
     row = cells[:5]
     assert row[0] == variant.size and row[2] == str(here.get(variant.sku, 0))
-    assert "as of" in app.screens["staff"].stock_note or "à" in app.screens["staff"].stock_note
+    note = app.screens["staff"].stock_note
+    assert note.startswith(("Stock à ", "Stock au ")), note  # the product page's phrase, in French
+    assert "Lyon Presqu’île" in note and "Presquile" not in note  # names from assets/catalog/stores.json
+    assert app.screens["staff"].store_label == "Maison Vitrine  ·  Paris Marais"
     kiosk.screenshot("staff_stock")
     kiosk.set_size(1920, 1080)
     kiosk.screenshot("staff_stock")
@@ -187,6 +220,7 @@ def test_health_panel_and_sync_now(with_pin):
     screen = kiosk.app.screens["staff"]
     kiosk.app.session.start()  # a shopper was here before staff took over
     open_staff(kiosk)
+    assert not screen.ids.results.children  # an earlier lookup's rows went with its session
     kiosk.wait_until(lambda: screen.status, message="bridge status")
     labels = [w.text for w in screen.ids.health.children]
     assert any(t.isdigit() for t in labels)

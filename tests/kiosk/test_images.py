@@ -1,0 +1,45 @@
+"""Image memory: the texture cache is bounded in bytes, and the lookbook is held only on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.images import ImageCache
+from kiosk.screens.attract import lookbook_images
+
+pytestmark = pytest.mark.kiosk
+
+
+def test_cache_keeps_the_newest_textures_within_its_byte_budget(kiosk):
+    from conftest import REPO
+
+    card = (320, 400)  # the sample photos are 800x1000: 320x400 RGBA, 512,000 bytes each
+    cache = ImageCache(max_bytes=3 * 320 * 400 * 4)
+    paths = sorted(str(p) for p in (REPO / "assets/catalog/images").glob("*.jpg"))[:5]
+    got = {}
+    try:
+        for path in paths:
+            cache.request(path, card, lambda p, texture: got.__setitem__(p, texture))
+            kiosk.wait_until(lambda: path in got, message=path)  # one at a time: a known LRU order
+        assert all(texture is not None for texture in got.values())
+        assert len(cache) == 3 and cache.bytes == 3 * 512_000
+        assert cache.get(paths[0], card) is None and cache.get(paths[-1], card) is got[paths[-1]]
+
+        lookbook = lookbook_images()[0]
+        shown = []
+        cache.request(lookbook, (1920, 1920), lambda p, texture: shown.append(texture), keep=False)
+        kiosk.wait_until(lambda: shown, message="the lookbook photo")
+        assert shown[0] is not None and cache.get(lookbook, (1920, 1920)) is None
+        assert len(cache) == 3  # the product photos were not pushed out by it
+    finally:
+        cache.shutdown()
+
+
+def test_attract_screen_lets_its_photos_go_while_the_shopper_browses(kiosk):
+    attract = kiosk.app.screens["attract"]
+    kiosk.wait_until(lambda: attract.ids.front.texture is not None, message="the lookbook")
+    kiosk.tap(attract)
+    kiosk.wait_until(lambda: kiosk.screen == "browse")
+    assert attract.ids.front.texture is None and attract.ids.back.texture is None
+    kiosk.app.end_session("done")
+    kiosk.wait_until(lambda: attract.ids.front.texture is not None, message="the lookbook again")
