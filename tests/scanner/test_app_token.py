@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from contextlib import contextmanager
 
 import pytest
 
 from bridge import app_token
 from bridge.app_token import MemoryReplayGuard, SqliteReplayGuard, TokenRefused, verify
+from bridge.db import Database
 from bridge.errors import VitrineError
 from kiosk import identity
 
@@ -167,46 +166,14 @@ def test_memory_guard_is_thread_safe():
     assert sorted(results) == ["prof-123"] + ["replayed"] * 15
 
 
-class _SqliteAdapter:
-    """bridge.db.Database's write() seam over a plain sqlite3 file (until bridge.db lands)."""
-
-    def __init__(self, path):
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._lock = threading.Lock()
-        for _version, _name, script in app_token.MIGRATIONS:
-            self._conn.executescript(script)
-
-    @contextmanager
-    def write(self):
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def close(self):
-        self._conn.close()
-
-
-def _open_db(path):
-    try:
-        from bridge.db import Database
-    except ImportError:
-        return _SqliteAdapter(path)
-    return Database.open(path)
-
-
 def test_sqlite_guard_refuses_replay_after_reopening(tmp_path):
     path = tmp_path / "bridge.db"
     token = sign(KEY, claims())
-    db = _open_db(path)
+    db = Database.open(path)
     assert verify(token, JWKS, now=NOW, replay_guard=SqliteReplayGuard(db)) == "prof-123"
     assert refused(token, guard=SqliteReplayGuard(db)) == "replayed"
     db.close()
-    db = _open_db(path)
+    db = Database.open(path)
     try:
         assert refused(token, guard=SqliteReplayGuard(db)) == "replayed"
         assert verify(sign(KEY, claims()), JWKS, now=NOW, replay_guard=SqliteReplayGuard(db))
