@@ -182,7 +182,7 @@ def test_sqlite_guard_refuses_replay_after_reopening(tmp_path):
 
 
 def test_sqlite_guard_purges_expired_entries(tmp_path):
-    db = _open_db(tmp_path / "bridge.db")
+    db = Database.open(tmp_path / "bridge.db")
     try:
         guard = SqliteReplayGuard(db)
         assert guard.first_use("old", expires_at=100.0, now=0.0)
