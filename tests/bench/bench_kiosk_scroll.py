@@ -21,22 +21,10 @@ TARGET_FPS = 30.0
 
 
 def ensure_display() -> subprocess.Popen | None:
-    """Start Xvfb on a free display unless DISPLAY is set; the caller stops it."""
-    if os.environ.get("DISPLAY"):
-        return None
-    for number in range(150, 190):
-        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
-            continue
-        proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None:
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                os.environ["DISPLAY"] = f":{number}"
-                return proc
-            time.sleep(0.05)  # waiting for another process's socket
-        proc.kill()
-    raise SystemExit("could not start Xvfb")
+    """Xvfb on a display number the test suite does not use, unless DISPLAY is set."""
+    from kiosk.xvfb import start_xvfb
+
+    return start_xvfb(range(150, 190))
 
 
 def kivy_env(home: Path) -> None:

@@ -29,12 +29,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from kiosk.xvfb import start_xvfb
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
@@ -43,30 +43,9 @@ PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 
 
-def _start_xvfb() -> subprocess.Popen | None:
-    """Start Xvfb on a free display number unless a display is already set."""
-    if os.environ.get("DISPLAY"):
-        return None
-    for number in range(99, 140):
-        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
-            continue
-        proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                os.environ["DISPLAY"] = f":{number}"
-                return proc
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)  # waiting for an external process to create its socket
-        proc.kill()
-    raise RuntimeError("could not start Xvfb (apt-get install xvfb)")
-
-
 @pytest.fixture(scope="session")
 def kiosk_env(tmp_path_factory):
-    xvfb = _start_xvfb()
+    xvfb = start_xvfb()
     home = tmp_path_factory.mktemp("kivy-home")
     os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_HOME=str(home),
                       KIVY_NO_FILELOG="1")

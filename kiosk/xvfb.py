@@ -1,0 +1,36 @@
+"""A virtual X display for headless runs: the kiosk tests, benchmarks and screenshots.
+
+    xvfb = start_xvfb()        # None when DISPLAY is already set
+    ...
+    if xvfb: xvfb.terminate()
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+SCREEN = "1920x1920x24"  # square, so both 1080x1920 portrait and 1920x1080 landscape fit
+
+
+def start_xvfb(displays: range = range(99, 140)) -> subprocess.Popen | None:
+    """Start Xvfb on the first free display of displays and set DISPLAY, unless one is set."""
+    if os.environ.get("DISPLAY"):
+        return None
+    for number in displays:
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", SCREEN, "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                os.environ["DISPLAY"] = f":{number}"
+                return proc
+            if proc.poll() is not None:
+                break  # lost a race for this display number: try the next one
+            time.sleep(0.05)  # polling for another process's socket file; there is no event to wait on
+        proc.kill()
+    raise RuntimeError("could not start Xvfb (apt-get install xvfb)")
