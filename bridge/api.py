@@ -85,21 +85,32 @@ class Bridge:
         """One push pass and (by default) one pull, now; takes the sender lock if needed."""
         self.acquire_sender()
         with self._sync_lock:
-            return sync_once(self.sync_ctx, pull=pull)
+            return self._pass(pull=pull)
 
     def push(self) -> SyncReport | None:
         """Push if anything is pending and backoff allows (the scheduler's job)."""
         self.acquire_sender()
         with self._sync_lock:
-            if self.outbox.stats().pending == 0:
+            stats = self.outbox.stats()
+            if stats.pending == 0 and stats.in_flight == 0:
                 return None
-            return sync_once(self.sync_ctx)
+            return self._pass()
 
     def pull(self) -> SyncReport:
         """Pull catalog, stock and keys; also retries a refused token (the pull job)."""
         self.acquire_sender()
         with self._sync_lock:
-            return sync_once(self.sync_ctx, push=self.sync_ctx.failed_token is not None, pull=True)
+            return self._pass(push=self.sync_ctx.failed_token is not None, pull=True)
+
+    def _pass(self, *, push: bool = True, pull: bool = False) -> SyncReport:
+        """sync_once, first giving back claims that a failed pass left in flight."""
+        # Under the sync lock and the sender lock no other pass can hold claims, so any
+        # in flight now are a crashed pass's (e.g. StorageError mid-settle, ConfigError
+        # from a token_file mid-rotation): without this they wait for a restart.
+        if push and self.outbox.stats().in_flight:
+            released = self.outbox.release_stale_claims()
+            log.warning("released %d events left in flight by a failed push pass", released)
+        return sync_once(self.sync_ctx, push=push, pull=pull)
 
     def heartbeat(self) -> bool:
         return heartbeat_once(self.sync_ctx)

@@ -30,3 +30,7 @@ class AlreadyRunning(VitrineError):
 
 class HQError(VitrineError):
     """Headquarters could not be reached or refused a request."""
+
+
+class ResponseTooLarge(HQError):
+    """HQ's answer was larger than the bridge accepts for it (e.g. an image)."""

@@ -18,7 +18,11 @@ from urllib.parse import urljoin
 import requests
 
 from bridge.config import Settings
-from bridge.errors import HQError
+from bridge.errors import HQError, ResponseTooLarge
+
+# An image larger than this is not cached: a wrong URL (a video, an archive) must not
+# fill the memory or the disk of a kiosk box.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,14 @@ class HQClient:
         return urljoin(self.base_url, path.lstrip("/"))
 
     def _request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
-                 **kwargs: Any) -> Answer:
+                 max_bytes: int | None = None, **kwargs: Any) -> Answer:
         all_headers = {"Authorization": f"Bearer {self.settings.hq_token()}"}
         all_headers.update(headers or {})
         url = self.url(path)
         try:
-            resp = self.session.request(method, url, headers=all_headers,
-                                        timeout=self.timeout, **kwargs)
-            body = resp.content
+            resp = self.session.request(method, url, headers=all_headers, timeout=self.timeout,
+                                        stream=max_bytes is not None, **kwargs)
+            body = resp.content if max_bytes is None else _read_at_most(resp, max_bytes, url)
         except requests.Timeout as exc:
             raise HQError(f"HQ timed out after {self.timeout:g}s: {method} {url}") from exc
         except requests.RequestException as exc:
@@ -99,13 +103,28 @@ class HQClient:
 
     def get_image(self, url: str, etag: str | None) -> Answer:
         """GET an image, conditional on the ETag we hold (304 when unchanged)."""
-        return self._request("GET", url, headers={"If-None-Match": etag} if etag else None)
+        return self._request("GET", url, headers={"If-None-Match": etag} if etag else None,
+                             max_bytes=MAX_IMAGE_BYTES)
 
     def post_heartbeat(self, data: dict) -> Answer:
         return self._request("POST", "v1/heartbeats", json=data)
 
     def close(self) -> None:
         self.session.close()
+
+
+def _read_at_most(resp: requests.Response, max_bytes: int, url: str) -> bytes:
+    """The streamed body, or ResponseTooLarge as soon as it passes max_bytes."""
+    chunks, size = [], 0
+    try:
+        for chunk in resp.iter_content(65536):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ResponseTooLarge(f"GET {url}: larger than {max_bytes} bytes; not downloaded")
+            chunks.append(chunk)
+    finally:
+        resp.close()
+    return b"".join(chunks)
 
 
 def _page(since: str | None, limit: int) -> dict[str, str]:

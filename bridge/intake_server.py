@@ -24,6 +24,10 @@ log = logging.getLogger("bridge.intake")
 EVENTS_PATH = "/v1/intake/events"
 RECEIPTS_PATH = "/v1/intake/receipts"
 HEALTH_PATH = "/v1/intake/health"
+# Socket timeout per connection: a client that stalls mid-request (a body shorter than its
+# Content-Length, a slow drip) or an idle keep-alive is dropped instead of holding a
+# thread and a socket for good.
+REQUEST_TIMEOUT_S = 30.0
 EVENT_FIELDS = ("type", "device_id", "payload", "profile_id", "claim_code", "id", "occurred_at")
 
 
@@ -41,7 +45,8 @@ class IntakeServer:
     def __init__(self, bridge: Any, host: str | None = None, port: int | None = None) -> None:
         self.bridge = bridge
         s = bridge.settings.intake
-        handler = type("BoundIntakeHandler", (IntakeHandler,), {"bridge": bridge})
+        handler = type("BoundIntakeHandler", (IntakeHandler,),
+                       {"bridge": bridge, "timeout": REQUEST_TIMEOUT_S})
         self.httpd = ThreadingHTTPServer((host or s.host, s.port if port is None else port), handler)
         self.httpd.daemon_threads = True
         self.port: int = self.httpd.server_address[1]

@@ -22,7 +22,7 @@ from typing import Any
 
 from bridge.backoff import Backoff, Clock, parse_retry_after
 from bridge.config import Settings
-from bridge.errors import ConfigError, HQError
+from bridge.errors import ConfigError, HQError, ResponseTooLarge
 from bridge.hq_client import Answer, HQClient
 from bridge.sync_state import SyncState
 
@@ -31,6 +31,9 @@ log = logging.getLogger("bridge.sync")
 RESULT_STATUSES = {"accepted", "duplicate", "rejected"}
 STATUS_FLUSH_S = 1.0  # how often a long push pass records its progress for `status`
 PIPELINE_DEPTH = 2  # batches on the wire at once: HQ works on one while the next one travels
+# After a 413 the batch limits are halved; each LIMIT_RECOVERY_S without another 413 they
+# double again up to the configured ones, so a passing 413 storm does not cut them for good.
+LIMIT_RECOVERY_S = 600.0
 
 
 @dataclass
@@ -49,6 +52,7 @@ class SyncContext:
     page_size: int = 500
     failed_token: str | None = None
     auth_retry_at: float = 0.0
+    limits_cut_at: float | None = None
     status: dict[str, Any] = field(default_factory=dict)
     status_flushed_at: float = float("-inf")
 
@@ -139,6 +143,7 @@ def push_pass(ctx: SyncContext, tally: _Tally) -> None:
     batch's acknowledgement committed with the next claim (Outbox.settle). Exactly-once
     at HQ rests on HQ's idempotency, as it always has: a batch is only ever re-sent.
     """
+    _restore_limits(ctx)
     inflight: deque[tuple[list, Future]] = deque()
     to_ack: list = []
     stopped = False
@@ -166,6 +171,19 @@ def push_pass(ctx: SyncContext, tally: _Tally) -> None:
         log.info("push: %d acked (%d duplicate), %d dead, %d requests%s",
                  tally.acked, tally.duplicates, tally.dead, tally.requests,
                  f"; stopped: {tally.error}" if tally.error else "")
+
+
+def _restore_limits(ctx: SyncContext) -> None:
+    """Double the batch limits cut by a 413 once LIMIT_RECOVERY_S passed without another."""
+    if ctx.limits_cut_at is None or ctx.clock.monotonic() - ctx.limits_cut_at < LIMIT_RECOVERY_S:
+        return
+    hq = ctx.settings.hq
+    ctx.batch_size = min(hq.batch_size, ctx.batch_size * 2)
+    ctx.max_bytes = min(hq.max_batch_bytes, ctx.max_bytes * 2)
+    restored = ctx.batch_size == hq.batch_size and ctx.max_bytes == hq.max_batch_bytes
+    ctx.limits_cut_at = None if restored else ctx.clock.monotonic()
+    log.info("no 413 for %.0fs: batches now at most %d events / %d bytes",
+             LIMIT_RECOVERY_S, ctx.batch_size, ctx.max_bytes)
 
 
 def _claim_bytes(ctx: SyncContext) -> int:
@@ -218,6 +236,7 @@ def _handle(ctx: SyncContext, items: list, answer: Answer | HQError, tally: _Tal
     if status == 413:
         ctx.batch_size = max(1, min(ctx.batch_size, len(items)) // 2)
         ctx.max_bytes = max(1024, ctx.max_bytes // 2)
+        ctx.limits_cut_at = ctx.clock.monotonic()
         log.warning("HQ said 413: batches now at most %d events / %d bytes",
                     ctx.batch_size, ctx.max_bytes)
         return _split(ctx, items, tally, answer.reason(), to_ack)
@@ -426,6 +445,9 @@ def cache_images(ctx: SyncContext, urls: list[str]) -> int:
     for i, url in enumerate(urls):
         try:
             path = _cache_image(ctx, cache_dir, url)
+        except ResponseTooLarge as exc:  # this image only: HQ itself answers
+            log.warning("image %s not cached: %s", url, exc)
+            path = None
         except HQError as exc:
             log.warning("image %s not cached (%s); the rest waits for the next pull", url, exc)
             for later in urls[i:]:
