@@ -27,6 +27,7 @@ from kivy.uix.screenmanager import ScreenManager
 from kiosk.i18n import Translator
 from kiosk.idle import IdleState, IdleWatch
 from kiosk.images import ImageCache
+from kiosk.recorder import BackgroundRecorder
 from kiosk.screens import SCREENS
 from kiosk.session import FittingQueue, Session
 from kiosk.theme import make_theme, register_fonts
@@ -63,6 +64,7 @@ class VitrineKioskApp(App):
         self.idle = IdleWatch(kiosk.idle_timeout_s, kiosk.countdown_s)
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._profiles_asked: set[str] = set()
+        self.recorder = BackgroundRecorder(bridge.record)  # the UI thread never waits on an fsync
         self.session = self._new_session()
         self.screens: dict[str, Any] = {}
 
@@ -133,6 +135,7 @@ class VitrineKioskApp(App):
 
     def on_stop(self):
         self.session.end("staff" if self.staff_mode else "done")
+        self.recorder.close()  # what the shopper did is stored before the process exits
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.images.shutdown()
 
@@ -192,7 +195,7 @@ class VitrineKioskApp(App):
 
     # -- the shopper's session ---------------------------------------------
     def _new_session(self) -> Session:
-        session = Session(self.bridge.record, device_id=self.settings.kiosk.device_id)
+        session = Session(self.recorder, device_id=self.settings.kiosk.device_id)
         session.bind(self._on_session_change)
         return session
 

@@ -256,11 +256,13 @@ class KioskDriver:
 
     # -- the outbox -------------------------------------------------------
     def _last_pos(self) -> int:
+        self.app.recorder.flush()
         row = self.bridge.db.read().execute("SELECT COALESCE(MAX(pos), 0) FROM outbox").fetchone()
         return row[0]
 
     def outbox_events(self, type: str | None = None) -> list[dict]:
         """Events stored since this test started, oldest first."""
+        self.app.recorder.flush()  # the app records from a worker thread
         rows = self.bridge.db.read().execute(
             "SELECT body FROM outbox WHERE pos > ? ORDER BY pos", (self._since,)).fetchall()
         events = [json.loads(r[0]) for r in rows]
