@@ -186,10 +186,25 @@ class ScanScreen(Screen):
         """Act on the first code read (UI thread)."""
         if self.busy or not codes or self.manager is None or self.manager.current != self.name:
             return
-        kiosk = App.get_running_app().settings.kiosk
-        self.handle(scanned.classify(codes[0], catalog=App.get_running_app().bridge.catalog,
-                                     handoff_prefix=scanned.url_prefix(kiosk.handoff_url),
-                                     claim_prefix=scanned.url_prefix(kiosk.claim_url)))
+        app = App.get_running_app()
+        kiosk = app.settings.kiosk
+        self.busy = True  # one code at a time; the catalog lookup runs off the UI thread
+
+        def classify() -> scanned.Scanned:
+            return scanned.classify(codes[0], catalog=app.bridge.catalog,
+                                    handoff_prefix=scanned.url_prefix(kiosk.handoff_url),
+                                    claim_prefix=scanned.url_prefix(kiosk.claim_url))
+
+        def classified(item: scanned.Scanned) -> None:
+            self.busy = False
+            if self.manager is not None and self.manager.current == self.name:
+                self.handle(item)
+
+        def failed(exc: BaseException) -> None:
+            self.busy = False
+            Logger.error(f"Kiosk: scanned code not classified: {exc!r}")
+
+        app.run_async(classify, on_done=classified, on_error=failed)
 
     def handle(self, item: scanned.Scanned) -> None:
         """One classified code: identify, open a product, or explain."""
