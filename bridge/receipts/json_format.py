@@ -14,13 +14,9 @@ from bridge.receipts.model import Parsed, Problem, SourceDoc
 
 def read_json(text: str, name: str) -> Iterator[Parsed]:
     """Yield a SourceDoc per receipt document in a JSON file (one object or a list)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Problem(f"{name}:{exc.lineno}", "", f"invalid JSON: {exc.msg} (column {exc.colno})")
-        return
-    except RecursionError:
-        yield Problem(f"{name}:1", "", "invalid JSON: nested too deeply")
+    data, problem = _loads(text, name)
+    if problem is not None:
+        yield problem
         return
     if isinstance(data, dict):
         yield SourceDoc(name, data)
@@ -41,13 +37,9 @@ def read_jsonl(lines: Iterable[str], name: str) -> Iterator[Parsed]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(f"{name}:{number}", "", f"invalid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            yield Problem(f"{name}:{number}", "", "invalid JSON: nested too deeply")
+        event, problem = _loads(line, name, number)
+        if problem is not None:
+            yield problem
             continue
         if isinstance(event, dict):
             yield SourceDoc(f"{name}:{number}", event)
@@ -64,3 +56,14 @@ def looks_like_jsonl(text: str) -> bool:
         return False
     except json.JSONDecodeError as exc:
         return exc.msg == "Extra data" and text.lstrip().startswith("{")
+
+
+def _loads(text: str, name: str, line: int | None = None) -> tuple[object, Problem | None]:
+    """The parsed JSON, or a Problem at "FILE:LINE" (the given line, else the error's own)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        where = f"{name}:{line if line is not None else exc.lineno}"
+        return None, Problem(where, "", f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return None, Problem(f"{name}:{line or 1}", "", "invalid JSON: nested too deeply")
