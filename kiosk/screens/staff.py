@@ -281,7 +281,8 @@ class StaffScreen(StaffScreenBase):
         if getattr(report, "auth_failed", False):
             text = app.tr("Headquarters refused the store token.", app.lang)
         elif getattr(report, "error", None):
-            text = app.tr("Not sent: {error}", app.lang).format(error=report.error)
+            # The bridge's error text is technical English; it stays in the "Last error" row.
+            text = app.tr("Not sent yet: the events wait safely here. See the last error below.", app.lang)
         else:
             text = app.tr("Sync done: {acked} sent, {pending} waiting.", app.lang).format(
                 acked=getattr(report, "acked", 0), pending=getattr(report, "pending", 0))
