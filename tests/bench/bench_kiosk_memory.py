@@ -8,12 +8,10 @@ Target: <= 250 MB resident. Prints figures and the ratio to target.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_kiosk_scroll import (ensure_display, kivy_env, make_big_bridge, measure_scroll,  # noqa: E402
-                                open_grid, start_app)
+from bench_kiosk_scroll import bench_session, measure_scroll, open_grid  # noqa: E402
 
 TARGET_MB = 250.0
 
@@ -27,32 +25,21 @@ def rss_mb() -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    xvfb = ensure_display()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            kivy_env(Path(tmp) / "kivy")
-            bridge = make_big_bridge(Path(tmp), n)
-            before = rss_mb()
-            app = start_app(bridge)
-            started = rss_mb()
-            app.session.start()
-            open_grid(app, n)
-            loaded = rss_mb()
-            measure_scroll(app, 600)
-            app.go("search")
-            app.screens["search"].query = "robe"
-            app.screens["search"]._search()
-            scrolled = rss_mb()
-            print(f"resident memory: {before:.0f} MB before the app, {started:.0f} MB at the attract screen, "
-                  f"{loaded:.0f} MB browsing {n} products, {scrolled:.0f} MB after scrolling 600 frames "
-                  f"({len(app.screens['browse'].ids.grid.data)} cards paged in)")
-            print(f"ratio to target ({TARGET_MB:.0f} MB): {scrolled / TARGET_MB:.2f}")
-            app.stop()
-            bridge.close()
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
+    readings: dict[str, float] = {}
+    with bench_session(on_bridge=lambda _bridge: readings.update(before=rss_mb())) as (app, bridge, n):
+        started = rss_mb()
+        app.session.start()
+        open_grid(app, n)
+        loaded = rss_mb()
+        measure_scroll(app, 600)
+        app.go("search")
+        app.screens["search"].query = "robe"
+        app.screens["search"]._search()
+        scrolled = rss_mb()
+        print(f"resident memory: {readings['before']:.0f} MB before the app, {started:.0f} MB at the attract "
+              f"screen, {loaded:.0f} MB browsing {n} products, {scrolled:.0f} MB after scrolling 600 frames "
+              f"and a search ({len(app.screens['browse'].ids.grid.data)} cards paged in)")
+        print(f"ratio to target ({TARGET_MB:.0f} MB): {scrolled / TARGET_MB:.2f}")
 
 
 if __name__ == "__main__":

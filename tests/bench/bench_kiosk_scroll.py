@@ -13,7 +13,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -113,7 +115,12 @@ def measure_scroll(app, frames: int = 240) -> tuple[float, float]:
     return frames / elapsed, worst * 1000
 
 
-def main() -> None:
+@contextmanager
+def bench_session(on_bridge: Callable[[object], None] = lambda bridge: None) -> Iterator[tuple]:
+    """A display, a quiet Kivy, a bridge of N products and the app on top: (app, bridge, n).
+
+    on_bridge(bridge) runs before the app starts (e.g. to measure memory without it).
+    """
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     xvfb = ensure_display()
     try:
@@ -122,27 +129,35 @@ def main() -> None:
             t = time.perf_counter()
             bridge = make_big_bridge(Path(tmp), n)
             print(f"catalog: {bridge.catalog.count()} products seeded in {time.perf_counter() - t:.1f} s")
+            on_bridge(bridge)
             app = start_app(bridge)
-            from kivy.clock import Clock
-
-            Clock.max_iteration = 20
-            app.session.start()
-            t = time.perf_counter()
-            open_grid(app, n)
-            print(f"browse: first page of {app.screens['browse'].total} products shown after "
-                  f"{(time.perf_counter() - t) * 1000:.0f} ms")
-            measure_scroll(app, 30)  # warm the image cache's threads and the GL state
-            fps, worst = measure_scroll(app)
-            loaded = len(app.screens["browse"].ids.grid.data)
-            print(f"scroll: {fps:.1f} fps over 240 frames at 1080x1920, worst frame {worst:.0f} ms "
-                  f"({loaded} cards paged in while scrolling)")
-            print(f"ratio to target ({TARGET_FPS:.0f} fps): {fps / TARGET_FPS:.2f} "
-                  f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-            app.stop()
-            bridge.close()
+            try:
+                yield app, bridge, n
+            finally:
+                app.stop()
+                bridge.close()
     finally:
         if xvfb is not None:
             xvfb.terminate()
+
+
+def main() -> None:
+    with bench_session() as (app, bridge, n):
+        from kivy.clock import Clock
+
+        Clock.max_iteration = 20
+        app.session.start()
+        t = time.perf_counter()
+        open_grid(app, n)
+        print(f"browse: first page of {app.screens['browse'].total} products shown after "
+              f"{(time.perf_counter() - t) * 1000:.0f} ms")
+        measure_scroll(app, 30)  # warm the image cache's threads and the GL state
+        fps, worst = measure_scroll(app)
+        loaded = len(app.screens["browse"].ids.grid.data)
+        print(f"scroll: {fps:.1f} fps over 240 frames at 1080x1920, worst frame {worst:.0f} ms "
+              f"({loaded} cards paged in while scrolling)")
+        print(f"ratio to target ({TARGET_FPS:.0f} fps): {fps / TARGET_FPS:.2f} "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
