@@ -83,16 +83,6 @@ def test_background_checkpoints_copy_the_wal_into_the_database(tmp_path):
         db.close()
 
 
-def test_pipelined_push_is_exactly_once_with_gap_free_seqs(bridge, hq, record_searches):
-    record_searches(bridge, 2600, "kiosk-1")
-    record_searches(bridge, 7, "pos-1")
-    report = bridge.sync(pull=False)
-    assert report.drained and report.acked == 2607 and report.requests == 6
-    assert hq.event_count() == 2607
-    assert not any(hq.gaps().values())
-    assert bridge.outbox.stats().acked == 2607
-
-
 def test_a_failed_batch_releases_it_and_keeps_the_verdicts_of_the_next(bridge, hq, record_searches):
     record_searches(bridge, 1500)
     hq.faults.add(status=503, retry_after=30)  # the first batch only; the second is already sent

@@ -26,9 +26,11 @@ def test_push_delivers_every_event_once_in_batches(bridge, hq, record_searches):
     record_searches(bridge, 1234, "kiosk-1")
     record_searches(bridge, 10, "pos-1")
     report = bridge.sync(pull=False)
+    # Three batches through the pipelined push: still exactly once, no seq gaps.
     assert report.drained and report.acked == 1244 and report.requests == 3
     assert hq.event_count() == 1244
     assert not any(hq.gaps().values())
+    assert bridge.outbox.stats().acked == 1244
     status = bridge.status()
     assert status["pending"] == 0 and status["hq_reachable"] is True
     assert status["last_push_at"] and status["last_error"] is None
