@@ -14,7 +14,7 @@ __all__ = ["Bridge"]
 def __getattr__(name: str):
     # Lazy so that `import bridge.config` stays cheap and import cycles cannot form.
     if name == "Bridge":
-        from bridge.api import Bridge
+        from bridge.facade import Bridge
 
         return Bridge
     raise AttributeError(name)

@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open(args: argparse.Namespace):
-    from bridge.api import Bridge
+    from bridge.facade import Bridge
 
     return Bridge.open(args.config)
 
@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bridge.ingest import ingest_path
+    from bridge.intake.ingest import ingest_path
 
     with _open(args) as bridge:
         report = ingest_path(bridge, args.path)

@@ -39,7 +39,7 @@ def build_scheduler(bridge: Any) -> BackgroundScheduler:
         ("retention", bridge.purge, s.bridge.retention_interval_s),
     ]
     if s.intake.drop_dir:
-        from bridge.dropfolder import DropFolder
+        from bridge.intake.dropfolder import DropFolder
 
         jobs.append(("dropfolder", DropFolder(bridge).scan_once, s.intake.drop_poll_s))
     for name, func, every in jobs:

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.demo:
             return run_demo(args)
-        from bridge.api import Bridge
+        from bridge.facade import Bridge
 
         config = args.config or os.environ.get("VITRINE_CONFIG")
         if not config:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.api import Bridge
+from bridge.facade import Bridge
 from bridge.errors import VitrineError
 
 log = logging.getLogger("kiosk.demo")

@@ -33,8 +33,8 @@ def test_no_module_imports_a_layer_above(package: str) -> None:
 
 
 def test_running_the_bridge_and_hq_loads_no_kivy() -> None:
-    code = ("import sys, bridge.api, bridge.cli, bridge.intake_server, bridge.scheduler, "
-            "bridge.ingest, bridge.dropfolder, hq.server, hq.cli; "
+    code = ("import sys, bridge.facade, bridge.cli, bridge.intake.http_server, bridge.scheduler, "
+            "bridge.intake.ingest, bridge.intake.dropfolder, hq.server, hq.cli; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kivy', 'kiosk')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True)

@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
-from bridge.catalog import category_label, color_label
+from bridge.store.catalog import category_label, color_label
 from kiosk.widgets import PillButton, ShopperScreen
 
 FIRST_PAGE = 48

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
-from bridge.catalog import color_label
+from bridge.store.catalog import color_label
 from kiosk.freshness import parse_time, stock_freshness
 from kiosk.stores import store_name
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch

@@ -14,7 +14,7 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 from kivy.uix.label import Label
 
-from bridge.catalog import color_label
+from bridge.store.catalog import color_label
 from kiosk.freshness import moment_text, parse_time, stock_freshness
 from kiosk.screens.staff_pin import StaffScreenBase
 from kiosk.stores import store_name

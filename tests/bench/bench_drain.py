@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bridge.api import Bridge  # noqa: E402
+from bridge.facade import Bridge  # noqa: E402
 from bridge.config import parse_settings  # noqa: E402
 
 TARGET_EVENTS_PER_S = 35_000

@@ -39,7 +39,7 @@ def kivy_env(home: Path) -> None:
 
 def make_big_bridge(folder: Path, n: int):
     """A bridge database holding n synthetic products (images from the sample catalog)."""
-    from bridge.api import Bridge
+    from bridge.facade import Bridge
     from bridge.config import parse_settings
 
     catalog_dir = folder / "catalog"

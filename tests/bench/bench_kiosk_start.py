@@ -26,7 +26,7 @@ import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from kiosk.memory import tune_allocator
 tune_allocator()  # as kiosk/cli.py's main() does first
-from bridge.api import Bridge
+from bridge.facade import Bridge
 from kiosk.cli import configure_kivy
 bridge = Bridge.open(sys.argv[1])
 configure_kivy(bridge.settings, windowed=True, size="1080x1920")
@@ -49,8 +49,8 @@ bridge.close()
 
 def seeded_config(folder: Path) -> Path:
     """A config whose database already holds the sample catalog (seeding is not start-up)."""
-    from bridge.api import Bridge
-    from bridge.catalog import seed_from_assets
+    from bridge.facade import Bridge
+    from bridge.store.catalog import seed_from_assets
 
     config = folder / "config.toml"
     config.write_text('[store]\nid = "paris-marais"\nname = "Maison Vitrine"\n'

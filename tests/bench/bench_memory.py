@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_drain import record, start_hq  # noqa: E402
-from bridge.api import Bridge  # noqa: E402
+from bridge.facade import Bridge  # noqa: E402
 from bridge.config import load_settings  # noqa: E402
 
 TARGET_MB = 120.0

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bridge.api import Bridge  # noqa: E402
+from bridge.facade import Bridge  # noqa: E402
 from bridge.config import parse_settings  # noqa: E402
-from bridge.ingest import ingest_path  # noqa: E402
-from bridge.receipts.model import SourceDoc  # noqa: E402
-from bridge.receipts.poslog import read_poslog  # noqa: E402
+from bridge.intake.ingest import ingest_path  # noqa: E402
+from bridge.intake.receipts.model import SourceDoc  # noqa: E402
+from bridge.intake.receipts.poslog import read_poslog  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_poslog import write_poslog  # noqa: E402

@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bridge.db import Database  # noqa: E402
+from bridge.store.database import Database  # noqa: E402
 from bridge.events import new_event_id, now_rfc3339  # noqa: E402
-from bridge.outbox import Outbox  # noqa: E402
+from bridge.store.outbox import Outbox  # noqa: E402
 
 PAYLOAD = {"product_id": "rm-1001", "sku": "RM-1001-S-BLK", "dwell_ms": 5200}
 

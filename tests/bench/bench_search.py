@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bridge.catalog import Catalog  # noqa: E402
-from bridge.db import Database  # noqa: E402
+from bridge.store.catalog import Catalog  # noqa: E402
+from bridge.store.database import Database  # noqa: E402
 from make_catalog import make_products  # noqa: E402
 
 TARGET_MS = 25.0

@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 
 from bridge.config import Settings, load_settings
-from bridge.db import Database
+from bridge.store.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
@@ -106,7 +106,7 @@ def make_config(tmp_path, hq) -> Callable[..., Path]:
 @pytest.fixture
 def open_bridge(make_config, clock):
     """Open Bridges on the test config (with the fake clock); all closed at the end."""
-    from bridge.api import Bridge
+    from bridge.facade import Bridge
 
     opened = []
 

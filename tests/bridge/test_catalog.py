@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge.catalog import Catalog, Product, ProductCard, Variant, match_expression, seed_from_assets
-from bridge.db import Database
+from bridge.store.catalog import Catalog, Product, ProductCard, Variant, match_expression, seed_from_assets
+from bridge.store.database import Database
 from bridge.errors import VitrineError
 from bridge.money import Money
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.api import Bridge
+from bridge.facade import Bridge
 from bridge.config import load_settings
 
 STATUS_KEYS = {"pending", "in_flight", "dead_letters", "oldest_pending_age_s", "last_push_at",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bridge import schema
-from bridge.db import Database
+from bridge.store import migrations as schema
+from bridge.store.database import Database
 from bridge.errors import AlreadyRunning, StorageError
-from bridge.lock import SenderLock
+from bridge.store.lock import SenderLock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,7 +105,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
     path = tmp_path / "vitrine.db"
     path.write_bytes(b"this is not sqlite at all" * 200)
     Path(str(path) + "-wal").write_bytes(b"junk wal")
-    with caplog.at_level(logging.ERROR, logger="bridge.db"):
+    with caplog.at_level(logging.ERROR, logger="bridge.store.database"):
         db = Database.open(path)
     try:
         assert db.quarantined is not None and db.quarantined.name.startswith("vitrine.db.corrupt-")
@@ -217,7 +217,7 @@ def test_sender_lock_is_exclusive_within_a_process(tmp_path):
 
 _HOLDER = """
 import sys, time
-from bridge.lock import SenderLock
+from bridge.store.lock import SenderLock
 lock = SenderLock(sys.argv[1]).acquire()
 print("held", flush=True)
 sys.stdin.read()

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from bridge.errors import ConfigError
-from bridge import intake_server
-from bridge.intake_server import IntakeServer
+from bridge.intake import http_server as intake_server
+from bridge.intake.http_server import IntakeServer
 
 VIEW = {"type": "product_viewed", "device_id": "pos-1", "payload": {"product_id": "rm-1001"}}
 
@@ -57,7 +57,7 @@ def test_a_body_shorter_than_its_content_length_does_not_hold_a_connection_forev
 
 
 def test_batch_limits_cut_by_a_413_recover_after_a_quiet_period(bridge, hq, clock, record_searches):
-    from bridge.sync import LIMIT_RECOVERY_S
+    from bridge.sync.run import LIMIT_RECOVERY_S
 
     configured = (bridge.settings.hq.batch_size, bridge.settings.hq.max_batch_bytes)
     record_searches(bridge, 400)
@@ -77,7 +77,7 @@ def test_batch_limits_cut_by_a_413_recover_after_a_quiet_period(bridge, hq, cloc
 
 def test_an_oversized_image_is_not_cached_and_does_not_stop_the_others(
         open_bridge, catalog_hq, monkeypatch):
-    from bridge import hq_client
+    from bridge.sync import hq_client
 
     monkeypatch.setattr(hq_client, "MAX_IMAGE_BYTES", 10_000)  # the fixture's JPEGs are < 1 kB
     images = catalog_hq.app.catalog_dir / "images"

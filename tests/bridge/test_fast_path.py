@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bridge.db import Database
-from bridge.outbox import Outbox
+from bridge.store.database import Database
+from bridge.store.outbox import Outbox
 
 VIEW = {"product_id": "rm-1001"}
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from bridge.intake_server import IntakeServer
+from bridge.intake.http_server import IntakeServer
 
 VIEW = {"type": "product_viewed", "device_id": "pos-1", "payload": {"product_id": "rm-1001"}}
 
@@ -90,7 +90,7 @@ def test_health_reports_status(intake, bridge):
 
 
 def test_receipts_are_delegated_to_the_receipt_service(intake, bridge):
-    pytest.importorskip("bridge.receipts.service")
+    pytest.importorskip("bridge.intake.receipts.recording")
     answer = _post(intake, {"receipts": []}, path="/v1/intake/receipts")
     assert answer.status_code == 200 and answer.json() == {"results": []}
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge.db import Database
+from bridge.store.database import Database
 from bridge.errors import InvalidEvent, StorageError
-from bridge.outbox import Claimed, EventStatus, Outbox, Recorded
+from bridge.store.outbox import Claimed, EventStatus, Outbox, Recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEW = {"product_id": "rm-1001"}
@@ -206,8 +206,8 @@ def test_disk_full_raises_storage_error_and_nothing_is_lost(outbox, db):
 
 _RECORD_AND_WAIT = """
 import sys
-from bridge.db import Database
-from bridge.outbox import Outbox
+from bridge.store.database import Database
+from bridge.store.outbox import Outbox
 db = Database.open(sys.argv[1])
 rec = Outbox(db).record("item_saved", device_id="kiosk-1", payload={"product_id": "p"})
 print(rec.id, flush=True)
@@ -245,8 +245,8 @@ def test_threads_record_concurrently_without_seq_gaps(outbox, db):
 
 _RECORD_MANY = """
 import sys
-from bridge.db import Database
-from bridge.outbox import Outbox
+from bridge.store.database import Database
+from bridge.store.outbox import Outbox
 db = Database.open(sys.argv[1], synchronous="NORMAL")
 outbox = Outbox(db)
 print("ready", flush=True)

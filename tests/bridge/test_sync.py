@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bridge.backoff import Backoff, parse_retry_after
+from bridge.sync.backoff import Backoff, parse_retry_after
 
 
 def _corrupt(bridge, event_id: str, old: str, new: str) -> None:

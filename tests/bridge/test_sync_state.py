@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.db import Database
-from bridge.sync_state import STATUS_DEFAULTS, SyncState
+from bridge.store.database import Database
+from bridge.store.sync_state import STATUS_DEFAULTS, SyncState
 
 
 @pytest.fixture

@@ -81,8 +81,8 @@ def kiosk_app(kiosk_env, tmp_path_factory):
     Config.set("graphics", "multisamples", "0")  # as kiosk/cli.py configures it
     from kivy.base import EventLoop
 
-    from bridge.api import Bridge
-    from bridge.catalog import seed_from_assets
+    from bridge.facade import Bridge
+    from bridge.store.catalog import seed_from_assets
     from kiosk.app import VitrineKioskApp
 
     folder = tmp_path_factory.mktemp("kiosk-bridge")
@@ -107,7 +107,7 @@ def kiosk_app(kiosk_env, tmp_path_factory):
 def online_bridge(kiosk_app, tmp_path_factory):
     from dataclasses import replace
 
-    from bridge.api import Bridge
+    from bridge.facade import Bridge
     from hq.server import serve_in_thread
 
     folder = tmp_path_factory.mktemp("kiosk-hq")

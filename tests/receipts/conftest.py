@@ -40,7 +40,7 @@ def make_settings(tmp_path: Path, hq_url: str = "http://127.0.0.1:9", **intake):
 @pytest.fixture
 def open_bridge(tmp_path):
     """Open a Bridge over tmp_path (intake overrides as keyword arguments); closed after the test."""
-    from bridge.api import Bridge
+    from bridge.facade import Bridge
 
     opened = []
 

@@ -1,6 +1,6 @@
 """Card data never survives: Luhn runs masked to the last four, sensitive fields dropped."""
 
-from bridge.receipts.cardmask import find_card_last4, mask_card_numbers, mask_text, strip_sensitive
+from bridge.intake.receipts.cardmask import find_card_last4, mask_card_numbers, mask_text, strip_sensitive
 
 
 def test_card_numbers_in_any_spelling_are_masked_to_the_last_four():
@@ -50,7 +50,7 @@ def test_last4_from_masked_or_full_numbers():
 def test_the_json_text_prechecks_agree_with_the_walks():
     import json
 
-    from bridge.receipts.cardmask import has_card_numbers, has_sensitive_keys
+    from bridge.intake.receipts.cardmask import has_card_numbers, has_sensitive_keys
 
     docs = [{"sku": "4006381333924", "note": "x"}, {"note": "4006381333924"},
             {"lines": [{"SKU": "4111111111111111"}]}, {"a": ["12 4111-1111-1111-1111"]},

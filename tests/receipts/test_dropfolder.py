@@ -2,7 +2,7 @@
 
 import json
 
-from bridge.dropfolder import DropFolder
+from bridge.intake.dropfolder import DropFolder
 
 from .conftest import SKU, bodies
 from .poslog_samples import BILLION_LAUGHS, EXTERNAL_ENTITY, POSLOG_6

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bridge.ingest import ingest_path
-from bridge.receipts.service import receive_documents
+from bridge.intake.ingest import ingest_path
+from bridge.intake.receipts.recording import receive_documents
 
 from .conftest import EAN, SAMPLES, SKU, bodies, on_hand, seed
 from .poslog_samples import POSLOG_6
@@ -162,7 +162,7 @@ def test_a_folder_ingests_each_file_but_not_subfolders_or_temp_files(bridge, tmp
 def test_intake_server_receipts_are_masked_and_answered_per_document(open_bridge, tmp_path):
     import requests
 
-    from bridge.intake_server import IntakeServer
+    from bridge.intake.http_server import IntakeServer
 
     bridge = seed(open_bridge(token="intake-secret", port=0))
     server = IntakeServer(bridge)
@@ -183,7 +183,7 @@ def test_intake_server_receipts_are_masked_and_answered_per_document(open_bridge
 
 
 def test_receive_events_scrubs_receipt_events_too(bridge):
-    from bridge.receipts.service import receive_events
+    from bridge.intake.receipts.recording import receive_events
 
     event = {"id": "pos-1-0001", "type": "receipt", "device_id": "pos-1",
              "occurred_at": "2026-11-23T10:00:00+01:00", "payload": receipt(note=f"pan {PAN}")}

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from bridge.receipts.model import Problem, Skipped, SourceDoc
-from bridge.receipts.poslog import read_poslog
+from bridge.intake.receipts.model import Problem, Skipped, SourceDoc
+from bridge.intake.receipts.poslog import read_poslog
 
 from .conftest import EAN, SAMPLES
 from .poslog_samples import BILLION_LAUGHS, EXTERNAL_ENTITY, POSLOG_6, QUADRATIC, TRUNCATED

@@ -8,7 +8,7 @@ import pytest
 
 from bridge import app_token
 from bridge.app_token import MemoryReplayGuard, SqliteReplayGuard, TokenRefused, verify
-from bridge.db import Database
+from bridge.store.database import Database
 from bridge.errors import VitrineError
 from kiosk import identity
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from bridge.receipts.model import Parsed, Problem, SourceDoc
+from bridge.intake.receipts.model import Parsed, Problem, SourceDoc
 
 LINE_COLUMNS = ("sku", "quantity", "unit_price", "line_total", "description")
 TENDER_COLUMNS = ("tender_method", "tender_amount", "card_last4")

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bridge.receipts.cardmask import mask_text
-from bridge.receipts.csv_format import read_csv
-from bridge.receipts.json_format import looks_like_jsonl, read_json, read_jsonl
-from bridge.receipts.model import Parsed, Problem, Skipped, SourceDoc
-from bridge.receipts.poslog import read_poslog
-from bridge.receipts.service import CHUNK, Outcome, Recorder
+from bridge.intake.receipts.cardmask import mask_text
+from bridge.intake.receipts.csv_format import read_csv
+from bridge.intake.receipts.json_format import looks_like_jsonl, read_json, read_jsonl
+from bridge.intake.receipts.model import Parsed, Problem, Skipped, SourceDoc
+from bridge.intake.receipts.poslog import read_poslog
+from bridge.intake.receipts.recording import CHUNK, Outcome, ReceiptRecorder
 
 log = logging.getLogger("bridge.ingest")
 
@@ -106,7 +106,7 @@ def _ingest(bridge: Any, path: Path) -> IngestReport:
         if kind is None:
             return IngestReport(errors=[f"{name}: unknown format (expected .jsonl, .ndjson, .json, "
                                         f".csv or POSLog .xml)"])
-        recorder = Recorder(bridge)
+        recorder = ReceiptRecorder(bridge)
         if kind == "xml":  # streamed: POSLog exports can be large
             f.seek(0)
             items = read_poslog(f, name, store_id=settings.store.id, currency=settings.store.currency)

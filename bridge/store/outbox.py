@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import IntEnum
 
-from bridge.db import Database
+from bridge.store.database import Database
 from bridge.errors import InvalidEvent
 from bridge.events import check_event, validate_event
 

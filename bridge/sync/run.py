@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bridge.backoff import Backoff, Clock, parse_retry_after
+from bridge.sync.backoff import Backoff, Clock, parse_retry_after
 from bridge.config import Settings
 from bridge.errors import ConfigError, HQError, ResponseTooLarge
-from bridge.hq_client import Answer, HQClient
-from bridge.sync_state import SyncState
+from bridge.sync.hq_client import Answer, HQClient
+from bridge.store.sync_state import SyncState
 
 log = logging.getLogger("bridge.sync")
 

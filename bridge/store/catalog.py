@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 from bridge.errors import VitrineError
 from bridge.money import Money
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 LANGUAGES = ("fr", "en")
 SORTS = {
     "featured": "p.rank, p.pk",

@@ -4,7 +4,7 @@
     results[0]  # -> {"id": "rc-...", "status": "accepted"}
 
 Every receipt path (intake server, JSON, CSV, POSLog, JSON Lines) goes through
-`Recorder`, so no full card number reaches the database or HQ.
+`ReceiptRecorder`, so no full card number reaches the database or HQ.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 
 from bridge.app_token import TokenRefused, verify
 from bridge.errors import InvalidEvent
-from bridge.receipts.cardmask import (find_card_last4, has_card_numbers, has_sensitive_keys,
+from bridge.intake.receipts.cardmask import (find_card_last4, has_card_numbers, has_sensitive_keys,
                                      mask_card_numbers, strip_sensitive)
-from bridge.receipts.model import Problem, SourceDoc
-from bridge.receipts.normalise import receipt_event
+from bridge.intake.receipts.model import Problem, SourceDoc
+from bridge.intake.receipts.normalise import receipt_event
 
 log = logging.getLogger("bridge.receipts")
 
@@ -105,10 +105,10 @@ def scrub(obj: Any) -> Any:
     return mask_card_numbers(obj, keep_id=True) if has_card_numbers(text) else obj
 
 
-class Recorder:
+class ReceiptRecorder:
     """Records receipt documents and events of one bridge, chunk by chunk.
 
-        rec = Recorder(bridge)
+        rec = ReceiptRecorder(bridge)
         outcomes = rec.documents([SourceDoc("r.json", doc)])
     """
 
@@ -261,7 +261,7 @@ def receive_documents(bridge: Any, docs: list[dict]) -> list[dict]:
     items = [SourceDoc(f"[{i}]", doc if isinstance(doc, dict) else {"_not_an_object": True})
              for i, doc in enumerate(docs)]
     results = []
-    for doc, outcome in zip(docs, Recorder(bridge).documents(items)):
+    for doc, outcome in zip(docs, ReceiptRecorder(bridge).documents(items)):
         if not isinstance(doc, dict):
             results.append({"id": None, "status": "rejected", "error": "receipt: must be an object"})
         else:
@@ -273,7 +273,7 @@ def receive_events(bridge: Any, events: list[dict]) -> list[dict]:
     """Record contract events with card data scrubbed (receipts also linked and stocked); one result each."""
     items = [SourceDoc(f"[{i}]", e if isinstance(e, dict) else {"_not_an_object": True})
              for i, e in enumerate(events)]
-    outcomes = Recorder(bridge).events(items)
+    outcomes = ReceiptRecorder(bridge).events(items)
     return [_result(o) if isinstance(e, dict) else {"id": None, "status": "rejected",
                                                      "error": "event: must be an object"}
             for e, o in zip(events, outcomes)]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.errors import StorageError
-from bridge.ingest import IngestReport, ignored_name, ingest_file
+from bridge.intake.ingest import IngestReport, ignored_name, ingest_file
 
 log = logging.getLogger("bridge.dropfolder")
 

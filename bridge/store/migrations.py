@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from bridge.errors import StorageError
 
 if TYPE_CHECKING:
-    from bridge.db import Database
+    from bridge.store.database import Database
 
 # module -> the versions it may use; a module is imported only when migrating,
-# because those modules import bridge.db themselves.
+# because those modules import bridge.store.database themselves.
 SOURCES: dict[str, range] = {
-    "bridge.outbox": range(1, 10),
-    "bridge.catalog": range(10, 20),
-    "bridge.sync_state": range(20, 30),
+    "bridge.store.outbox": range(1, 10),
+    "bridge.store.catalog": range(10, 20),
+    "bridge.store.sync_state": range(20, 30),
     "bridge.app_token": range(30, 40),
 }
 

@@ -19,9 +19,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from bridge.errors import InvalidEvent
-from bridge.receipts.cardmask import find_card_last4
-from bridge.receipts.model import Parsed, Problem, SourceDoc, Skipped, derived_id
-from bridge.receipts.normalise import amount_text, decimal_of
+from bridge.intake.receipts.cardmask import find_card_last4
+from bridge.intake.receipts.model import Parsed, Problem, SourceDoc, Skipped, derived_id
+from bridge.intake.receipts.normalise import amount_text, decimal_of
 
 # A RetailTransaction with another status is not a sale (voided, suspended, training...).
 SALE_STATUSES = frozenset({"", "finished", "totaled", "tendered", "completed", "complete", "sale",

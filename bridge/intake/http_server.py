@@ -93,7 +93,7 @@ class IntakeHandler(BaseHTTPRequestHandler):
             if path == EVENTS_PATH:
                 results = record_events(self.bridge, _items(data, "events"))
             else:
-                from bridge.receipts.service import receive_documents
+                from bridge.intake.receipts.recording import receive_documents
 
                 results = receive_documents(self.bridge, _items(data, "receipts", "documents"))
         except RequestRefused as exc:
@@ -170,7 +170,7 @@ def record_events(bridge: Any, events: list) -> list[dict]:
         else:
             valid.append((i, {k: event[k] for k in EVENT_FIELDS if k in event}))
     # Through the receipts service, so card numbers in receipt events are masked before storage.
-    from bridge.receipts.service import receive_events
+    from bridge.intake.receipts.recording import receive_events
 
     recorded = receive_events(bridge, [e for _, e in valid]) if valid else []
     for (i, _event), result in zip(valid, recorded):

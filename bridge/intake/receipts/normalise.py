@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bridge.errors import InvalidEvent
-from bridge.receipts.model import derived_id
+from bridge.intake.receipts.model import derived_id
 
 # Fields of a document that are about the event, not its payload.
 ENVELOPE = ("id", "device_id", "occurred_at", "profile_id", "loyalty_token", "currency", "type")

@@ -13,16 +13,16 @@ import os
 import threading
 from typing import Any
 
-from bridge.backoff import Backoff, Clock, SystemClock
-from bridge.catalog import Catalog
+from bridge.sync.backoff import Backoff, Clock, SystemClock
+from bridge.store.catalog import Catalog
 from bridge.config import Settings, load_settings
-from bridge.db import Database
+from bridge.store.database import Database
 from bridge.errors import HQError
-from bridge.hq_client import HQClient
-from bridge.lock import SenderLock
-from bridge.outbox import Outbox
-from bridge.sync import SyncContext, SyncReport, heartbeat_once, pull_once, purge_once, sync_once
-from bridge.sync_state import SyncState
+from bridge.sync.hq_client import HQClient
+from bridge.store.lock import SenderLock
+from bridge.store.outbox import Outbox
+from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, pull_once, purge_once, sync_once
+from bridge.store.sync_state import SyncState
 
 log = logging.getLogger("bridge")
 
@@ -165,7 +165,7 @@ class Bridge:
 
         self.acquire_sender()
         if intake and self.intake is None:
-            from bridge.intake_server import IntakeServer
+            from bridge.intake.http_server import IntakeServer
 
             self.intake = IntakeServer(self)
             self.intake.start()

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from bridge import schema
+from bridge.store import migrations as schema
 from bridge.errors import StorageError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from bridge.receipts.model import Parsed, Problem, SourceDoc
+from bridge.intake.receipts.model import Parsed, Problem, SourceDoc
 
 
 def read_json(text: str, name: str) -> Iterator[Parsed]:

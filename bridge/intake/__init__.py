@@ -1,0 +1,1 @@
+"""Intake: events and receipts arriving at the bridge (HTTP, drop folder, files)."""

@@ -1,0 +1,1 @@
+"""Store: the bridge database, its migrations, the outbox, the catalog and sync state."""

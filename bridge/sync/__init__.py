@@ -1,0 +1,1 @@
+"""Sync: push events to HQ, pull the catalog and images, heartbeat and housekeeping."""
