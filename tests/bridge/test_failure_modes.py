@@ -57,7 +57,7 @@ def test_a_body_shorter_than_its_content_length_does_not_hold_a_connection_forev
 
 
 def test_batch_limits_cut_by_a_413_recover_after_a_quiet_period(bridge, hq, clock, record_searches):
-    from bridge.sync.run import LIMIT_RECOVERY_S
+    from bridge.sync.push import LIMIT_RECOVERY_S
 
     configured = (bridge.settings.hq.batch_size, bridge.settings.hq.max_batch_bytes)
     record_searches(bridge, 400)
