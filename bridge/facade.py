@@ -17,6 +17,7 @@ from bridge.sync.backoff import Backoff, Clock, SystemClock
 from bridge.store.catalog import Catalog
 from bridge.config import Settings, load_settings
 from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.errors import HQError
 from bridge.sync.hq_client import HQClient
 from bridge.store.lock import SenderLock
@@ -53,7 +54,7 @@ class Bridge:
              clock: Clock | None = None) -> "Bridge":
         """Open the bridge of a config file path (or $VITRINE_CONFIG) or of Settings."""
         settings = config if isinstance(config, Settings) else load_settings(config)
-        db = Database.open(settings.database_path, synchronous=settings.bridge.synchronous)
+        db = open_database(settings.database_path, synchronous=settings.bridge.synchronous)
         if db.quarantined:
             log.error("the database was corrupt and moved to %s", db.quarantined)
         return cls(settings, db, clock=clock)

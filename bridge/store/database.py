@@ -1,6 +1,6 @@
 """The bridge database: one SQLite file in WAL mode, one writer, per-thread readers.
 
-    db = Database.open("vitrine.db")
+    db = Database.open("vitrine.db", migrations=[(1, "meta", "CREATE TABLE meta (key, value);")])
     with db.write() as conn:          # BEGIN IMMEDIATE ... COMMIT
         conn.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
     db.read().execute("SELECT value FROM meta").fetchall()
@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
-from bridge.store import migrations as schema
+from bridge.store.migrations import Migration, migrate
 from bridge.errors import StorageError
 
 if TYPE_CHECKING:
@@ -155,8 +155,9 @@ class Database:
         self._checkpointer = _Checkpointer(self)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL") -> "Database":
-        """Open (or create) the database, quarantining a corrupt file, and migrate it."""
+    def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",
+             migrations: Sequence[Migration] = ()) -> "Database":
+        """Open (or create) the database, quarantining a corrupt file, and apply migrations."""
         sync = synchronous.upper()
         if sync not in SYNCHRONOUS_MODES:
             raise StorageError(f"synchronous: must be one of {', '.join(SYNCHRONOUS_MODES)}, "
@@ -167,7 +168,8 @@ class Database:
         quarantined = _quarantine(p, problem) if problem else None
         db = cls(p, sync, quarantined)
         try:
-            schema.migrate(db)
+            if migrations:
+                migrate(db, sorted(migrations))
         except BaseException:
             db.close()
             raise

@@ -1,54 +1,33 @@
-"""Versioned schema migrations of the bridge database.
+"""Versioned schema migrations, applied to a database in version order.
 
-Each owning module exports `MIGRATIONS: list[tuple[int, str, str]]` (version, name,
-SQL script) within its version range; they are applied in version order, each in its
-own transaction, recorded in PRAGMA user_version and the schema_migrations table.
+A migration is (version, name, SQL script); each runs in its own transaction and is
+recorded in PRAGMA user_version and the schema_migrations table. Which migrations a
+database gets is the caller's choice (bridge.store.registry lists the bridge's).
 """
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 import time
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
 
 from bridge.errors import StorageError
-
-if TYPE_CHECKING:
-    from bridge.store.database import Database
-
-# module -> the versions it may use; a module is imported only when migrating,
-# because those modules import bridge.store.database themselves.
-SOURCES: dict[str, range] = {
-    "bridge.store.outbox": range(1, 10),
-    "bridge.store.catalog": range(10, 20),
-    "bridge.store.sync_state": range(20, 30),
-    "bridge.app_token": range(30, 40),
-}
 
 Migration = tuple[int, str, str]
 
 BOOKKEEPING = "schema_migrations"
 
 
-def collect_migrations(sources: dict[str, range] | None = None) -> list[Migration]:
-    """Every known migration in version order, checked against its module's range."""
-    found: dict[int, str] = {}
-    out: list[Migration] = []
-    for module_name, allowed in (sources or SOURCES).items():
-        module = importlib.import_module(module_name)
-        for entry in getattr(module, "MIGRATIONS", []):
-            version, name, sql = entry
-            where = f"{module_name}.MIGRATIONS version {version!r}"
-            if not isinstance(version, int) or version not in allowed:
-                raise StorageError(f"{where}: must be an int in {allowed.start}..{allowed.stop - 1}")
-            if version in found:
-                raise StorageError(f"{where}: already used by {found[version]}")
-            if not name or not isinstance(sql, str) or not sql.strip():
-                raise StorageError(f"{where}: needs a name and a SQL script")
-            found[version] = module_name
-            out.append((version, name, sql))
-    return sorted(out)
+class Migratable(Protocol):
+    """What migrate() needs of a database: its path, a write transaction, sqlite-utils."""
+
+    path: Path
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def utils(self, conn: sqlite3.Connection | None = None) -> Any: ...
 
 
 def split_statements(script: str) -> list[str]:
@@ -75,9 +54,8 @@ def current_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: "Database", migrations: list[Migration] | None = None) -> list[int]:
+def migrate(db: Migratable, migrations: list[Migration]) -> list[int]:
     """Apply the pending migrations to db; return the versions applied."""
-    migrations = collect_migrations() if migrations is None else migrations
     applied: list[int] = []
     with db.write() as conn:
         db.utils(conn)[BOOKKEEPING].create(
@@ -105,7 +83,7 @@ def migrate(db: "Database", migrations: list[Migration] | None = None) -> list[i
     return applied
 
 
-def _refuse_newer(db: "Database", conn: sqlite3.Connection, migrations: list[Migration]) -> None:
+def _refuse_newer(db: Migratable, conn: sqlite3.Connection, migrations: list[Migration]) -> None:
     """Refuse a database written by a newer release: it may hold tables this code misuses."""
     known = {version for version, _, _ in migrations}
     latest = max(known, default=0)

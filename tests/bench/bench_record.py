@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bridge.store.database import Database  # noqa: E402
+from bridge.store.registry import open_database  # noqa: E402
 from bridge.events import new_event_id, now_rfc3339  # noqa: E402
 from bridge.store.outbox import Outbox  # noqa: E402
 
@@ -102,7 +102,7 @@ def main() -> None:
     load_before = _load()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="vitrine-bench-") as tmp:
         root = Path(tmp)
-        db = Database.open(root / "outbox.db", synchronous=args.synchronous)
+        db = open_database(root / "outbox.db", synchronous=args.synchronous)
         outbox = Outbox(db)
         raw = open_raw(root / "raw.db", args.synchronous)
         run_raw(raw, 200)  # warm up both files and caches

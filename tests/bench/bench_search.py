@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bridge.store.catalog import Catalog  # noqa: E402
-from bridge.store.database import Database  # noqa: E402
+from bridge.store.registry import open_database  # noqa: E402
 from make_catalog import make_products  # noqa: E402
 
 TARGET_MS = 25.0
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     print(f"generated {n} products, {sum(len(p['variants']) for p in products)} variants, "
           f"{len(stock)} stock rows in {time.perf_counter() - started:.2f} s")
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database.open(Path(tmp) / "bench.db", synchronous="NORMAL")
+        db = open_database(Path(tmp) / "bench.db", synchronous="NORMAL")
         catalog = Catalog(db)
         cpu = time.process_time()
         load_s = timed(lambda: catalog.upsert_products(products)) / 1000

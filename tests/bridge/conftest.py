@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 
 from bridge.config import Settings, load_settings
-from bridge.store.database import Database
+from bridge.store.registry import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
@@ -75,7 +75,7 @@ def config_sections(tmp_path: Path, hq_url: str, **overrides: dict) -> dict[str,
 @pytest.fixture
 def db(tmp_path):
     """A fresh bridge database file, closed after the test."""
-    database = Database.open(tmp_path / "vitrine.db")
+    database = open_database(tmp_path / "vitrine.db")
     yield database
     database.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bridge.store.catalog import Catalog, Product, ProductCard, Variant, match_expression, seed_from_assets
-from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.errors import VitrineError
 from bridge.money import Money
 
@@ -22,14 +22,14 @@ from make_catalog import ean13, make_products  # noqa: E402
 
 @pytest.fixture
 def catalog(tmp_path):
-    db = Database.open(tmp_path / "vitrine.db", synchronous="NORMAL")
+    db = open_database(tmp_path / "vitrine.db", synchronous="NORMAL")
     yield Catalog(db)
     db.close()
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    db = Database.open(tmp_path_factory.mktemp("sample") / "vitrine.db", synchronous="OFF")
+    db = open_database(tmp_path_factory.mktemp("sample") / "vitrine.db", synchronous="OFF")
     seed_from_assets(Catalog(db))
     yield Catalog(db)
     db.close()

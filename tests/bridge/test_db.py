@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bridge.store import migrations as schema
-from bridge.store.database import Database
+from bridge.store.registry import collect_migrations
+from bridge.store.registry import open_database
 from bridge.errors import AlreadyRunning, StorageError
 from bridge.store.lock import SenderLock
 
@@ -21,24 +22,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_open_sets_wal_synchronous_and_busy_timeout(tmp_path):
-    with Database.open(tmp_path / "a.db", synchronous="normal") as db:
+    with open_database(tmp_path / "a.db", synchronous="normal") as db:
         with db.write() as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
             assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         assert db.read().execute("PRAGMA synchronous").fetchone()[0] == 1
-    with Database.open(tmp_path / "b.db") as db:
+    with open_database(tmp_path / "b.db") as db:
         assert db.read().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL by default
     with pytest.raises(StorageError, match="synchronous"):
-        Database.open(tmp_path / "c.db", synchronous="SOMETIMES")
+        open_database(tmp_path / "c.db", synchronous="SOMETIMES")
 
 
 def test_migrations_are_recorded_and_applied_once(db):
     versions = [r["version"] for r in db.utils()["schema_migrations"].rows_where(order_by="version")]
-    expected = [v for v, _, _ in schema.collect_migrations()]
+    expected = [v for v, _, _ in collect_migrations()]
     assert versions == expected and versions[0] == 1
     assert db.read().execute("PRAGMA user_version").fetchone()[0] == expected[-1]
-    assert schema.migrate(db) == []
+    assert schema.migrate(db, collect_migrations()) == []
     assert db.utils()["schema_migrations"].count == len(expected)
     tables = set(db.utils().table_names())
     assert {"outbox", "device_sequences", "dead_letters", "meta", "schema_migrations"} <= tables
@@ -46,7 +47,7 @@ def test_migrations_are_recorded_and_applied_once(db):
 
 def test_a_failed_migration_leaves_the_version_unchanged(db):
     before = db.read().execute("PRAGMA user_version").fetchone()[0]
-    bad = schema.collect_migrations() + [
+    bad = collect_migrations() + [
         (39, "half broken", "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);")]
     with pytest.raises(StorageError, match=r"migration 39 \(half broken\) failed"):
         schema.migrate(db, bad)
@@ -56,7 +57,7 @@ def test_a_failed_migration_leaves_the_version_unchanged(db):
 
 
 def test_a_late_migration_with_a_lower_version_is_still_applied(db):
-    late = schema.collect_migrations() + [(9, "late outbox step", "CREATE TABLE late (x);")]
+    late = collect_migrations() + [(9, "late outbox step", "CREATE TABLE late (x);")]
     assert schema.migrate(db, sorted(late)) == [9]
     assert db.utils()["late"].exists() and db.utils()["late"].count == 0
 
@@ -71,22 +72,22 @@ def test_triggers_survive_statement_splitting():
 
 def test_a_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.db"
-    Database.open(path).close()
+    open_database(path).close()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 999")
     conn.commit()
     conn.close()
     with pytest.raises(StorageError, match="schema version 999 is newer than this Vitrine knows"):
-        Database.open(path)
+        open_database(path)
 
 
 def test_a_migration_unknown_to_this_release_is_refused(tmp_path):
     path = tmp_path / "new.db"
-    with Database.open(path) as db, db.write() as conn:
+    with open_database(path) as db, db.write() as conn:
         db.utils(conn)["schema_migrations"].insert(
             {"version": 19, "name": "search synonyms", "applied_at": "2027-01-01T00:00:00Z"})
     with pytest.raises(StorageError, match=r"schema migration 19 \(search synonyms\) is newer"):
-        Database.open(path)
+        open_database(path)
 
 
 def test_migration_ranges_are_enforced(monkeypatch):
@@ -94,7 +95,7 @@ def test_migration_ranges_are_enforced(monkeypatch):
     module.MIGRATIONS = [(5, "wrong range", "CREATE TABLE x (y);")]
     monkeypatch.setitem(sys.modules, "fake_catalog", module)
     with pytest.raises(StorageError, match=r"fake_catalog.MIGRATIONS version 5: must be an int in 10..19"):
-        schema.collect_migrations({"fake_catalog": range(10, 20)})
+        collect_migrations({"fake_catalog": range(10, 20)})
 
 
 def _quarantined_files(tmp_path):
@@ -106,7 +107,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
     path.write_bytes(b"this is not sqlite at all" * 200)
     Path(str(path) + "-wal").write_bytes(b"junk wal")
     with caplog.at_level(logging.ERROR, logger="bridge.store.database"):
-        db = Database.open(path)
+        db = open_database(path)
     try:
         assert db.quarantined is not None and db.quarantined.name.startswith("vitrine.db.corrupt-")
         assert db.quarantined.read_bytes().startswith(b"this is not sqlite")
@@ -115,14 +116,14 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
         assert db.read().execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
     finally:
         db.close()
-    with Database.open(path) as again:  # the fresh file is healthy: no second quarantine
+    with open_database(path) as again:  # the fresh file is healthy: no second quarantine
         assert again.quarantined is None
     assert len(_quarantined_files(tmp_path)) == 2  # the database and its -wal
 
 
 def test_a_corrupt_page_is_detected_by_quick_check(tmp_path):
     path = tmp_path / "vitrine.db"
-    with Database.open(path) as db:
+    with open_database(path) as db:
         with db.write() as conn:
             conn.execute("CREATE TABLE filler (x)")
             conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 200)
@@ -132,7 +133,7 @@ def test_a_corrupt_page_is_detected_by_quick_check(tmp_path):
     with open(path, "r+b") as f:  # scribble over a few pages past the header page
         f.seek(page * 3)
         f.write(b"\xa5" * page * 4)
-    with Database.open(path) as db:
+    with open_database(path) as db:
         assert db.quarantined is not None
         assert db.read().execute("PRAGMA quick_check").fetchone()[0] == "ok"
 
@@ -245,7 +246,7 @@ def test_the_wal_restarts_under_continuous_single_row_commits(tmp_path):
     # while commits keep coming: it grew by every commit (~16 MB here), and each commit
     # then extended the file, paying for a costlier fsync.
     path = tmp_path / "busy.db"
-    with Database.open(path, synchronous="NORMAL") as db:
+    with open_database(path, synchronous="NORMAL") as db:
         with db.write() as conn:
             conn.execute("CREATE TABLE filler (x)")
         for i in range(4000):

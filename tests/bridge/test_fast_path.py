@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.store.outbox import Outbox
 
 VIEW = {"product_id": "rm-1001"}
@@ -66,7 +66,7 @@ def test_the_writer_never_checkpoints_inside_a_commit(db):
 
 def test_background_checkpoints_copy_the_wal_into_the_database(tmp_path):
     path = tmp_path / "wal.db"
-    db = Database.open(path)
+    db = open_database(path)
     try:
         size_before = path.stat().st_size
         outbox = Outbox(db)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.errors import InvalidEvent, StorageError
 from bridge.store.outbox import Claimed, EventStatus, Outbox, Recorded
 
@@ -207,8 +208,9 @@ def test_disk_full_raises_storage_error_and_nothing_is_lost(outbox, db):
 _RECORD_AND_WAIT = """
 import sys
 from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.store.outbox import Outbox
-db = Database.open(sys.argv[1])
+db = open_database(sys.argv[1])
 rec = Outbox(db).record("item_saved", device_id="kiosk-1", payload={"product_id": "p"})
 print(rec.id, flush=True)
 sys.stdin.read()
@@ -225,7 +227,7 @@ def test_an_event_survives_a_kill_right_after_record_returns(tmp_path):
     finally:
         child.kill()
         child.wait()
-    with Database.open(path) as db:
+    with open_database(path) as db:
         assert db.quarantined is None
         assert statuses(db) == {event_id: EventStatus.PENDING}
 
@@ -246,8 +248,9 @@ def test_threads_record_concurrently_without_seq_gaps(outbox, db):
 _RECORD_MANY = """
 import sys
 from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.store.outbox import Outbox
-db = Database.open(sys.argv[1], synchronous="NORMAL")
+db = open_database(sys.argv[1], synchronous="NORMAL")
 outbox = Outbox(db)
 print("ready", flush=True)
 sys.stdin.readline()  # start together
@@ -259,7 +262,7 @@ print("done", flush=True)
 
 def test_two_processes_share_one_gap_free_sequence(tmp_path):
     path = tmp_path / "vitrine.db"
-    Database.open(path).close()  # migrate once, so both children race on records only
+    open_database(path).close()  # migrate once, so both children race on records only
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     n = 300
     children = [subprocess.Popen([sys.executable, "-c", _RECORD_MANY, str(path), str(n), name],
@@ -277,7 +280,7 @@ def test_two_processes_share_one_gap_free_sequence(tmp_path):
         for child in children:
             child.kill()
             child.wait()
-    with Database.open(path) as db:
+    with open_database(path) as db:
         events = [json.loads(b) for (b,) in db.read().execute("SELECT body FROM outbox")]
     assert sorted(e["seq"] for e in events) == list(range(1, 2 * n + 1))
     assert sum(e["payload"]["product_id"] == "a" for e in events) == n

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.store.sync_state import STATUS_DEFAULTS, SyncState
 
 
@@ -76,7 +76,7 @@ def test_unknown_status_keys_are_refused_and_nothing_is_written(state, db):
 
 def test_state_is_shared_with_another_process_view(tmp_path):
     path = tmp_path / "shared.db"
-    with Database.open(path) as writer:
+    with open_database(path) as writer:
         SyncState(writer).set_status(last_push_at="2026-11-23T13:00:00Z")
-        with Database.open(path) as reader:  # e.g. `vitrine-bridge status` while the sender runs
+        with open_database(path) as reader:  # e.g. `vitrine-bridge status` while the sender runs
             assert SyncState(reader).status()["last_push_at"] == "2026-11-23T13:00:00Z"

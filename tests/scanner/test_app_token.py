@@ -8,7 +8,7 @@ import pytest
 
 from bridge import app_token
 from bridge.app_token import MemoryReplayGuard, SqliteReplayGuard, TokenRefused, verify
-from bridge.store.database import Database
+from bridge.store.registry import open_database
 from bridge.errors import VitrineError
 from kiosk import identity
 
@@ -169,11 +169,11 @@ def test_memory_guard_is_thread_safe():
 def test_sqlite_guard_refuses_replay_after_reopening(tmp_path):
     path = tmp_path / "bridge.db"
     token = sign(KEY, claims())
-    db = Database.open(path)
+    db = open_database(path)
     assert verify(token, JWKS, now=NOW, replay_guard=SqliteReplayGuard(db)) == "prof-123"
     assert refused(token, guard=SqliteReplayGuard(db)) == "replayed"
     db.close()
-    db = Database.open(path)
+    db = open_database(path)
     try:
         assert refused(token, guard=SqliteReplayGuard(db)) == "replayed"
         assert verify(sign(KEY, claims()), JWKS, now=NOW, replay_guard=SqliteReplayGuard(db))
@@ -182,7 +182,7 @@ def test_sqlite_guard_refuses_replay_after_reopening(tmp_path):
 
 
 def test_sqlite_guard_purges_expired_entries(tmp_path):
-    db = Database.open(tmp_path / "bridge.db")
+    db = open_database(tmp_path / "bridge.db")
     try:
         guard = SqliteReplayGuard(db)
         assert guard.first_use("old", expires_at=100.0, now=0.0)
