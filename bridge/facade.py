@@ -13,6 +13,7 @@ import os
 import threading
 from typing import Any
 
+from bridge.app_token import SqliteReplayGuard, verify
 from bridge.sync.backoff import Backoff, Clock, SystemClock
 from bridge.store.catalog import Catalog
 from bridge.config import Settings, load_settings
@@ -44,6 +45,7 @@ class Bridge:
             settings=settings, outbox=self.outbox, catalog=self.catalog, state=self.state,
             client=self.client, clock=self.clock,
             backoff=Backoff(settings.hq.backoff_base_s, settings.hq.backoff_max_s, self.clock))
+        self._replay_guard = SqliteReplayGuard(db)
         self._sync_lock = threading.RLock()  # one sync pass at a time, whoever asks
         self._sender_lock: Any = None
         self.scheduler: Any = None
@@ -157,6 +159,14 @@ class Bridge:
     def jwks(self) -> dict:
         """The cached JWKS that verifies app QR codes offline."""
         return self.state.jwks()
+
+    def verify_app_token(self, token: str) -> str:
+        """The profile id of a shopper's app QR token; raises app_token.TokenRefused.
+
+        Checked offline against the cached JWKS; each token is accepted once, and the
+        database remembers it across restarts.
+        """
+        return verify(token, self.jwks(), replay_guard=self._replay_guard)
 
     # --- lifecycle ---------------------------------------------------------------------
 

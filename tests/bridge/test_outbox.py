@@ -207,7 +207,6 @@ def test_disk_full_raises_storage_error_and_nothing_is_lost(outbox, db):
 
 _RECORD_AND_WAIT = """
 import sys
-from bridge.store.database import Database
 from bridge.store.registry import open_database
 from bridge.store.outbox import Outbox
 db = open_database(sys.argv[1])
@@ -247,7 +246,6 @@ def test_threads_record_concurrently_without_seq_gaps(outbox, db):
 
 _RECORD_MANY = """
 import sys
-from bridge.store.database import Database
 from bridge.store.registry import open_database
 from bridge.store.outbox import Outbox
 db = open_database(sys.argv[1], synchronous="NORMAL")
