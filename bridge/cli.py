@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Sequence
 
-from bridge.config import ENV_VAR
+from bridge.config import ENV_VAR, load_settings
 from bridge.errors import AlreadyRunning, ConfigError, StorageError, VitrineError
 
 log = logging.getLogger("bridge.cli")
@@ -100,8 +100,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest_path(bridge, args.path)
     for error in report.errors:
         print(f"{error}", file=sys.stderr)
-    print(f"{report.recorded} recorded, {report.duplicates} duplicates, "
-          f"{len(report.errors)} refused")
+    print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -119,7 +118,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.error:
             reachable = bridge.status()["hq_reachable"]
             what = "HQ unreachable" if reachable is False else "HQ refused the push"
-            print(f"vitrine-bridge: sync: {what}: {report.error}", file=sys.stderr)
+            # transport errors already say "HQ unreachable: ..."; do not say it twice
+            message = report.error if report.error.startswith(what) else f"{what}: {report.error}"
+            print(f"vitrine-bridge: sync: {message}", file=sys.stderr)
             return EXIT_FAILED
         if pull_error:
             print(f"vitrine-bridge: sync: pull failed: {pull_error}", file=sys.stderr)
@@ -131,15 +132,34 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """Print the status; with no database yet, say so and fail rather than create one."""
+    settings = load_settings(args.config)
+    if not settings.database_path.exists():
+        print(f"vitrine-bridge: status: no database yet at {settings.database_path} "
+              "(the bridge creates it when it first runs or records)", file=sys.stderr)
+        return EXIT_FAILED
     with _open(args) as bridge:
         status = bridge.status()
     if args.json:
-        print(json.dumps(status, indent=2, sort_keys=True))
+        print(json.dumps({k: _rounded(k, v) for k, v in status.items()}, indent=2, sort_keys=True))
     else:
         width = max(map(len, status))
         for key, value in status.items():
-            print(f"{key:<{width}}  {'-' if value is None else value}")
+            print(f"{key:<{width}}  {_shown(key, value)}")
     return EXIT_OK
+
+
+def _rounded(key: str, value: object) -> object:
+    """Durations to a tenth of a second: more digits are noise."""
+    return round(value, 1) if key.endswith("_s") and isinstance(value, float) else value
+
+
+def _shown(key: str, value: object) -> str:
+    if value is None:
+        return "-"
+    if key.endswith("_s") and isinstance(value, (int, float)):
+        return f"{value:.1f} s"
+    return str(value)
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
@@ -147,6 +167,8 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
         if args.action == "list":
             return _list_dead(bridge, args.json)
         ids = args.ids
+        held = {d.id for d in bridge.outbox.dead_letters()}
+        missing = [i for i in dict.fromkeys(ids) if i not in held]
         if args.all:
             ids = [d.id for d in bridge.outbox.dead_letters()]
         elif not ids:
@@ -158,10 +180,10 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
         else:
             n = bridge.outbox.drop_dead(ids)
             print(f"{n} dead letters dropped")
-        missing = len(set(ids)) - n
         if missing:
-            print(f"vitrine-bridge: dead-letters: {missing} of the given IDs are not dead letters",
-                  file=sys.stderr)
+            what = (f"{missing[0]} is not a dead letter" if len(missing) == 1
+                    else f"{', '.join(missing)} are not dead letters")
+            print(f"vitrine-bridge: dead-letters: {what}", file=sys.stderr)
             return EXIT_FAILED
     return EXIT_OK
 

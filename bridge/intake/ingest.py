@@ -22,6 +22,7 @@ from bridge.intake.receipts.cardmask import mask_text
 from bridge.intake.receipts.csv_format import read_csv
 from bridge.intake.receipts.json_format import looks_like_jsonl, read_json, read_jsonl
 from bridge.intake.receipts.model import Parsed, Problem, Skipped, SourceDoc
+from bridge.config import Settings
 from bridge.intake.receipts.poslog import read_poslog
 from bridge.intake.receipts.recording import CHUNK, Outcome, ReceiptRecorder
 
@@ -44,6 +45,11 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def summary(self) -> str:
+        """The counts, in the words stdout and the log both use."""
+        return (f"{self.recorded} accepted, {self.duplicates} duplicate, "
+                f"{len(self.errors)} refused, {self.skipped} skipped")
+
     def __add__(self, other: "IngestReport") -> "IngestReport":
         return IngestReport(self.recorded + other.recorded, self.duplicates + other.duplicates,
                             self.errors + other.errors, self.skipped + other.skipped)
@@ -54,13 +60,23 @@ def ignored_name(name: str) -> bool:
     return name.startswith(".") or name.endswith(IGNORED_SUFFIXES)
 
 
+def own_files(settings: Settings) -> set[Path]:
+    """The bridge's own files (database, its journals, its lock, the config): never ingested."""
+    db = settings.database_path
+    files = {Path(f"{db}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal", ".lock")}
+    if not settings.source.startswith("<"):
+        files.add(Path(settings.source).resolve())
+    return files
+
+
 def ingest_path(bridge: Any, path: str | os.PathLike[str]) -> IngestReport:
     """Ingest one file, or every file directly inside a folder (subfolders are not entered)."""
     p = Path(path)
     if p.is_dir():
         report = IngestReport()
+        skip = own_files(bridge.settings)
         for child in sorted(p.iterdir()):
-            if child.is_file() and not ignored_name(child.name):
+            if child.is_file() and not ignored_name(child.name) and child.resolve() not in skip:
                 report += ingest_file(bridge, child)
         return report
     return ingest_file(bridge, p)
@@ -78,8 +94,7 @@ def ingest_file(bridge: Any, path: Path) -> IngestReport:
         report = _ingest(bridge, path)
     except OSError as exc:
         return IngestReport(errors=[f"{name}: cannot read: {exc.strerror or exc}"])
-    log.info("%s: %d recorded, %d duplicates, %d skipped, %d errors", name, report.recorded,
-             report.duplicates, report.skipped, len(report.errors))
+    log.info("%s: %s", name, report.summary())
     return report
 
 

@@ -39,7 +39,19 @@ def test_status_json_has_the_documented_keys(make_config, cli, record_searches):
     assert result.returncode == 0, result.stderr
     status = json.loads(result.stdout)
     assert STATUS_KEYS <= set(status) and status["pending"] == 3
-    assert cli(config, "status").stdout.startswith("pending")
+    assert status["oldest_pending_age_s"] == round(status["oldest_pending_age_s"], 1)
+    text = cli(config, "status").stdout
+    assert text.startswith("pending")
+    age = next(line for line in text.splitlines() if line.startswith("oldest_pending_age_s"))
+    assert age.split()[-1] == "s" and len(age.split()[-2].split(".")[1]) == 1
+
+
+def test_status_on_a_fresh_config_creates_no_database(make_config, cli):
+    config = make_config()
+    database = load_settings(config).database_path
+    result = cli(config, "status")
+    assert result.returncode == 1 and "no database yet" in result.stderr
+    assert not database.exists()
 
 
 @pytest.mark.parametrize("problem, words", [
@@ -67,7 +79,8 @@ def test_sync_exit_codes(make_config, cli, hq, record_searches, tmp_path):
     _seed(config, record_searches, 5)
     down = make_config(hq={"url": f"http://127.0.0.1:{_free_port()}"})
     result = cli(down, "sync")
-    assert result.returncode == 1 and "unreachable" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1 and last.count("HQ unreachable") == 1, last
 
     refused = make_config(hq={"token": "nope"})
     result = cli(refused, "sync")
@@ -85,7 +98,8 @@ def test_dead_letters_list_retry_and_drop(make_config, cli, hq, record_searches)
     assert [d["id"] for d in json.loads(listed.stdout)] == ids[:2]
     assert cli(config, "dead-letters", "retry", ids[0]).returncode == 0
     assert cli(config, "dead-letters", "drop", ids[1]).returncode == 0
-    assert cli(config, "dead-letters", "drop", "no-such-id").returncode == 1
+    missing = cli(config, "dead-letters", "retry", "999")
+    assert missing.returncode == 1 and "999 is not a dead letter" in missing.stderr
     assert json.loads(cli(config, "dead-letters", "list", "--json").stdout) == []
     with _open(config) as b:
         assert b.outbox.stats().pending == 1
@@ -197,3 +211,18 @@ def test_run_takes_receipts_from_the_drop_folder_and_survives_a_hostile_file(
     assert receipt["payload"]["total"] == {"amount": "1.07", "currency": "USD"}
     assert (drop / "processed" / "small.xml").exists()
     assert "DTD" in (drop / "rejected" / "evil.xml.error.txt").read_text(encoding="utf-8")
+
+
+def test_ingesting_the_bridge_folder_skips_its_own_files(make_config, cli, tmp_path):
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    config = shop / "config.toml"
+    config.write_text(make_config(bridge={"database": str(shop / "vitrine.db")}).read_text())
+    (shop / "events.jsonl").write_text("".join(json.dumps(
+        {"id": f"pos-evt-{i}", "type": "product_viewed", "device_id": "pos-1",
+         "payload": {"product_id": f"p{i}"}}) + "\n" for i in range(2)))
+    with _open(config):  # the database and its -wal/-shm now lie in the folder
+        result = cli(config, "ingest", str(shop))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 accepted, 0 duplicate, 0 refused, 0 skipped"
+    assert "events.jsonl: 2 accepted, 0 duplicate, 0 refused, 0 skipped" in result.stderr
