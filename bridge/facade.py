@@ -23,7 +23,7 @@ from bridge.errors import HQError
 from bridge.sync.hq_client import HQClient
 from bridge.store.lock import SenderLock
 from bridge.store.outbox import Outbox
-from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, pull_once, purge_once, sync_once
+from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, purge_once, sync_once
 from bridge.store.sync_state import SyncState
 
 log = logging.getLogger("bridge")
@@ -182,7 +182,12 @@ class Bridge:
             self.intake.start()
             log.info("intake server listening on %s:%d", self.settings.intake.host, self.intake.port)
         if self.scheduler is None:
-            self.scheduler = build_scheduler(self)
+            scan_drop = None
+            if self.settings.intake.drop_dir:
+                from bridge.intake.dropfolder import DropFolder
+
+                scan_drop = DropFolder(self).scan_once
+            self.scheduler = build_scheduler(self.settings, self, scan_drop)
             self.scheduler.start()
 
     def stop(self) -> None:
