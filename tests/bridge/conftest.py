@@ -177,7 +177,17 @@ def cli():
 
 @pytest.fixture
 def cli_popen():
-    return _cli_popen
+    """_cli_popen, whose processes are reaped and pipes closed when the test ends."""
+    started: list[subprocess.Popen] = []
+
+    def start(config: Path, *args: str) -> subprocess.Popen:
+        started.append(_cli_popen(config, *args))
+        return started[-1]
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()  # reads what is left and closes the pipes
 
 
 @pytest.fixture

@@ -236,7 +236,7 @@ def test_sender_lock_across_processes_and_after_kill(tmp_path):
             SenderLock(path).acquire()
     finally:
         child.kill()  # SIGKILL: the OS releases the flock, no clean-up needed
-        child.wait()
+        child.communicate()  # also closes the pipes
     with SenderLock(path) as lock:
         assert lock.held
 

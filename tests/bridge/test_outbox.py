@@ -225,7 +225,7 @@ def test_an_event_survives_a_kill_right_after_record_returns(tmp_path):
         event_id = child.stdout.readline().strip()
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # also closes the pipes
     with open_database(path) as db:
         assert db.quarantined is None
         assert statuses(db) == {event_id: EventStatus.PENDING}
@@ -277,7 +277,7 @@ def test_two_processes_share_one_gap_free_sequence(tmp_path):
     finally:
         for child in children:
             child.kill()
-            child.wait()
+            child.communicate()  # also closes the pipes
     with open_database(path) as db:
         events = [json.loads(b) for (b,) in db.read().execute("SELECT body FROM outbox")]
     assert sorted(e["seq"] for e in events) == list(range(1, 2 * n + 1))
