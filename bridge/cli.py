@@ -100,8 +100,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest_path(bridge, args.path)
     for error in report.errors:
         print(f"{error}", file=sys.stderr)
+    for skip in report.skips:
+        print(f"skipped {skip}")
     print(f"{report.recorded} recorded, {report.duplicates} duplicates, "
-          f"{len(report.errors)} refused")
+          f"{report.skipped} skipped (not sales), {len(report.errors)} refused")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
