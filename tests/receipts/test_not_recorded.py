@@ -57,3 +57,12 @@ def test_cli_summary_names_each_skipped_transaction(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "skipped wincor-void.xml:Transaction[2](SequenceNumber 2730): empty (every line voided)" in out
     assert out.strip().endswith("1 recorded, 0 duplicates, 1 skipped (not sales), 0 refused")
+
+
+def test_an_unknown_store_time_zone_is_refused_naming_the_key():
+    import pytest
+
+    from bridge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[store\] timezone: unknown time zone 'Paris'"):
+        parse_settings({"store": {"id": STORE, "timezone": "Paris"}})
