@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timezone, tzinfo
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import DefusedXMLParser
 
 from bridge.receipts.model import Parsed, Problem, SourceDoc, Skipped
 from bridge.receipts.poslog_tx import Bad, transaction_doc
@@ -32,85 +32,108 @@ REFUSALS = {
 }
 
 
-class _TransactionBuilder:
-    """Parser target that builds only Transaction subtrees, with local tag names.
+class _Guard:
+    """An expat parser that sees every byte first and only refuses DTDs and entities.
 
-    Everything outside a Transaction is dropped as it is read, so memory holds one
-    transaction at a time however large the export.
+    It has no element handlers, so it runs at C speed; the tree is built by a second,
+    C-accelerated parser that is fed a chunk only once the guard has passed it. Without
+    a DTD no entity can be declared, so nothing is ever expanded.
     """
 
     def __init__(self) -> None:
-        self.root_tag = ""
-        self.done: list[Element] = []
-        self._tree: TreeBuilder | None = None
-        self._depth = 0
-        self._tx_depth = 0
-        self._names: dict[str, str] = {}  # "{namespace}Tag" -> "Tag"
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._entity
+        self.parser.ExternalEntityRefHandler = self._external
+        self.broken = False
 
-    def start(self, tag: str, attrib: dict) -> None:
-        self._depth += 1
-        name = self._names.get(tag)
-        if name is None:
-            name = self._names[tag] = tag.rpartition("}")[2]
-        if not self.root_tag:
-            self.root_tag = name
-        if self._tree is None:
-            if name != "Transaction":
-                return
-            self._tree, self._tx_depth = TreeBuilder(), self._depth
-        self._tree.start(name, attrib)
+    @staticmethod
+    def _doctype(name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> None:
+        raise DTDForbidden(name, sysid, pubid)
 
-    def end(self, tag: str) -> None:
-        if self._tree is not None:
-            elem = self._tree.end(self._names[tag])
-            if self._depth == self._tx_depth:
-                self.done.append(elem)
-                self._tree = None
-        self._depth -= 1
+    @staticmethod
+    def _entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+                pubid: str | None, notation: str | None) -> None:
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
 
-    def data(self, text: str) -> None:
-        if self._tree is not None:
-            self._tree.data(text)
+    @staticmethod
+    def _external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
-    def close(self) -> None:
-        return None
+    def check(self, data: bytes, final: bool) -> None:
+        """Raise a DefusedXmlException for a DTD or entity; malformed XML is the tree parser's to report."""
+        if self.broken:
+            return
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError:
+            self.broken = True  # the tree parser stops at the same byte, with its own error
 
-    def take(self) -> list[Element]:
-        done, self.done = self.done, []
-        return done
+
+def _local_names(tx: Element, names: dict[str, str]) -> Element:
+    """Strip namespaces from every tag of tx, so lookups use plain local names."""
+    for elem in tx.iter():
+        tag = elem.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            name = names.get(tag)
+            if name is None:
+                name = names[tag] = tag.rpartition("}")[2]
+            elem.tag = name
+    return tx
+
+
+def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[Element]) -> Iterator[Element]:
+    """Each Transaction element as soon as it is complete, then dropped from the tree."""
+    parser = XMLParser(target=TreeBuilder())
+    events: list[tuple[str, Element]] = []
+    parser._setevents(events, ("start", "end"))  # starts only until the root is known
+    names: dict[str, str] = {}
+    while True:
+        data = source.read(chunk_bytes)
+        guard.check(data, not data)
+        if data:
+            parser.feed(data)
+        else:
+            parser.close()
+        if not root and events:
+            root.append(events[0][1])
+            parser._setevents(events, ("end",))
+        done = [elem for kind, elem in events if elem.tag[-11:] == "Transaction" and kind == "end"
+                and elem.tag.rpartition("}")[2] == "Transaction"]
+        events.clear()
+        for elem in done:
+            try:
+                root[0].remove(elem)  # memory holds the transactions of one chunk at a time
+            except ValueError:
+                pass  # nested deeper than the root: kept, and cleared below
+            yield _local_names(elem, names)
+            elem.clear()
+        if not data:
+            return
 
 
 def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str,
                 zone: tzinfo = timezone.utc, chunk_bytes: int = 65536) -> Iterator[Parsed]:
     """Yield a SourceDoc per sale, Skipped per other transaction, Problem per bad one or bad XML."""
-    builder = _TransactionBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
+    guard = _Guard()
+    root: list[Element] = []
     count = 0
     try:
-        while True:
-            data = source.read(chunk_bytes)
-            if data:
-                parser.feed(data)
-            else:
-                parser.close()
-            for tx in builder.take():
-                count += 1
-                yield _one(tx, f"{name}:Transaction[{count}]", store_id, currency, zone)
-            if not data:
-                break
+        for tx in _transactions(source, guard, chunk_bytes, root):
+            count += 1
+            yield _one(tx, f"{name}:Transaction[{count}]", store_id, currency, zone)
     except DefusedXmlException as exc:
-        line = getattr(getattr(parser, "parser", None), "CurrentLineNumber", "?")
         reason = next((text for kind, text in REFUSALS.items() if isinstance(exc, kind)),
                       "refused: the file uses an XML feature that is not allowed")
-        yield Problem(f"{name}:{line}", "", reason)
+        yield Problem(f"{name}:{guard.parser.CurrentLineNumber}", "", reason)
         return
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         yield Problem(f"{name}:{line}", "", f"invalid XML: {exc}")
         return
-    if count == 0 and builder.root_tag not in ("POSLog", "Transaction"):
-        yield Problem(f"{name}:1", builder.root_tag, "not a POSLog document (root element)")
+    root_tag = root[0].tag.rpartition("}")[2] if root else ""
+    if count == 0 and root_tag not in ("POSLog", "Transaction"):
+        yield Problem(f"{name}:1", root_tag, "not a POSLog document (root element)")
 
 
 def _one(tx: Element, where: str, store_id: str, currency: str, zone: tzinfo) -> Parsed:

@@ -60,11 +60,14 @@ def _text(elem: Element | None, name: str) -> str:
 
 
 def _attr(elem: Element, name: str) -> str:
-    value = elem.get(name)
+    attrib = elem.attrib
+    if not attrib:
+        return ""
+    value = attrib.get(name)
     if value is not None:
         return value.strip()
-    for key, value in elem.attrib.items():
-        if local(key) == name:
+    for key, value in attrib.items():
+        if key[-len(name):] == name and local(key) == name:
             return value.strip()
     return ""
 
@@ -78,6 +81,12 @@ def _decimal(text: str | None, field: str) -> Decimal | None:
     text = (text or "").strip()
     if not text:
         return None
+    try:  # the common case first: a plain decimal
+        value = Decimal(text)
+        if value.is_finite():
+            return value
+    except ArithmeticError:
+        pass
     try:
         return decimal_of(text, field)
     except InvalidEvent as exc:
@@ -112,20 +121,34 @@ class _Money:
     rewards: list[tuple[Decimal, bool]] = field(default_factory=list)  # NCR: (amount, summarised)
 
 
-def _line(sale: Element, is_return: bool, field: str) -> tuple[dict, Decimal]:
-    sku = _text(sale, "ItemID")
-    pos_id = _text(sale.find("POSIdentity"), "POSItemID")
-    sku = sku or pos_id
+def _children(elem: Element) -> dict[str, Element]:
+    """The first child of each name, for lookups without a search per name."""
+    kids: dict[str, Element] = {}
+    for child in elem:
+        kids.setdefault(child.tag, child)
+    return kids
+
+
+def _kid_text(kids: dict[str, Element], name: str) -> str:
+    child = kids.get(name)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) -> tuple[dict, Decimal]:
+    pos = kids.get("POSIdentity")
+    pos_id = _text(pos, "POSItemID")
+    sku = _kid_text(kids, "ItemID") or pos_id
     if not sku:
         raise Bad(f"{field}.ItemID", "missing (no ItemID nor POSIdentity/POSItemID)")
-    qty = _amount(sale, "Quantity", f"{field}.Quantity")
+    qty = _decimal(_kid_text(kids, "Quantity"), f"{field}.Quantity")
     qty = Decimal(1) if qty is None else qty
     unit = None
     for name in UNIT_PRICES:
-        unit = _amount(sale, name, f"{field}.{name}")
-        if unit is not None:
-            break
-    extended = _amount(sale, "ExtendedAmount", f"{field}.ExtendedAmount")
+        if name in kids:
+            unit = _decimal(kids[name].text, f"{field}.{name}")
+            if unit is not None:
+                break
+    extended = _decimal(_kid_text(kids, "ExtendedAmount"), f"{field}.ExtendedAmount")
     if unit is None and extended is None:
         raise Bad(f"{field}.ExtendedAmount", "missing (and no unit price)")
     if extended is None:
@@ -139,24 +162,27 @@ def _line(sale: Element, is_return: bool, field: str) -> tuple[dict, Decimal]:
     if pos_id and pos_id != sku:
         line["ean"] = pos_id
     for name in DESCRIPTIONS:
-        description = _text(sale, name)
+        description = _kid_text(kids, name)
         if description:
             line["description"] = description
             break
     return line, extended
 
 
-def _line_discount(sale: Element, field: str) -> Decimal:
+def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
     """Discounts written on a line (price modifiers, a discount total), as a positive amount."""
     total = ZERO
-    for modifier in sale.iterfind("RetailPriceModifier"):
-        total += abs(_amount(modifier, "Amount", f"{field}.RetailPriceModifier.Amount") or ZERO)
-    if not total:
-        total = abs(_amount(sale, "TotalDiscountLine", f"{field}.TotalDiscountLine") or ZERO)
+    if "RetailPriceModifier" in kids:
+        for modifier in sale.iterfind("RetailPriceModifier"):
+            total += abs(_amount(modifier, "Amount", f"{field}.RetailPriceModifier.Amount") or ZERO)
+    if not total and "TotalDiscountLine" in kids:
+        total = abs(_decimal(kids["TotalDiscountLine"].text, f"{field}.TotalDiscountLine") or ZERO)
     return total
 
 
-def _line_tax(sale: Element, field: str) -> Decimal:
+def _line_tax(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
+    if "Tax" not in kids:
+        return ZERO
     return sum((_amount(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.iterfind("Tax")), ZERO)
 
 
@@ -213,17 +239,22 @@ def _add_tender(tenders: list[dict], tender: dict, change_out: bool) -> None:
 def _read_items(rt: Element) -> _Money:
     money = _Money()
     for i, item in enumerate(rt.iterfind("LineItem")):
-        void = _flag(item, "VoidFlag")
-        keys = tuple(k for k in (_text(item, "SequenceNumber"), _text(item, "CreateNumber")) if k)
-        link = next((x for x in (_text(item, n) for n in VOID_LINKS) if x), "")
+        kids = _children(item)
+        void = (_attr(item, "VoidFlag") or _kid_text(kids, "VoidFlag")).lower() in ("true", "1")
+        keys = tuple(k for k in (_kid_text(kids, "SequenceNumber"), _kid_text(kids, "CreateNumber")) if k)
+        link = next((x for x in (_kid_text(kids, n) for n in VOID_LINKS) if x), "") if void else ""
         for child in item:
             name = child.tag
-            where = f"LineItem[{i}].{name}"
             if name in ("Sale", "Return"):
-                doc, total = _line(child, name == "Return", where)
-                money.lines.append(_Line(doc, total, keys, void, link or _text(child, "ItemLink"),
-                                         _line_discount(child, where), _line_tax(child, where)))
-            elif name == "Tender" and not void:
+                where = f"LineItem[{i}].{name}"
+                sale = _children(child)
+                doc, total = _line(child, sale, name == "Return", where)
+                link = link or (_kid_text(sale, "ItemLink") if void else "")
+                money.lines.append(_Line(doc, total, keys, void, link, _line_discount(child, sale, where),
+                                         _line_tax(child, sale, where)))
+                continue
+            where = f"LineItem[{i}].{name}"
+            if name == "Tender" and not void:
                 _add_tender(money.tenders, *_tender(child, where))
             elif name == "Tax" and not void:
                 money.tax += _amount(child, "Amount", f"{where}.Amount") or ZERO
@@ -322,10 +353,12 @@ def _not_a_sale(tx: Element, rt: Element | None) -> str:
         kinds = sorted({c.tag for c in tx if isinstance(c.tag, str) and c.tag.endswith("Transaction")})
         return f"not a sale ({', '.join(kinds) or 'no RetailTransaction'})"
     for elem in (tx, rt):
+        attrs = {local(k): v for k, v in elem.attrib.items()}
+        kids = _children(elem)
         for flag, why in NOT_SALE_FLAGS:
-            if _flag(elem, flag):
+            if (attrs.get(flag) or _kid_text(kids, flag)).strip().lower() in ("true", "1"):
                 return f"{why} ({flag})"
-        status = _attr(elem, "TransactionStatus") or _text(elem, "TransactionStatus")
+        status = (attrs.get("TransactionStatus") or _kid_text(kids, "TransactionStatus")).strip()
         if status.lower() in NOT_SALE_STATUSES:
             return f"{NOT_SALE_STATUSES[status.lower()]} (TransactionStatus {status})"
     return ""
