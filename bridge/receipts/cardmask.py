@@ -234,4 +234,11 @@ def has_card_numbers(json_text: str) -> bool:
     if _CANDIDATE.search(json_text) is None:
         return False
     text = json_text if '"tenders"' in json_text.lower() else _ID_JSON.sub("", json_text)
-    return _CANDIDATE.search(text) is not None and mask_text(text) != text
+    for m in _RUN.finditer(text):  # what mask_text would change, without building its result
+        run = m.group(0)
+        if run.isdigit():
+            if is_card_number(run):
+                return True
+        elif _mask_run(run) != run:
+            return True
+    return False

@@ -21,6 +21,7 @@ TENDER_METHODS = ("card", "cash", "gift_card", "other")
 _CENT = Decimal("0.01")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_CANONICAL = re.compile(r"-?(?:0|[1-9]\d*)\.\d\d")  # what amount_text writes for a whole number of cents
 
 
 def decimal_of(value: object, field: str) -> Decimal:
@@ -60,6 +61,8 @@ def money_of(value: object, currency: str, field: str) -> dict[str, str]:
         return {"amount": amount_text(decimal_of(value.get("amount"), f"{field}.amount")), "currency": cur}
     if value is None or value == "":
         raise InvalidEvent(field, "required")
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):  # already as amount_text writes it
+        return {"amount": value, "currency": currency}
     return {"amount": amount_text(decimal_of(value, field)), "currency": currency}
 
 
