@@ -213,7 +213,7 @@ def strip_sensitive(obj: Any) -> Any:
 
 # Every key strip_sensitive acts on, as json.dumps writes it once lower-cased with
 # "-" and " " turned into "_" (the same folding as _norm_key).
-_JSON_KEYS = tuple(f'"{k}":' for k in sorted(SENSITIVE_KEYS | PAN_KEYS))
+_JSON_KEYS = re.compile("|".join(re.escape(f'"{k}":') for k in sorted(SENSITIVE_KEYS | PAN_KEYS)))
 # A value under an identifier key, as json.dumps writes it: exempt from masking.
 _ID_JSON = re.compile(r'"(?:' + "|".join(sorted(ID_KEYS)) + r'|[^"]*_id)": (?:"(?:[^"\\]|\\.)*"|-?\d+)',
                       re.IGNORECASE)
@@ -222,7 +222,7 @@ _ID_JSON = re.compile(r'"(?:' + "|".join(sorted(ID_KEYS)) + r'|[^"]*_id)": (?:"(
 def has_sensitive_keys(json_text: str) -> bool:
     """True when a JSON text (from json.dumps) may have a key strip_sensitive acts on; a cheap pre-check."""
     folded = json_text.lower().replace("-", "_").replace(" ", "_")
-    return any(key in folded for key in _JSON_KEYS)
+    return _JSON_KEYS.search(folded) is not None
 
 
 def has_card_numbers(json_text: str) -> bool:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from xml.etree.ElementTree import Element
 
 from bridge.errors import InvalidEvent
-from bridge.receipts.cardmask import find_card_last4
+from bridge.receipts.cardmask import find_card_last4, mask_text
 from bridge.receipts.model import derived_id
 from bridge.receipts.normalise import amount_text, decimal_of
 from bridge.receipts.reconcile import ZERO, Parts, reconcile
@@ -164,7 +164,7 @@ def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) 
     for name in DESCRIPTIONS:
         description = _kid_text(kids, name)
         if description:
-            line["description"] = description
+            line["description"] = mask_text(description)  # free text: a card number may be keyed in
             break
     return line, extended
 

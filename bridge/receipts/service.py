@@ -136,8 +136,8 @@ class Recorder:
     # -- preparing --------------------------------------------------------------------
 
     def _prepare_document(self, item: SourceDoc) -> dict:
-        event = receipt_event(scrub(item.doc), store_id=self.store_id, currency=self.currency,
-                              zone=self.zone)
+        doc = item.doc if item.clean else scrub(item.doc)
+        event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
         return self._finish_receipt(event)
 
     def _prepare_event(self, item: SourceDoc) -> dict:

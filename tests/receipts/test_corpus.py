@@ -64,6 +64,7 @@ def test_ixretail_cases_each_recorded_or_skipped_with_its_reason():
     assert sale["occurred_at"] == "2026-11-23T18:30:00+01:00"
     # The parts disagree: the till's own total, flagged with the figures.
     assert (flagged["total"], flagged["tenders"][0]["card_last4"]) == ("70.00", "1111")
+    assert flagged["lines"][0]["description"] == "Paid by phone, card ************1111"
     assert flagged["total_mismatch"] == ("lines 50.00 + tax 10.00 = 60.00 (or 50.00 with tax included), "
                                          "but the till's total is 70.00")
 

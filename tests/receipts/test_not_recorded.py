@@ -50,6 +50,15 @@ def test_skipped_transactions_do_not_fail_the_file_and_status_keeps_the_reasons(
     assert [p["total"]["amount"] for p in flagged] == ["70.00"]
 
 
+def test_full_card_numbers_in_poslog_files_never_reach_the_database(bridge, tmp_path):
+    for name in ("chile-kiosk-tlog.xml", "ixretail-cases.xml"):
+        assert ingest_path(bridge, SAMPLES / name).ok
+    for f in tmp_path.glob("bridge.db*"):  # the database and its -wal
+        data = f.read_bytes()
+        assert b"4111111111111111" not in data and b"4111 1111 1111 1111" not in data, f.name
+    assert b"4003028413" not in b"".join(f.read_bytes() for f in tmp_path.glob("bridge.db*"))  # not kept either
+
+
 def test_cli_summary_names_each_skipped_transaction(tmp_path, capsys):
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(store=STORE, db=tmp_path / "bridge.db"))
