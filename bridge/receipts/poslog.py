@@ -19,7 +19,8 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from bridge.receipts.model import Parsed, Problem, SourceDoc, Skipped
-from bridge.receipts.poslog_tx import Bad, transaction_doc
+from bridge.receipts.poslog_tx import transaction_doc
+from bridge.receipts.poslog_xml import Bad
 
 # Why a hostile file is refused, in words (defusedxml's exception reprs read as code).
 REFUSALS = {
