@@ -75,3 +75,18 @@ def test_an_unknown_store_time_zone_is_refused_naming_the_key():
 
     with pytest.raises(ConfigError, match=r"\[store\] timezone: unknown time zone 'Paris'"):
         parse_settings({"store": {"id": STORE, "timezone": "Paris"}})
+
+
+def test_an_app_token_the_till_scanned_identifies_the_shopper_before_the_account_id(bridge, keys, tmp_path):
+    from datetime import datetime
+
+    bridge.state.set_jwks(keys.jwks)
+    sold_at = datetime.fromisoformat("2026-11-23T18:30:00+00:00").timestamp()
+    xml = (SAMPLES / "ixretail-cases.xml").read_text().replace(
+        "<LoyaltyAccountID>6275980012345672</LoyaltyAccountID>",
+        f"<LoyaltyAccountID>6275980012345672</LoyaltyAccountID><LoyaltyID>{keys.token('prof-7', iat=sold_at - 60)}</LoyaltyID>")
+    path = tmp_path / "scanned.xml"
+    path.write_text(xml)
+    assert ingest_path(bridge, path).recorded == 2
+    sale = next(b for b in bodies(bridge) if b["payload"]["receipt_id"] == "2026-11-23-R4-101")
+    assert sale["profile_id"] == "prof-7" and "loyalty_token" not in sale["payload"]
