@@ -100,6 +100,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest_path(bridge, args.path)
     for error in report.errors:
         print(f"{error}", file=sys.stderr)
+    for skip in report.skips:
+        print(f"skipped {skip}")
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILED
 

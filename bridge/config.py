@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 import typing
+import zoneinfo
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class StoreSettings:
     id: str = ""
     name: str = "Vitrine"
     currency: str = "EUR"
+    timezone: str = "UTC"  # IANA name; POS times written without an offset are in this zone
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,15 @@ def _build_section(source: str, name: str, table: object) -> object:
     return cls(**values)
 
 
+def _known_zone(name: str) -> bool:
+    """True when name is an IANA time zone this machine knows."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _validate(s: Settings) -> None:
     """Cross-field checks; each error names the key."""
     src = s.source
@@ -190,6 +201,8 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{src}: {key}: {msg}")
 
     need(bool(s.store.id), "[store] id", "required (e.g. \"paris-marais\")")
+    need(_known_zone(s.store.timezone), "[store] timezone",
+         f"unknown time zone {s.store.timezone!r} (an IANA name like \"Europe/Paris\")")
     need(s.bridge.synchronous.upper() in {"OFF", "NORMAL", "FULL", "EXTRA"},
          "[bridge] synchronous", "must be one of OFF, NORMAL, FULL, EXTRA")
     need(s.bridge.retention_days >= 0, "[bridge] retention_days", "must be >= 0")

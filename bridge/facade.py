@@ -139,6 +139,9 @@ class Bridge:
             "hq_reachable": saved["hq_reachable"],
             "auth_failed": saved["auth_failed"],
             "retry_at": saved["retry_at"],
+            "receipts_skipped": saved["receipts_skipped"],
+            "receipts_refused": saved["receipts_refused"],
+            "receipts_not_recorded_recent": saved["receipts_not_recorded_recent"],
             "quarantined": str(self.db.quarantined) if self.db.quarantined else None,
             "intake_port": self.intake.port if self.intake else None,
         }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bridge.errors import StorageError
 from bridge.intake.receipts.cardmask import mask_text
 from bridge.intake.receipts.csv_format import read_csv
 from bridge.intake.receipts.json_format import looks_like_jsonl, read_json, read_jsonl
@@ -30,16 +31,21 @@ log = logging.getLogger("bridge.ingest")
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xml": "xml"}
 IGNORED_SUFFIXES = (".tmp", ".part")
+RECENT = 20  # reasons of receipts not recorded that `status` shows
 
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What a file (or folder) gave: records stored, ids already held, errors, non-sales skipped."""
+    """What a file (or folder) gave: records stored, ids already held, errors, non-sales skipped.
+
+    `skips` says, for each record skipped, where it is and why ("FILE:Transaction[2]: training mode").
+    """
 
     recorded: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
     skipped: int = 0
+    skips: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,7 +58,8 @@ class IngestReport:
 
     def __add__(self, other: "IngestReport") -> "IngestReport":
         return IngestReport(self.recorded + other.recorded, self.duplicates + other.duplicates,
-                            self.errors + other.errors, self.skipped + other.skipped)
+                            self.errors + other.errors, self.skipped + other.skipped,
+                            self.skips + other.skips)
 
 
 def ignored_name(name: str) -> bool:
@@ -95,7 +102,24 @@ def ingest_file(bridge: Any, path: Path) -> IngestReport:
     except OSError as exc:
         return IngestReport(errors=[f"{name}: cannot read: {exc.strerror or exc}"])
     log.info("%s: %s", name, report.summary())
+    for line in report.skips:
+        log.info("skipped %s", line)
+    note_not_recorded(bridge, report)
     return report
+
+
+def note_not_recorded(bridge: Any, report: IngestReport) -> None:
+    """Keep the count and the last reasons of receipts not recorded, for `status`."""
+    if not (report.skips or report.errors):
+        return
+    try:
+        saved = bridge.state.status()
+        recent = (report.errors + report.skips + list(saved["receipts_not_recorded_recent"]))[:RECENT]
+        bridge.state.set_status(receipts_skipped=saved["receipts_skipped"] + report.skipped,
+                                receipts_refused=saved["receipts_refused"] + len(report.errors),
+                                receipts_not_recorded_recent=recent)
+    except StorageError as exc:  # the file's fate does not hang on a status line
+        log.warning("could not note receipts not recorded in the status: %s", exc)
 
 
 def detect_format(path: Path, head: bytes) -> str | None:
@@ -124,7 +148,8 @@ def _ingest(bridge: Any, path: Path) -> IngestReport:
         recorder = ReceiptRecorder(bridge)
         if kind == "xml":  # streamed: POSLog exports can be large
             f.seek(0)
-            items = read_poslog(f, name, store_id=settings.store.id, currency=settings.store.currency)
+            items = read_poslog(f, name, store_id=settings.store.id, currency=settings.store.currency,
+                                zone=recorder.zone)
             return _consume(items, recorder.documents)
         f.seek(0)
         data = f.read()
@@ -144,8 +169,9 @@ def _ingest(bridge: Any, path: Path) -> IngestReport:
 
 def _consume(items: Iterable[Parsed], record: Callable[[list[SourceDoc]], list[Outcome]]) -> IngestReport:
     """Record parsed documents chunk by chunk, tallying outcomes; parse problems become errors."""
-    recorded = duplicates = skipped = 0
+    recorded = duplicates = 0
     errors: list[str] = []
+    skips: list[str] = []
     chunk: list[SourceDoc] = []
 
     def flush() -> None:
@@ -165,12 +191,12 @@ def _consume(items: Iterable[Parsed], record: Callable[[list[SourceDoc]], list[O
             if len(chunk) >= CHUNK:
                 flush()
         elif isinstance(item, Skipped):
-            skipped += 1
+            skips.append(f"{item.where}: {item.reason}")
         else:
             errors.append(_safe(item))
     if chunk:
         flush()
-    return IngestReport(recorded, duplicates, errors, skipped)
+    return IngestReport(recorded, duplicates, errors, len(skips), skips)
 
 
 def _safe(problem: Problem) -> str:

@@ -54,6 +54,9 @@ STATUS_DEFAULTS: dict[str, Any] = {
     "hq_reachable": None,
     "auth_failed": False,
     "retry_at": None,
+    "receipts_skipped": 0,  # receipts not recorded because they are not sales (written by ingest)
+    "receipts_refused": 0,
+    "receipts_not_recorded_recent": [],  # the last reasons, newest first
 }
 
 

@@ -60,3 +60,34 @@ def test_the_json_text_prechecks_agree_with_the_walks():
         text = json.dumps(doc)
         assert has_card_numbers(text) == (mask_card_numbers(doc) != doc), doc
         assert has_sensitive_keys(text) == (strip_sensitive(doc) != doc), doc
+
+
+def test_only_issuer_ranges_of_a_card_length_are_cards():
+    from bridge.receipts.cardmask import is_card_number
+
+    assert is_card_number("4111111111111111") and is_card_number("5555555555554444")
+    assert is_card_number("378282246310005") and is_card_number("6011000990139424")
+    assert not is_card_number("2018071422729")  # 13 Luhn-valid digits of a receipt id
+    assert not is_card_number("378282246310005" + "0")  # Amex is 15 digits, not 16
+    assert mask_text("receipt 2018-07-14-2-2729") == "receipt 2018-07-14-2-2729"
+
+
+def test_ids_skus_and_loyalty_accounts_are_never_masked_but_tenders_are():
+    doc = {"receipt_id": "4111111111111111", "loyalty_token": "6275980012345672",
+           "lines": [{"sku": "4111111111111111", "description": "gift 4111 1111 1111 1111"}],
+           "tenders": [{"method": "card", "reference_id": "4111111111111111"}]}
+    out = mask_card_numbers(doc)
+    assert out["receipt_id"] == "4111111111111111" and out["loyalty_token"] == "6275980012345672"
+    assert out["lines"][0] == {"sku": "4111111111111111", "description": "gift ************1111"}
+    assert out["tenders"][0]["reference_id"] == "************1111"
+
+
+def test_a_csv_missing_columns_names_them_as_missing_and_lists_the_required():
+    import io
+
+    from bridge.receipts.csv_format import read_csv
+
+    (problem,) = read_csv(io.StringIO("receipt_id,sku,quantity\n"), "day.csv")
+    assert str(problem) == ("day.csv:1: header: missing required columns register_id, occurred_at, total "
+                            "(required: receipt_id, register_id, occurred_at, sku, quantity, total; "
+                            "each line also needs unit_price or line_total)")

@@ -2,9 +2,11 @@
 
     doc = strip_sensitive(mask_card_numbers(doc))
 
-A card number is any Luhn-valid run of 13 to 19 digits, written whole or in groups
-separated by single spaces or dashes. It becomes its last four digits behind
-asterisks: "4111 1111 1111 1111" -> "************1111".
+A card number is a run of 13 to 19 digits, written whole or in groups separated by
+single spaces or dashes, that starts with a card issuer's range, has a length that
+issuer uses and passes the Luhn check. It becomes its last four digits behind
+asterisks: "4111 1111 1111 1111" -> "************1111". Identifiers (ids, SKUs,
+GTINs, loyalty accounts) are never masked: a card number is not written there.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 _RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,}(?!\d)")
 _MIN, _MAX = 13, 19
 
-# Keys whose values are identifiers that may legitimately be a GTIN (EAN/UPC):
-# a value there that is a valid GTIN-12/13/14 is an item code, not a card.
-_ITEM_CODE_KEYS = frozenset({"sku", "ean", "gtin", "item_id", "upc"})
+# Keys whose values are identifiers (item codes, receipt and loyalty ids): a digit run
+# there is not a card number, and masking it would corrupt the id. So is any "*_id" key.
+ID_KEYS = frozenset({"id", "sku", "ean", "gtin", "upc", "loyalty_token", "loyalty_account",
+                     "account_number", "reference"})
 
 # Dropped outright (compared after lower-casing and turning "-" and " " into "_").
 SENSITIVE_KEYS = frozenset({
@@ -53,8 +56,37 @@ def gtin_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
-def _is_card(digits: str) -> bool:
-    return _MIN <= len(digits) <= _MAX and luhn_ok(digits)
+def issuer_ok(digits: str) -> bool:
+    """True when digits start with a card issuer's range and have a length it issues."""
+    n, p2, p3, p4 = len(digits), int(digits[:2]), int(digits[:3]), int(digits[:4])
+    if digits[0] == "4":  # Visa
+        return n in (13, 16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
+        return n == 16
+    if p2 in (34, 37):  # American Express
+        return n == 15
+    if 2200 <= p4 <= 2204:  # Mir
+        return 16 <= n <= 19
+    if p2 == 36 or 300 <= p3 <= 305 or p2 in (38, 39):  # Diners Club
+        return 14 <= n <= 19
+    if 3528 <= p4 <= 3589:  # JCB
+        return 16 <= n <= 19
+    if p4 == 6011 or 644 <= p3 <= 649 or p2 in (62, 65, 81):  # Discover, UnionPay
+        return 16 <= n <= 19
+    return p2 in (50, 56, 57, 58, 63, 67) or p2 == 60  # Maestro and other debit schemes
+
+
+def is_card_number(digits: str) -> bool:
+    """True when a digit string can be a payment card number (length, issuer range, Luhn)."""
+    return _MIN <= len(digits) <= _MAX and issuer_ok(digits) and luhn_ok(digits)
+
+
+_is_card = is_card_number
+
+
+def is_id_key(key: str | None) -> bool:
+    """True for keys whose values are identifiers, never card numbers."""
+    return key is not None and (key in ID_KEYS or key.endswith("_id"))
 
 
 def _masked(digits: str) -> str:
@@ -111,10 +143,11 @@ def find_card_last4(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _mask_value(value: Any, key: str | None) -> Any:
+def _mask_value(value: Any, key: str | None, tender: bool = False) -> Any:
+    """Mask value; ids are left alone, except inside a tender, where a card number can be anywhere."""
+    if not tender and is_id_key(key) and not isinstance(value, (dict, list, tuple)):
+        return value
     if isinstance(value, str):
-        if key in _ITEM_CODE_KEYS and value.isdigit() and gtin_ok(value):
-            return value
         return mask_text(value)
     if isinstance(value, bool):
         return value
@@ -122,10 +155,13 @@ def _mask_value(value: Any, key: str | None) -> Any:
         text = str(value)
         return _masked(text) if _is_card(text) else value
     if isinstance(value, dict):
-        return {(mask_text(k) if isinstance(k, str) else k):
-                _mask_value(v, k.lower() if isinstance(k, str) else None) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            name = k.lower() if isinstance(k, str) else None
+            out[mask_text(k) if isinstance(k, str) else k] = _mask_value(v, name, tender or name == "tenders")
+        return out
     if isinstance(value, (list, tuple)):
-        return [_mask_value(v, key) for v in value]
+        return [_mask_value(v, key, tender) for v in value]
     return value
 
 
@@ -177,24 +213,32 @@ def strip_sensitive(obj: Any) -> Any:
 
 # Every key strip_sensitive acts on, as json.dumps writes it once lower-cased with
 # "-" and " " turned into "_" (the same folding as _norm_key).
-_JSON_KEYS = tuple(f'"{k}":' for k in sorted(SENSITIVE_KEYS | PAN_KEYS))
-# An item code under an item-code key, as json.dumps writes it: exempt when it is a GTIN.
-_ITEM_CODE_JSON = re.compile(r'"(?:sku|ean|gtin|item_id|upc)": "(\d{8,14})"', re.IGNORECASE)
+_JSON_KEYS = re.compile("|".join(re.escape(f'"{k}":') for k in sorted(SENSITIVE_KEYS | PAN_KEYS)))
+# A value under an identifier key, as json.dumps writes it: exempt from masking.
+_ID_JSON = re.compile(r'"(?:' + "|".join(sorted(ID_KEYS)) + r'|[^"]*_id)": (?:"(?:[^"\\]|\\.)*"|-?\d+)',
+                      re.IGNORECASE)
 
 
 def has_sensitive_keys(json_text: str) -> bool:
     """True when a JSON text (from json.dumps) may have a key strip_sensitive acts on; a cheap pre-check."""
     folded = json_text.lower().replace("-", "_").replace(" ", "_")
-    return any(key in folded for key in _JSON_KEYS)
+    return _JSON_KEYS.search(folded) is not None
 
 
 def has_card_numbers(json_text: str) -> bool:
     """True when mask_card_numbers would change the object json.dumps wrote as json_text.
 
     Digits, spaces and dashes are never escaped in JSON, so a card number in any value
-    or key shows in the text; GTINs under item-code keys are left out, as the walk does.
+    or key shows in the text; values under identifier keys are left out, as the walk does.
     """
     if _CANDIDATE.search(json_text) is None:
         return False
-    text = _ITEM_CODE_JSON.sub(lambda m: "" if gtin_ok(m.group(1)) else m.group(0), json_text)
-    return _CANDIDATE.search(text) is not None and mask_text(text) != text
+    text = json_text if '"tenders"' in json_text.lower() else _ID_JSON.sub("", json_text)
+    for m in _RUN.finditer(text):  # what mask_text would change, without building its result
+        run = m.group(0)
+        if run.isdigit():
+            if is_card_number(run):
+                return True
+        elif _mask_run(run) != run:
+            return True
+    return False

@@ -52,9 +52,14 @@ def read_csv(lines: Iterable[str], name: str) -> Iterator[Parsed]:
     header = [h.strip().lower() for h in next(reader)]
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
-    if unknown or missing:
-        what = (f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}")
-        yield Problem(f"{name}:1", "header", f"{what} (columns: {', '.join(COLUMNS)})")
+    if missing:
+        yield Problem(f"{name}:1", "header",
+                      f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                      f"(required: {', '.join(REQUIRED)}; each line also needs unit_price or line_total)")
+        return
+    if unknown:
+        yield Problem(f"{name}:1", "header", f"unknown column {unknown[0]!r} "
+                      f"(allowed: {', '.join(COLUMNS)})")
         return
     receipts: dict[str, _Receipt] = {}
     for row in reader:

@@ -18,11 +18,14 @@ class SourceDoc:
 
     `places` maps a document field ("lines[1].quantity") to where it was read and under
     which name ("sales.csv:4", "quantity"), so an error can name the line and column.
+    `clean` says the reader has already kept card data out (its free text masked, card
+    numbers reduced to card_last4), so the recorder need not search the whole document.
     """
 
     where: str
     doc: dict
     places: dict[str, tuple[str, str]] | None = None
+    clean: bool = False
 
     def problem(self, field: str, reason: str) -> "Problem":
         """A Problem for a bad field of this document, placed as precisely as known."""

@@ -9,7 +9,7 @@ Errors raise InvalidEvent naming the field (`lines[0].unit_price`).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from bridge.errors import InvalidEvent
@@ -21,6 +21,7 @@ TENDER_METHODS = ("card", "cash", "gift_card", "other")
 _CENT = Decimal("0.01")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_CANONICAL = re.compile(r"-?(?:0|[1-9]\d*)\.\d\d")  # what amount_text writes for a whole number of cents
 
 
 def decimal_of(value: object, field: str) -> Decimal:
@@ -60,6 +61,8 @@ def money_of(value: object, currency: str, field: str) -> dict[str, str]:
         return {"amount": amount_text(decimal_of(value.get("amount"), f"{field}.amount")), "currency": cur}
     if value is None or value == "":
         raise InvalidEvent(field, "required")
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):  # already as amount_text writes it
+        return {"amount": value, "currency": currency}
     return {"amount": amount_text(decimal_of(value, field)), "currency": currency}
 
 
@@ -75,8 +78,8 @@ def quantity_of(value: object, field: str) -> int | float:
     return int(dec) if dec == dec.to_integral_value() else float(dec)
 
 
-def timestamp_of(value: object, field: str = "occurred_at") -> str:
-    """RFC 3339 with an offset; a time without one is taken in this machine's local zone."""
+def timestamp_of(value: object, field: str = "occurred_at", zone: tzinfo | None = None) -> str:
+    """RFC 3339 with an offset; a time without one is taken in zone (the store's), else this machine's."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidEvent(field, "required (an RFC 3339 timestamp)")
     text = value.strip()
@@ -84,8 +87,8 @@ def timestamp_of(value: object, field: str = "occurred_at") -> str:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidEvent(field, f"not an ISO 8601 / RFC 3339 timestamp: {value!r}"[:200]) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # POS exports often give local wall time
+    if moment.tzinfo is None:  # POS exports often give the store's wall time
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
 
 
@@ -146,7 +149,7 @@ def _list(doc: dict, key: str) -> list:
     return value
 
 
-def receipt_event(doc: dict, *, store_id: str, currency: str) -> dict:
+def receipt_event(doc: dict, *, store_id: str, currency: str, zone: tzinfo | None = None) -> dict:
     """The `receipt` event (for Outbox.record_many) of a receipt document; InvalidEvent if it is wrong."""
     if not isinstance(doc, dict):
         raise InvalidEvent("receipt", "must be an object")
@@ -171,10 +174,12 @@ def receipt_event(doc: dict, *, store_id: str, currency: str) -> dict:
     if subtotal in (None, ""):  # what was paid before tax
         subtotal = str(Decimal(payload["total"]["amount"]) - Decimal(payload["tax"]["amount"]))
     payload["subtotal"] = money_of(subtotal, cur, "subtotal")
+    if doc.get("discount") not in (None, ""):  # discounts the till took off the lines
+        payload["discount"] = money_of(doc["discount"], cur, "discount")
     loyalty = doc.get("loyalty_token")
     if loyalty not in (None, ""):
         payload["loyalty_token"] = str(loyalty).strip()
-    occurred_at = timestamp_of(doc.get("occurred_at"))
+    occurred_at = timestamp_of(doc.get("occurred_at"), zone=zone)
     device_id = doc.get("device_id") or payload["register_id"]
     # The raw time text, so the id does not move with this machine's time zone.
     event_id = doc.get("id") or derived_id("rc-", store_id, payload["register_id"],

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bridge.app_token import TokenRefused, verify
 from bridge.errors import InvalidEvent
@@ -116,6 +117,7 @@ class ReceiptRecorder:
         self.bridge = bridge
         self.store_id = bridge.settings.store.id
         self.currency = bridge.settings.store.currency
+        self.zone = ZoneInfo(bridge.settings.store.timezone)
         self.location = f"store:{self.store_id}"
         self._skus: dict[str, str | None] = {}  # item code -> catalog SKU (None: unknown)
         self._known: dict[str, bool] = {}  # SKU -> in the catalog
@@ -134,7 +136,8 @@ class ReceiptRecorder:
     # -- preparing --------------------------------------------------------------------
 
     def _prepare_document(self, item: SourceDoc) -> dict:
-        event = receipt_event(scrub(item.doc), store_id=self.store_id, currency=self.currency)
+        doc = item.doc if item.clean else scrub(item.doc)
+        event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
         return self._finish_receipt(event)
 
     def _prepare_event(self, item: SourceDoc) -> dict:

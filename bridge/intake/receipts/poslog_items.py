@@ -1,0 +1,210 @@
+"""The line items of one POSLog transaction: sales and returns, voids, tenders, discounts, tax.
+
+    items = read_items(retail_transaction)
+    lines, voided = apply_voids(items.lines)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.etree.ElementTree import Element
+
+from bridge.intake.receipts.cardmask import find_card_last4, mask_text
+from bridge.intake.receipts.normalise import amount_text
+from bridge.intake.receipts.poslog_xml import Bad, amount_at, attr, children, kid_text, local, text_at, to_decimal
+from bridge.intake.receipts.reconcile import ZERO
+
+UNIT_PRICES = ("ActualSalesUnitPrice", "RegularSalesUnitPrice", "RegularSaleUnitPrice", "UnitListPrice")
+DESCRIPTIONS = ("Description", "ItemDesc", "POSDescription")
+# Elements of a tender where a card number (masked or not) is written.
+CARD_FIELDS = frozenset({"PrimaryAccountNumber", "CardNumber", "MaskedCardNumber", "MaskedPAN", "PAN",
+                         "AccountNumber"})
+VOID_LINKS = ("CreateRefNumber", "VoidedLineItemSequenceNumber", "LineItemSequenceNumberReference")
+
+
+@dataclass
+class ItemLine:
+    """A sale or return line as read, before voids are applied."""
+
+    doc: dict
+    total: Decimal
+    keys: tuple[str, ...]  # the numbers other lines use to point at this one
+    void: bool = False
+    link: str = ""  # the line a void line cancels
+    discount: Decimal = ZERO
+    tax: Decimal = ZERO
+
+
+@dataclass
+class Items:
+    """Everything a transaction's line items say about money."""
+
+    lines: list[ItemLine] = field(default_factory=list)
+    tenders: list[dict] = field(default_factory=list)
+    tax: Decimal = ZERO
+    discounts: Decimal = ZERO
+    rewards: list[tuple[Decimal, bool]] = field(default_factory=list)  # NCR: (amount, summarised)
+
+
+def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) -> tuple[dict, Decimal]:
+    pos = kids.get("POSIdentity")
+    pos_id = text_at(pos, "POSItemID")
+    sku = kid_text(kids, "ItemID") or pos_id
+    if not sku:
+        raise Bad(f"{field}.ItemID", "missing (no ItemID nor POSIdentity/POSItemID)")
+    qty = to_decimal(kid_text(kids, "Quantity"), f"{field}.Quantity")
+    qty = Decimal(1) if qty is None else qty
+    unit = None
+    for name in UNIT_PRICES:
+        if name in kids:
+            unit = to_decimal(kids[name].text, f"{field}.{name}")
+            if unit is not None:
+                break
+    extended = to_decimal(kid_text(kids, "ExtendedAmount"), f"{field}.ExtendedAmount")
+    if unit is None and extended is None:
+        raise Bad(f"{field}.ExtendedAmount", "missing (and no unit price)")
+    if extended is None:
+        extended = unit * qty  # type: ignore[operator]
+    if unit is None:
+        unit = (extended / qty if qty else extended).quantize(Decimal("0.01"))
+    if is_return:
+        qty, extended = -abs(qty), -abs(extended)
+    line = {"sku": sku, "quantity": str(qty), "unit_price": amount_text(abs(unit)),
+            "total": amount_text(extended)}
+    if pos_id and pos_id != sku:
+        line["ean"] = pos_id
+    for name in DESCRIPTIONS:
+        description = kid_text(kids, name)
+        if description:
+            line["description"] = mask_text(description)  # free text: a card number may be keyed in
+            break
+    return line, extended
+
+
+def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
+    """Discounts written on a line (price modifiers, a discount total), as a positive amount."""
+    total = ZERO
+    if "RetailPriceModifier" in kids:
+        for modifier in sale.iterfind("RetailPriceModifier"):
+            total += abs(amount_at(modifier, "Amount", f"{field}.RetailPriceModifier.Amount") or ZERO)
+    if not total and "TotalDiscountLine" in kids:
+        total = abs(to_decimal(kids["TotalDiscountLine"].text, f"{field}.TotalDiscountLine") or ZERO)
+    return total
+
+
+def _line_tax(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
+    if "Tax" not in kids:
+        return ZERO
+    return sum((amount_at(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.iterfind("Tax")), ZERO)
+
+
+def _tender_method(kind: str) -> str:
+    k = kind.lower()
+    if "gift" in k:
+        return "gift_card"
+    if k == "cash":
+        return "cash"
+    if "credit" in k or "debit" in k or "card" in k:
+        return "card"
+    return "other"
+
+
+def _card_last4(tender: Element) -> str | None:
+    """The last four digits from the tender's card fields (a masked or, wrongly, a full number)."""
+    for node in tender.iter():
+        if local(node.tag) in CARD_FIELDS and node.text and len(node.text.strip()) >= 8:
+            last4 = find_card_last4(node.text.strip())
+            if last4:
+                return last4
+    return None
+
+
+def _tender(tender: Element, field: str) -> tuple[dict, bool]:
+    """A tender with any change given taken off; True when it is a change-out line."""
+    kind = attr(tender, "TenderType") or text_at(tender, "TenderType")
+    amount = amount_at(tender, "Amount", f"{field}.Amount")
+    if amount is None:
+        raise Bad(f"{field}.Amount", "missing")
+    change = amount_at(tender.find("TenderChange"), "Amount", f"{field}.TenderChange.Amount")
+    change_out = change is not None and amount < 0  # NCR: change is a line of its own, negative
+    if change is not None and amount > 0:  # ARTS: the amount handed over, change given back
+        amount -= abs(change)
+    if attr(tender, "TypeCode").lower() == "refund":
+        amount = -abs(amount)
+    out = {"method": _tender_method(kind), "amount": amount_text(amount)}
+    last4 = _card_last4(tender)
+    if last4:
+        out["card_last4"] = last4
+    return out, change_out
+
+
+def _add_tender(tenders: list[dict], tender: dict, change_out: bool) -> None:
+    """Fold a change-out line into the tender it gives change for, so each tender is what was kept."""
+    if change_out:
+        for earlier in reversed(tenders):
+            if earlier["method"] == tender["method"]:
+                earlier["amount"] = amount_text(Decimal(earlier["amount"]) + Decimal(tender["amount"]))
+                return
+    tenders.append(tender)
+
+
+def read_items(rt: Element) -> Items:
+    money = Items()
+    for i, item in enumerate(rt.iterfind("LineItem")):
+        kids = children(item)
+        void = (attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")
+        keys = tuple(k for k in (kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")) if k)
+        link = next((x for x in (kid_text(kids, n) for n in VOID_LINKS) if x), "") if void else ""
+        for child in item:
+            name = child.tag
+            if name in ("Sale", "Return"):
+                where = f"LineItem[{i}].{name}"
+                sale = children(child)
+                doc, total = _line(child, sale, name == "Return", where)
+                link = link or (kid_text(sale, "ItemLink") if void else "")
+                money.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
+                                         _line_tax(child, sale, where)))
+                continue
+            where = f"LineItem[{i}].{name}"
+            if name == "Tender" and not void:
+                _add_tender(money.tenders, *_tender(child, where))
+            elif name == "Tax" and not void:
+                money.tax += amount_at(child, "Amount", f"{where}.Amount") or ZERO
+            elif name in ("Discount", "RetailPriceModifier") and not void:
+                money.discounts += abs(amount_at(child, "Amount", f"{where}.Amount") or ZERO)
+            elif name == "LoyaltyReward" and not void:
+                _reward(child, money, where)
+    return money
+
+
+def _reward(reward: Element, money: Items, where: str) -> None:
+    """NCR ACS monetary rewards: amounts off the transaction (the summarised ones, when marked)."""
+    category = next((n.text or "" for n in reward.iter() if local(n.tag) == "RewardCategory"), "")
+    if category.strip() != "Monetary":
+        return
+    for node in reward:
+        if local(node.tag) == "ExtendedRewardAmount":
+            amount = to_decimal(node.text, f"{where}.ExtendedRewardAmount") or ZERO
+            money.rewards.append((abs(amount), attr(reward, "summarizedActivity").lower() == "true"))
+
+
+def apply_voids(lines: list[ItemLine]) -> tuple[list[ItemLine], int]:
+    """The lines still sold once void lines (and the lines they cancel) are taken out."""
+    kept: list[ItemLine] = []
+    voided = 0
+    for line in lines:
+        if not line.void:
+            kept.append(line)
+            continue
+        voided += 1
+        target = None
+        if line.link:  # Wincor: the void line names the line it cancels
+            target = next((x for x in reversed(kept) if line.link in x.keys), None)
+        elif line.total < 0:  # NCR: a negative copy of the line it cancels
+            target = next((x for x in reversed(kept) if x.doc["sku"] == line.doc["sku"]
+                           and x.total == -line.total), None)
+        if target is not None:
+            kept.remove(target)
+            voided += 1
+    return kept, voided

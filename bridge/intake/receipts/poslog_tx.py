@@ -1,0 +1,169 @@
+"""One POSLog `Transaction` (tags already stripped of namespaces) into a receipt document.
+
+    doc = transaction_doc(tx, store_id="paris-marais", currency="EUR", zone=ZoneInfo("Europe/Paris"))
+    # -> a receipt document, or a str saying why this transaction is not a sale
+
+Dialects differ in where they put the total, the tax, the currency and voids; each
+quirk is named where it is handled (see docs/receipts.md for the list).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from xml.etree.ElementTree import Element
+
+from bridge.intake.receipts.model import derived_id
+from bridge.intake.receipts.normalise import amount_text
+from bridge.intake.receipts.poslog_items import Items, ItemLine, apply_voids, read_items
+from bridge.intake.receipts.poslog_xml import Bad, attr, children, flag_at, kid_text, local, text_at, to_decimal
+from bridge.intake.receipts.reconcile import ZERO, Parts, reconcile
+
+# The till's grand total under the names dialects give it (ARTS, a Chilean TLOG...).
+GRAND_TOTALS = frozenset({"TransactionGrandAmount", "TransactionAmountTotal", "TransactionTotalAmount",
+                          "TransactionGrandTotal"})
+TAX_TOTALS = frozenset({"TransactionTaxAmount", "TransactionTaxTotal"})
+NET_TOTALS = frozenset({"TransactionNetAmount"})
+# Statuses that are not a finished sale; any other status (or none) is a sale.
+NOT_SALE_STATUSES = {"voided": "voided", "postvoided": "voided", "cancelled": "cancelled",
+                     "canceled": "cancelled", "suspended": "suspended", "suspendeddeleted": "suspended",
+                     "training": "training mode", "aborted": "cancelled"}
+NOT_SALE_FLAGS = (("CancelFlag", "cancelled"), ("VoidFlag", "voided"), ("VoidedFlag", "voided"),
+                  ("TrainingModeFlag", "training mode"), ("SuspendedFlag", "suspended"),
+                  ("SuspendFlag", "suspended"))
+# Loyalty ids by preference; a constant CustomerID (a programme name) comes last.
+LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumber", "LoyaltyCardID")
+
+
+def _totals(rt: Element) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = {}
+    for total in rt.iterfind("Total"):
+        kind = local(attr(total, "TotalType"))
+        if kind in GRAND_TOTALS:
+            kind = "grand"
+        elif kind in TAX_TOTALS:
+            kind = "tax"
+        elif kind in NET_TOTALS:
+            kind = "net"
+        elif kind == "RoundingAmount":  # Wincor
+            kind = "rounding"
+        else:
+            continue
+        if flag_at(total, "CancelFlag"):
+            continue
+        value = to_decimal(total.text, f"Total[{attr(total, 'TotalType')}]")
+        if value is not None:
+            found.setdefault(kind, value)
+    return found
+
+
+def _currency(tx: Element, rt: Element, default: str) -> str:
+    """The CurrencyCode element, else a Currency/CurrencyCode attribute on an amount (Retalix)."""
+    code = text_at(tx, "CurrencyCode") or text_at(rt, "CurrencyCode")
+    if code:
+        return code
+    for node in rt.iter():
+        if node.attrib:
+            code = node.get("Currency") or node.get("CurrencyCode") or ""
+            if code:
+                return code.strip()
+    return default
+
+
+def _loyalty_id(rt: Element) -> str:
+    """The shopper's loyalty id: an app token the till scanned, else the account id."""
+    found = []
+    for name in LOYALTY_IDS:
+        found += [(n.text or "").strip() for n in rt.iter(name)]
+    for account in rt.iter("LoyaltyAccount"):
+        found.append(text_at(account, "CustomerID"))
+    found = [f for f in found if f]
+    token = next((f for f in found if f.count(".") == 2 and f.startswith("eyJ")), None)
+    return token or (found[0] if found else "")
+
+
+def _not_a_sale(tx: Element, rt: Element | None) -> str:
+    """Why this transaction is not a sale, or "" when it is one."""
+    if rt is None:
+        control = tx.find("ControlTransaction")
+        if control is not None and control.find("NoSale") is not None:
+            return "no sale (the drawer was opened)"
+        kinds = sorted({c.tag for c in tx if isinstance(c.tag, str) and c.tag.endswith("Transaction")})
+        return f"not a sale ({', '.join(kinds) or 'no RetailTransaction'})"
+    for elem in (tx, rt):
+        attrs = {local(k): v for k, v in elem.attrib.items()}
+        kids = children(elem)
+        for flag, why in NOT_SALE_FLAGS:
+            if (attrs.get(flag) or kid_text(kids, flag)).strip().lower() in ("true", "1"):
+                return f"{why} ({flag})"
+        status = (attrs.get("TransactionStatus") or kid_text(kids, "TransactionStatus")).strip()
+        if status.lower() in NOT_SALE_STATUSES:
+            return f"{NOT_SALE_STATUSES[status.lower()]} (TransactionStatus {status})"
+    return ""
+
+
+def local_time(text: str, zone: tzinfo) -> str:
+    """A POSLog time with an offset; one written without is the store's wall time."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text  # left for the receipt checks to refuse, naming the field
+    if moment.tzinfo is not None:
+        return text
+    return moment.replace(tzinfo=zone).isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+
+
+def transaction_doc(tx: Element, *, store_id: str, currency: str, zone: tzinfo) -> dict | str:
+    """The receipt document of one POSLog Transaction, or why it is not a sale; raises Bad."""
+    rt = tx.find("RetailTransaction")
+    why = _not_a_sale(tx, rt)
+    if why:
+        return why
+    assert rt is not None
+    money = read_items(rt)
+    lines, voided = apply_voids(money.lines)
+    totals = _totals(rt)
+    if not lines:
+        grand = totals.get("grand", ZERO)
+        if grand or any(Decimal(t["amount"]) for t in money.tenders):
+            raise Bad("LineItem", f"no sale line, yet a total of {amount_text(grand)}")
+        return "empty (every line voided)" if voided else "empty (no sale line)"
+    ws, seq = text_at(tx, "WorkstationID"), text_at(tx, "SequenceNumber")
+    if not ws or not seq:
+        raise Bad("WorkstationID" if not ws else "SequenceNumber", "missing")
+    ended = text_at(tx, "EndDateTime") or text_at(rt, "ReceiptDateTime") or text_at(tx, "BeginDateTime")
+    if not ended:
+        raise Bad("EndDateTime", "missing (nor ReceiptDateTime, BeginDateTime)")
+    day = text_at(tx, "BusinessDayDate") or ended[:10]
+    store = text_at(tx, "RetailStoreID") or store_id
+    doc = {"id": derived_id("pl-", store, ws, day, seq), "device_id": ws,
+           "occurred_at": local_time(ended, zone), "currency": _currency(tx, rt, currency),
+           "receipt_id": f"{day}-{ws}-{seq}", "register_id": ws,
+           "lines": [x.doc for x in lines], "tenders": money.tenders}
+    doc.update(_money_fields(money, lines, totals))
+    loyalty = _loyalty_id(rt)
+    if loyalty:
+        doc["loyalty_token"] = loyalty
+    return doc
+
+
+def _money_fields(money: Items, lines: list[ItemLine], totals: dict[str, Decimal]) -> dict:
+    """total, tax, subtotal and the check of the till's total against the parts."""
+    tax = totals.get("tax")
+    if tax is None:  # Retalix, Chilean TLOG: tax only on the lines
+        tax = money.tax + sum((x.tax for x in lines), ZERO)
+    summarised = [a for a, s in money.rewards if s]
+    rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
+    check = reconcile(Parts(lines=sum((x.total for x in lines), ZERO), tax=tax, grand=totals.get("grand"),
+                            line_discounts=sum((x.discount for x in lines), ZERO),
+                            discounts=money.discounts + rewards, rounding=totals.get("rounding", ZERO)))
+    subtotal = totals.get("net", check.total - tax)
+    out = {"total": amount_text(check.total), "tax": amount_text(tax), "subtotal": amount_text(subtotal),
+           "tax_included": check.tax_included}
+    if check.discount:
+        out["discount"] = amount_text(check.discount)
+    if check.mismatch:
+        out["total_mismatch"] = check.mismatch
+    if check.computed:
+        out["total_computed"] = "the file has no grand total: lines - discounts + tax"
+    return out
