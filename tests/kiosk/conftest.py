@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.xvfb import start_xvfb
+from tests.support.xvfb import start_xvfb
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
