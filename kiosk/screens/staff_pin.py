@@ -1,6 +1,6 @@
 """The staff PIN pad: large digits, masked entry, wrong-PIN and lockout messages.
 
-Reached by a long press on the brand mark. The lockout lives in kiosk.staff (one
+Reached by a long press on the brand mark. The lockout lives in kiosk.logic.staff_access (one
 StaffGate per app), so leaving this screen and coming back does not reset it.
 """
 
