@@ -25,11 +25,12 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.i18n import Translator
-from kiosk.idle import IdleState, IdleWatch
 from kiosk.images import ImageCache
-from kiosk.recorder import BackgroundRecorder
+from kiosk.logic.background_recorder import BackgroundRecorder
+from kiosk.logic.data_access import KioskData
+from kiosk.logic.idle import IdleState, IdleWatch
+from kiosk.logic.session import FittingQueue, Session
 from kiosk.screens import SCREENS
-from kiosk.session import FittingQueue, Session
 from kiosk.theme import make_theme, register_fonts
 from kiosk.transitions import DipTransition
 from kiosk.widgets import dismiss_panels
@@ -50,6 +51,7 @@ class VitrineKioskApp(App):
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
         self.bridge = bridge
+        self.data = KioskData(bridge)  # what the screens read and ask; they never hold the bridge
         self.settings = settings or bridge.settings
         super().__init__(**kwargs)
         kiosk = self.settings.kiosk

@@ -1,7 +1,7 @@
 """`vitrine-kiosk`: run the in-store touchscreen.
 
     vitrine-kiosk --config /etc/vitrine/config.toml      # production: full screen
-    vitrine-kiosk --demo --windowed                      # a throwaway HQ + bridge to play with
+    vitrine-kiosk --demo --windowed                      # a throwaway HQ + bridge (demo/)
     vitrine-kiosk hash-pin                               # a [kiosk] staff_pin_hash line
 """
 
@@ -11,18 +11,21 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from bridge.config import Settings
 from bridge.errors import AlreadyRunning, VitrineError
-from kiosk.memory import tune_allocator
+from kiosk.logic.allocator import tune_allocator
 
 log = logging.getLogger("kiosk")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vitrine-kiosk", description="Vitrine's in-store kiosk.")
+    parser = argparse.ArgumentParser(
+        prog="vitrine-kiosk", description="Vitrine's in-store kiosk.",
+        epilog="commands:\n  hash-pin    print a [kiosk] staff_pin_hash line for the config "
+               "(see: vitrine-kiosk hash-pin --help)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
     source.add_argument("--demo", action="store_true",
@@ -78,20 +81,28 @@ def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
     VitrineKioskApp(bridge).run()
 
 
+def quiet_libraries() -> None:
+    """Keep the scheduler's and HTTP client's DEBUG records out of the console."""
+    # Kivy's own handler prints every record once it is imported, DEBUG included.
+    for name in ("apscheduler", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Before any thread exists: the bridge's and Kivy's threads would each get an arena.
     tune_allocator()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["hash-pin"]:
-        from kiosk.staff import main_hash_pin
+        from kiosk import hash_pin
 
-        return main_hash_pin(argv[1:])
+        return hash_pin.main(argv[1:])
     args = build_parser().parse_args(argv)
-    # Kivy's own handler prints every record once it is imported; keep the scheduler quiet.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    quiet_libraries()
     try:
         if args.demo:
-            return run_demo(args)
+            from demo.cli import run_demo  # the demo imports hq: only here, only on request
+
+            return run_demo(windowed=args.windowed, size=args.size)
         from bridge.facade import Bridge
 
         config = args.config or os.environ.get("VITRINE_CONFIG")
@@ -107,17 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     except VitrineError as exc:
         print(f"vitrine-kiosk: {exc}", file=sys.stderr)
         return 2
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    from kiosk.demo import start_demo, token_hint
-
-    with tempfile.TemporaryDirectory(prefix="vitrine-demo-") as tmp:
-        with start_demo(Path(tmp)) as demo:
-            print(f"Demo HQ on {demo.hq.url}; bridge and config in {tmp}", flush=True)
-            print(token_hint(Path(tmp)), flush=True)
-            run_kiosk(demo.bridge, windowed=args.windowed, size=args.size)
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Data flows kiosk → bridge → hq: the core never imports the UI, HQ never imports the bridge."""
+"""Data flows kiosk → bridge → hq: the core never imports the UI, HQ never imports the bridge,
+the kiosk never imports HQ, and only demo/ wires all three together."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = {"bridge": {"kivy", "kiosk", "hq"}, "hq": {"kivy", "kiosk", "bridge"}}
+FORBIDDEN = {"bridge": {"kivy", "kiosk", "hq", "demo"}, "hq": {"kivy", "kiosk", "bridge", "demo"},
+             "kiosk": {"hq", "demo"}, "kiosk/logic": {"kivy"}}
+# `vitrine-kiosk --demo` hands over to the demo package, importing it only then.
+ALLOWED = {"kiosk/cli.py": {"demo"}}
 
 
 def _imported_packages(path: Path) -> set[str]:
@@ -28,8 +32,25 @@ def _imported_packages(path: Path) -> set[str]:
 def test_no_module_imports_a_layer_above(package: str) -> None:
     offenders = [f"{path.relative_to(ROOT)} imports {sorted(bad)}"
                  for path in sorted((ROOT / package).rglob("*.py"))
-                 if (bad := _imported_packages(path) & FORBIDDEN[package])]
+                 if (bad := _imported_packages(path) & FORBIDDEN[package]
+                     - ALLOWED.get(path.relative_to(ROOT).as_posix(), set()))]
     assert offenders == []
+
+
+def test_forbidden_imports_are_detected(tmp_path: Path) -> None:
+    module = tmp_path / "screen.py"
+    module.write_text("def f():\n    from hq.server import serve_in_thread\nimport kivy.app\n")
+    assert _imported_packages(module) >= {"hq", "kivy"}
+
+
+def test_the_kiosk_logic_and_cli_load_no_kivy_and_no_hq() -> None:
+    logic = sorted(f"kiosk.logic.{p.stem}" for p in (ROOT / "kiosk" / "logic").glob("*.py")
+                   if p.stem != "__init__")
+    code = (f"import sys, kiosk.cli, kiosk.hash_pin, {', '.join(logic)}; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kivy', 'hq', 'demo')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_running_the_bridge_and_hq_loads_no_kivy() -> None:

@@ -1,26 +1,21 @@
-"""Staff PIN hashing, verification and lockout (kiosk/staff.py, no Kivy)."""
+"""Staff PIN hashing, verification and lockout (kiosk/logic/staff_access.py, no Kivy),
+and the `vitrine-kiosk hash-pin` command (kiosk/hash_pin.py)."""
 
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 
 import pytest
 
 from bridge.errors import ConfigError, VitrineError
-from kiosk import staff
+from kiosk import hash_pin
+from kiosk.cli import build_parser
+from kiosk.logic import staff_access as staff
+from tests.support.clock import FakeClock
 
 FAST = 1_000  # iterations: tests need correctness, not brute-force resistance
-
-
-class FakeClock:
-    """Monotonic seconds that move only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -136,22 +131,43 @@ def test_format_remaining(seconds, text):
     assert staff.format_remaining(seconds) == text
 
 
-def test_main_hash_pin_reads_stdin_and_prints_a_config_line(monkeypatch, capsys):
+class TerminalStdin(io.StringIO):
+    """Test double for a terminal on stdin (pytest's stdin is none); getpass is patched alongside."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_hash_pin_reads_stdin_and_prints_a_config_line(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n"))
-    assert staff.main_hash_pin(["--stdin", "--iterations", str(FAST)]) == 0
+    assert hash_pin.main(["--stdin", "--iterations", str(FAST)]) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith('staff_pin_hash = "pbkdf2_sha256$1000$')
     assert staff.verify_pin("97531", line.split('"')[1])
 
 
-def test_main_hash_pin_asks_twice_and_refuses_a_mismatch(monkeypatch, capsys):
+def test_hash_pin_asks_twice_and_refuses_a_mismatch(monkeypatch, capsys):
     answers = iter(["1234", "1235"])
-    monkeypatch.setattr(staff.getpass, "getpass", lambda prompt="": next(answers))
-    assert staff.main_hash_pin(["--iterations", str(FAST)]) == 2
+    monkeypatch.setattr(sys, "stdin", TerminalStdin())
+    monkeypatch.setattr(hash_pin.getpass, "getpass", lambda prompt="": next(answers))
+    assert hash_pin.main(["--iterations", str(FAST)]) == 2
     assert "the two PINs differ" in capsys.readouterr().err
 
 
-def test_main_hash_pin_refuses_a_short_pin(monkeypatch, capsys):
+def test_hash_pin_refuses_a_short_pin(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
-    assert staff.main_hash_pin(["--stdin"]) == 2
+    assert hash_pin.main(["--stdin"]) == 2
     assert "4 to 12 digits" in capsys.readouterr().err
+
+
+def test_hash_pin_without_a_terminal_says_to_use_stdin():
+    # A new session has no controlling terminal, as under cron, CI or `< /dev/null` over ssh.
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "hash-pin"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, start_new_session=True)
+    assert done.returncode == 2
+    assert "--stdin" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_kiosk_help_names_the_hash_pin_command():
+    assert "hash-pin" in build_parser().format_help()

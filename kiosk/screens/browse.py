@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
-from bridge.store.catalog import category_label, color_label
+from kiosk.logic.data_access import category_label, color_label
 from kiosk.widgets import PillButton, ShopperScreen
 
 FIRST_PAGE = 48
@@ -64,7 +64,7 @@ class BrowseScreen(ShopperScreen):
     # -- filters -----------------------------------------------------------
     def _load_filters(self) -> None:
         app = App.get_running_app()
-        catalog = app.bridge.catalog
+        catalog = app.data
         app.run_async(lambda: (catalog.categories(app.lang), catalog.sizes(), catalog.colors()),
                       on_done=self._filters_loaded)
 
@@ -119,7 +119,7 @@ class BrowseScreen(ShopperScreen):
     def reload(self) -> None:
         """Fetch the first page; later pages come as the shopper nears the end. Stale answers are dropped."""
         app = App.get_running_app()
-        catalog = app.bridge.catalog
+        catalog = app.data
         query = self._query()
         self._loaded_filters = query
         self._generation += 1
@@ -160,7 +160,7 @@ class BrowseScreen(ShopperScreen):
             self._append(rows)
             self.loading = False
 
-        app.run_async(lambda: card_rows(app.bridge.catalog.browse(**query, offset=offset, limit=PAGE),
+        app.run_async(lambda: card_rows(app.data.browse(**query, offset=offset, limit=PAGE),
                                         query["lang"]), on_done=done)
 
     def _append(self, rows: list[dict]) -> None:

@@ -6,34 +6,10 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
-from bridge.store.catalog import color_label
-from kiosk.freshness import parse_time, stock_freshness
-from kiosk.stores import store_name
+from kiosk.logic.data_access import color_label
+from kiosk.logic.freshness import parse_time, stock_freshness
+from kiosk.logic.stock_view import availability, size_label
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
-
-
-ONE_SIZE = {"", "TU", "OS", "ONE SIZE"}  # catalog spellings of a single size
-
-
-def size_label(size: str | None, tr) -> str:
-    """A size as the shopper reads it: "TU" becomes "One size" in English."""
-    return tr("One size") if (size or "").strip().upper() in ONE_SIZE else size
-
-
-def availability(levels: list, sku: str | None, here: str, tr) -> list[str]:
-    """Lines telling where the chosen size is: here, in other stores, online, and as of when."""
-    if not sku:
-        return [tr("Choose a size to see availability")]
-    mine = [lv for lv in levels if lv.sku == sku]
-    at_home = sum(lv.on_hand for lv in mine if lv.location == here)
-    others = sorted(store_name(lv.location) for lv in mine
-                    if lv.location.startswith("store:") and lv.location != here and lv.on_hand > 0)
-    online = sum(lv.on_hand for lv in mine if lv.location == "online")
-    lines = [tr("Not in this store") if at_home <= 0 else
-             tr("Last one here") if at_home == 1 else tr("%d in stock here") % at_home]
-    lines.append(tr("Also in %s") % ", ".join(others) if others else tr("Not in our other stores"))
-    lines.append(tr("Available online") if online > 0 else tr("Not available online"))
-    return lines
 
 
 class ProductScreen(ShopperScreen):
@@ -61,8 +37,7 @@ class ProductScreen(ShopperScreen):
         self.sku = sku or ""
         self._render()
         app.session.view_product(product_id, sku)
-        app.run_async(lambda: (app.bridge.catalog.product(product_id),
-                               app.bridge.catalog.stock_for_product(product_id)),
+        app.run_async(lambda: (app.data.product(product_id), app.data.stock_for_product(product_id)),
                       on_done=lambda result: self._loaded(product_id, sku, *result))
 
     def reset(self) -> None:

@@ -21,8 +21,8 @@ from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
 from kiosk import frames, scanned
-from kiosk.identity import SqliteReplayGuard, TokenRefused, verify
-from kiosk.idle import IdleState, IdleWatch
+from kiosk.logic.data_access import TokenRefused
+from kiosk.logic.idle import IdleState, IdleWatch
 
 SCAN_FPS = 8.0
 DEDUPE_S = 3.0
@@ -191,7 +191,7 @@ class ScanScreen(Screen):
         self.busy = True  # one code at a time; the catalog lookup runs off the UI thread
 
         def classify() -> scanned.Scanned:
-            return scanned.classify(codes[0], catalog=app.bridge.catalog,
+            return scanned.classify(codes[0], catalog=app.data,
                                     handoff_prefix=scanned.url_prefix(kiosk.handoff_url),
                                     claim_prefix=scanned.url_prefix(kiosk.claim_url))
 
@@ -228,14 +228,9 @@ class ScanScreen(Screen):
 
     def _identify(self, token: str) -> None:
         app = App.get_running_app()
-        bridge = app.bridge
         self.busy = True
         self._say("One moment…")
-
-        def check() -> str:
-            return verify(token, bridge.jwks(), replay_guard=SqliteReplayGuard(bridge.db))
-
-        app.run_async(check, on_done=self._identified, on_error=self._refused)
+        app.run_async(app.data.verify_app_token, token, on_done=self._identified, on_error=self._refused)
 
     def _identified(self, profile_id: str) -> None:
         app = App.get_running_app()

@@ -69,7 +69,7 @@ class SearchScreen(ShopperScreen):
             self.results_count = len(rows)
             self._settle()
 
-        app.run_async(lambda: card_rows(app.bridge.catalog.search(query, lang=app.lang), app.lang),
+        app.run_async(lambda: card_rows(app.data.search(query, lang=app.lang), app.lang),
                       on_done=done)
 
     def _record(self, _dt=None) -> None:

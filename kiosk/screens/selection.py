@@ -55,7 +55,7 @@ class SelectionScreen(ShopperScreen):
         def load():
             rows = []
             for item in saved:
-                product = app.bridge.catalog.product(item.product_id)
+                product = app.data.product(item.product_id)
                 if product is not None:
                     first = product.variants[0].sku if product.variants else ""
                     rows.append({"product_id": product.id, "sku": item.sku or first,

@@ -5,7 +5,6 @@ Catalog reads and bridge calls run through app.run_async; only their results tou
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kivy.app import App
@@ -14,66 +13,16 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 from kivy.uix.label import Label
 
-from bridge.store.catalog import color_label
-from kiosk.freshness import moment_text, parse_time, stock_freshness
+from kiosk.logic.freshness import age_text, moment_text, parse_time, stock_freshness
 from kiosk.screens.staff_pin import StaffScreenBase
-from kiosk.stores import store_name
+from kiosk.logic.stock_view import lookup, stock_rows
+from kiosk.logic.store_names import store_name
 from kiosk.widgets import OnScreenKeyboard
 
 STATUS_EVERY_S = 3.0
 SEARCH_SETTLE_S = 0.25
-MAX_RESULTS = 24
-EAN_RE = re.compile(r"^\d{8}$|^\d{12,14}$")
 # Digits first: staff mostly type SKUs and EANs.
 STAFF_KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"]
-
-
-def age_text(seconds: float | None) -> str:
-    """A short duration: "45 s", "12 min", "3 h 05"."""
-    if seconds is None:
-        return "—"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
-
-
-def lookup(catalog: Any, query: str, lang: str) -> list[dict]:
-    """Products for the staff query: an EAN or SKU first, else a text search."""
-    query = query.strip()
-    if not query:
-        return []
-    exact = catalog.find_ean(query) if EAN_RE.match(query) else catalog.find_sku(query.upper())
-    if exact is not None:
-        product, variant = exact
-        return [{"product_id": product.id, "sku": variant.sku, "name": product.title(lang),
-                 "detail": variant.sku}]
-    return [{"product_id": card.id, "sku": None, "name": card.name, "detail": card.price.format(lang)}
-            for card in catalog.search(query, lang=lang, limit=MAX_RESULTS)]
-
-
-def stock_rows(product: Any, levels: list, here: str, lang: str) -> dict:
-    """The stock table of a product: one row per variant, here / other stores / online."""
-    by_sku: dict[str, dict[str, int]] = {}
-    others: dict[str, int] = {}
-    newest = None
-    for level in levels:
-        by_sku.setdefault(level.sku, {})[level.location] = level.on_hand
-        if level.location.startswith("store:") and level.location != here:
-            others[level.location] = others.get(level.location, 0) + level.on_hand
-        moment = parse_time(level.updated_at)
-        newest = moment if newest is None or (moment and moment > newest) else newest
-    rows = []
-    for variant in product.variants:
-        counts = by_sku.get(variant.sku, {})
-        rows.append({
-            "sku": variant.sku, "size": variant.size, "color": color_label(variant.color, lang),
-            "here": counts.get(here, 0), "online": counts.get("online", 0),
-            "other": sum(n for loc, n in counts.items() if loc.startswith("store:") and loc != here),
-        })
-    return {"rows": rows, "others": others, "as_of": newest}
 
 
 class StaffKeyboard(OnScreenKeyboard):
@@ -167,7 +116,7 @@ class StaffScreen(StaffScreenBase):
     def _search(self, _dt=None) -> None:
         app = App.get_running_app()
         query = self.query
-        app.run_async(lookup, app.bridge.catalog, query, app.lang,
+        app.run_async(lookup, app.data, query, app.lang,
                       on_done=lambda found: self._show_results(query, found))
 
     def _show_results(self, query: str, found: list[dict]) -> None:
@@ -190,11 +139,11 @@ class StaffScreen(StaffScreenBase):
     def show_product(self, product_id: str, sku: str | None = None) -> None:
         """Load the product's stock everywhere, off the UI thread."""
         app = App.get_running_app()
-        catalog = app.bridge.catalog
+        data = app.data
 
         def load():
-            product = catalog.product(product_id)
-            return product, catalog.stock_for_product(product_id) if product else []
+            product = data.product(product_id)
+            return product, data.stock_for_product(product_id) if product else []
 
         self.selected_sku = sku or ""
         app.run_async(load, on_done=lambda found: self._show_stock(*found))
@@ -229,7 +178,7 @@ class StaffScreen(StaffScreenBase):
     # -- bridge health --------------------------------------------------
     def refresh_status(self) -> None:
         app = App.get_running_app()
-        app.run_async(app.bridge.status, on_done=self._show_status, on_error=self._status_failed)
+        app.run_async(app.data.status, on_done=self._show_status, on_error=self._status_failed)
 
     def _show_status(self, status: dict) -> None:
         self.status = status
@@ -273,7 +222,7 @@ class StaffScreen(StaffScreenBase):
         app = App.get_running_app()
         self.syncing = True
         self.sync_message = app.tr("Syncing…", app.lang)
-        app.run_async(app.bridge.sync, on_done=self._synced, on_error=self._sync_failed)
+        app.run_async(app.data.sync, on_done=self._synced, on_error=self._sync_failed)
 
     def _synced(self, report: Any) -> None:
         app = App.get_running_app()

@@ -1,6 +1,6 @@
 """The staff PIN pad: large digits, masked entry, wrong-PIN and lockout messages.
 
-Reached by a long press on the brand mark. The lockout lives in kiosk.staff (one
+Reached by a long press on the brand mark. The lockout lives in kiosk.logic.staff_access (one
 StaffGate per app), so leaving this screen and coming back does not reset it.
 """
 
@@ -11,8 +11,8 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk import staff
-from kiosk.idle import IdleState, IdleWatch
+from kiosk.logic import staff_access as staff
+from kiosk.logic.idle import IdleState, IdleWatch
 
 IDLE_CHECK_S = 0.5
 # Staff read stock out to a customer: they get longer than a shopper before the reset.

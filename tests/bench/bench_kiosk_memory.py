@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
 from bench_kiosk_scroll import bench_session, measure_scroll, open_grid  # noqa: E402
 
 TARGET_MB = 250.0

@@ -24,14 +24,14 @@ TARGET_FPS = 30.0
 
 def ensure_display() -> subprocess.Popen | None:
     """Xvfb on a display number the test suite does not use, unless DISPLAY is set."""
-    from kiosk.xvfb import start_xvfb
+    from tests.support.xvfb import start_xvfb
 
     return start_xvfb(range(150, 190))
 
 
 def kivy_env(home: Path) -> None:
     """Kivy quiet and in a temp home; the allocator tuned as kiosk/cli.py does before any thread."""
-    from kiosk.memory import tune_allocator
+    from kiosk.logic.allocator import tune_allocator
 
     tune_allocator()
     os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", KIVY_HOME=str(home))

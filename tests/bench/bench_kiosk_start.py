@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
 from bench_kiosk_scroll import REPO, ensure_display, kivy_env  # noqa: E402
 
 TARGET_S = 2.5
@@ -24,7 +24,7 @@ TARGET_S = 2.5
 CHILD = r"""
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
-from kiosk.memory import tune_allocator
+from kiosk.logic.allocator import tune_allocator
 tune_allocator()  # as kiosk/cli.py's main() does first
 from bridge.facade import Bridge
 from kiosk.cli import configure_kivy

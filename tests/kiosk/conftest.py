@@ -13,7 +13,7 @@ Fixtures:
   staff_long_press_s=0.6, claim/handoff URLs under https://app.test/).
 - `online_bridge` (session): a second real Bridge on the same database whose HQ is a
   reference HQ on 127.0.0.1 (hq.server.serve_in_thread; profiles p-camille, p-james…);
-  a test sets `app.bridge = online_bridge` to be online, and the fixture puts it back.
+  the `online` fixture hands it to the app (app.bridge and app.data) and puts the offline one back.
 - `kiosk` (per test): a KioskDriver over it:
     .app, .bridge, .screen (current screen name), .pump(), .wait_until(pred, timeout=5.0)
     (pumps the event loop while polling: never sleep), .tap(widget),
@@ -34,13 +34,23 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.xvfb import start_xvfb
+from tests.support.xvfb import start_xvfb
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
 HQ_TOKEN = "kiosk-test-token"
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
+
+
+def pytest_collection_modifyitems(items):
+    """An unclosed file or socket in a kiosk test fails it instead of scrolling by."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.filterwarnings("error::ResourceWarning"))
+            # A file closed by the garbage collector warns from a finalizer, which pytest reports as this.
+            item.add_marker(pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"))
 
 
 @pytest.fixture(scope="session")
@@ -122,10 +132,12 @@ def online_bridge(kiosk_app, tmp_path_factory):
 @pytest.fixture
 def online(kiosk, online_bridge):
     """The kiosk driver with the app's bridge reaching a real HQ for this test."""
-    offline = kiosk.app.bridge
-    kiosk.app.bridge = online_bridge
+    from kiosk.logic.data_access import KioskData
+
+    offline, offline_data = kiosk.app.bridge, kiosk.app.data
+    kiosk.app.bridge, kiosk.app.data = online_bridge, KioskData(online_bridge)
     yield kiosk
-    kiosk.app.bridge = offline
+    kiosk.app.bridge, kiosk.app.data = offline, offline_data
 
 
 class KioskDriver:

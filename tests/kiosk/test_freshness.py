@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bridge.errors import ConfigError
-from kiosk.freshness import moment_text, parse_time, stock_freshness
+from kiosk.logic.freshness import moment_text, parse_time, stock_freshness
 from kiosk.i18n import Translator
-from kiosk.stores import load_store_names, store_name
+from kiosk.logic.store_names import load_store_names, store_name
 
 TR = Translator()
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from bridge.errors import StorageError
-from kiosk.recorder import BackgroundRecorder
+from kiosk.logic.background_recorder import BackgroundRecorder
 
 
 def test_events_are_stored_in_order_by_another_thread():

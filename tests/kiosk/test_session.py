@@ -6,16 +6,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from kiosk.idle import IdleState, IdleWatch
-from kiosk.session import FittingQueue, Session, format_url
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from kiosk.logic.idle import IdleState, IdleWatch
+from kiosk.logic.session import FittingQueue, Session, format_url
+from tests.support.clock import FakeClock
 
 
 class Recorder:

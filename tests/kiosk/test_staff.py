@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from kiosk import staff
+from kiosk.logic import staff_access as staff
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.kiosk
 
@@ -14,17 +15,9 @@ PIN = "2468"
 PIN_HASH = staff.hash_pin(PIN, iterations=1_000)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return FakeClock(5_000.0)
 
 
 @pytest.fixture

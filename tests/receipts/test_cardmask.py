@@ -63,7 +63,7 @@ def test_the_json_text_prechecks_agree_with_the_walks():
 
 
 def test_only_issuer_ranges_of_a_card_length_are_cards():
-    from bridge.receipts.cardmask import is_card_number
+    from bridge.intake.receipts.cardmask import is_card_number
 
     assert is_card_number("4111111111111111") and is_card_number("5555555555554444")
     assert is_card_number("378282246310005") and is_card_number("6011000990139424")
@@ -85,7 +85,7 @@ def test_ids_skus_and_loyalty_accounts_are_never_masked_but_tenders_are():
 def test_a_csv_missing_columns_names_them_as_missing_and_lists_the_required():
     import io
 
-    from bridge.receipts.csv_format import read_csv
+    from bridge.intake.receipts.csv_format import read_csv
 
     (problem,) = read_csv(io.StringIO("receipt_id,sku,quantity\n"), "day.csv")
     assert str(problem) == ("day.csv:1: header: missing required columns register_id, occurred_at, total "

@@ -4,8 +4,8 @@ import io
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from bridge.receipts.model import Problem, Skipped, SourceDoc
-from bridge.receipts.poslog import read_poslog
+from bridge.intake.receipts.model import Problem, Skipped, SourceDoc
+from bridge.intake.receipts.poslog import read_poslog
 
 from .conftest import SAMPLES
 

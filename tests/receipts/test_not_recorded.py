@@ -5,7 +5,7 @@ import logging
 
 from bridge.cli import main
 from bridge.config import parse_settings
-from bridge.ingest import ingest_path
+from bridge.intake.ingest import ingest_path
 
 from .conftest import SAMPLES, STORE, bodies
 
@@ -65,7 +65,7 @@ def test_cli_summary_names_each_skipped_transaction(tmp_path, capsys):
     assert main(["--config", str(config), "ingest", str(SAMPLES / "wincor-void.xml")]) == 0
     out = capsys.readouterr().out
     assert "skipped wincor-void.xml:Transaction[2](SequenceNumber 2730): empty (every line voided)" in out
-    assert out.strip().endswith("1 recorded, 0 duplicates, 1 skipped (not sales), 0 refused")
+    assert out.strip().endswith("1 accepted, 0 duplicate, 0 refused, 1 skipped")
 
 
 def test_an_unknown_store_time_zone_is_refused_naming_the_key():

@@ -10,7 +10,7 @@ from bridge import app_token
 from bridge.app_token import MemoryReplayGuard, SqliteReplayGuard, TokenRefused, verify
 from bridge.store.registry import open_database
 from bridge.errors import VitrineError
-from kiosk import identity
+from kiosk.logic import identity
 
 from .tokens_helper import NOW, KeyPair, b64url, claims, hs256_with_public_key, jwks, sign, unsigned
 

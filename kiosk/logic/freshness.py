@@ -58,3 +58,15 @@ def stock_freshness(moment: datetime | None, tr: Callable[[str], str], now: date
     if moment.date() == now.date():
         return tr("Stock as of {time}").format(time=time)
     return tr("Stock as of {date}, {time}").format(date=date_text(moment, tr), time=time)
+
+
+def age_text(seconds: float | None) -> str:
+    """A short duration: "45 s", "12 min", "3 h 05"."""
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bridge.errors import ConfigError
 
-STORES_FILE = Path(__file__).resolve().parent.parent / "assets" / "catalog" / "stores.json"
+STORES_FILE = Path(__file__).resolve().parents[2] / "assets" / "catalog" / "stores.json"
 
 
 @lru_cache(maxsize=4)

@@ -2,7 +2,7 @@
 
 Plain Python (no Kivy) so it is tested directly. The kiosk config holds only a hash:
 
-    $ vitrine-kiosk hash-pin            # asks for the PIN twice
+    $ vitrine-kiosk hash-pin            # asks for the PIN twice (kiosk/hash_pin.py)
     staff_pin_hash = "pbkdf2_sha256$200000$...$..."
 
     gate = StaffGate(settings.kiosk.staff_pin_hash, max_tries=5, lockout_s=300)
@@ -11,19 +11,16 @@ Plain Python (no Kivy) so it is tested directly. The kiosk config holds only a h
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
-import getpass
 import hashlib
 import hmac
 import os
-import sys
 import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 from bridge.errors import ConfigError
 
@@ -209,31 +206,3 @@ def format_remaining(seconds: float) -> str:
     """"4:05" for 245 s; rounds up so "0:00" never shows while still locked."""
     total = int(-(-seconds // 1))
     return f"{total // 60}:{total % 60:02d}"
-
-
-def _read_pin(args: argparse.Namespace) -> str:
-    if args.stdin:
-        return sys.stdin.readline().strip()
-    first = getpass.getpass("Staff PIN: ")
-    if getpass.getpass("Again: ") != first:
-        raise ValueError("the two PINs differ")
-    return first
-
-
-def main_hash_pin(argv: Sequence[str] | None = None) -> int:
-    """`vitrine-kiosk hash-pin`: print a staff_pin_hash line for the config file."""
-    parser = argparse.ArgumentParser(
-        prog="vitrine-kiosk hash-pin",
-        description="Hash a staff PIN for [kiosk] staff_pin_hash; the PIN itself is never stored.")
-    parser.add_argument("--stdin", action="store_true",
-                        help="read the PIN from one line of standard input (for scripts)")
-    parser.add_argument("--iterations", type=int, default=DEFAULT_ITERATIONS,
-                        help=f"PBKDF2 iterations (default {DEFAULT_ITERATIONS})")
-    args = parser.parse_args(argv)
-    try:
-        line = hash_pin(_read_pin(args), iterations=args.iterations)
-    except ValueError as exc:
-        print(f"vitrine-kiosk hash-pin: {exc}", file=sys.stderr)
-        return 2
-    print(f'staff_pin_hash = "{line}"')
-    return 0

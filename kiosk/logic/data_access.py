@@ -1,0 +1,92 @@
+"""What the kiosk's screens may ask of the bridge: catalog reads, stock, app-token checks, health.
+
+Screens hold this, not the bridge: they neither reach into its catalog object nor open
+anything on its database handle.
+
+    data = KioskData(bridge)
+    data.browse(lang="fr", category="dresses", limit=48)   # -> [ProductCard]
+    data.verify_app_token(token)                            # -> profile id, or TokenRefused
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bridge.store.catalog import Product, ProductCard, StockLevel, Variant, category_label, color_label
+from kiosk.logic.identity import TokenRefused, verify_app_token
+
+__all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
+
+
+class BridgeSide(Protocol):
+    """The parts of bridge.api.Bridge the kiosk's screens use."""
+
+    catalog: Any
+    db: Any
+
+    def jwks(self) -> dict: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+    def sync(self) -> object: ...
+
+
+class KioskData:
+    """Catalog reads, stock, token checks and bridge health for the screens (any thread)."""
+
+    def __init__(self, bridge: BridgeSide) -> None:
+        self._bridge = bridge
+        self._catalog = bridge.catalog
+
+    def categories(self, lang: str) -> list[str]:
+        """Every category, sorted by its label in lang."""
+        return self._catalog.categories(lang)
+
+    def sizes(self) -> list[str]:
+        """Every size on sale, in size order."""
+        return self._catalog.sizes()
+
+    def colors(self) -> list[str]:
+        """Every colour on sale, in palette order."""
+        return self._catalog.colors()
+
+    def count(self, *, category: str | None = None, size: str | None = None,
+              color: str | None = None) -> int:
+        """How many products a browse with these filters finds."""
+        return self._catalog.count(category=category, size=size, color=color)
+
+    def browse(self, **query: Any) -> list[ProductCard]:
+        """One page of product cards (Catalog.browse's keywords: lang, category, sort, offset...)."""
+        return self._catalog.browse(**query)
+
+    def search(self, query: str, *, lang: str, limit: int = 60) -> list[ProductCard]:
+        """Product cards matching the shopper's words, best first."""
+        return self._catalog.search(query, lang=lang, limit=limit)
+
+    def product(self, product_id: str) -> Product | None:
+        """One product with its variants, or None."""
+        return self._catalog.product(product_id)
+
+    def stock_for_product(self, product_id: str) -> list[StockLevel]:
+        """Stock of every variant of the product, at every location."""
+        return self._catalog.stock_for_product(product_id)
+
+    def find_ean(self, ean: str) -> tuple[Product, Variant] | None:
+        """The product and variant with this barcode, or None."""
+        return self._catalog.find_ean(ean)
+
+    def find_sku(self, sku: str) -> tuple[Product, Variant] | None:
+        """The product and variant with this SKU, or None."""
+        return self._catalog.find_sku(sku)
+
+    def verify_app_token(self, token: str) -> str:
+        """The profile id of a shopper's app QR token; raises TokenRefused (expired, replayed...)."""
+        return verify_app_token(self._bridge, token)
+
+    def status(self) -> dict[str, Any]:
+        """The bridge's outbox counts and last sync outcome."""
+        return self._bridge.status()
+
+    def sync(self) -> object:
+        """Push and pull now (staff's "sync now")."""
+        return self._bridge.sync()
