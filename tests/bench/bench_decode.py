@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import numpy as np  # noqa: E402
 from pyzbar import pyzbar  # noqa: E402
 
-from kiosk.scanner import SYMBOLS, decode  # noqa: E402
+from kiosk.scanning.decode import SYMBOLS, decode  # noqa: E402
 from scanner.camera_frames import ean13_check_digit, ean13_image, qr_image, random_frame  # noqa: E402
 
 

@@ -3,7 +3,7 @@
     for code in decode(frame):        # PIL image or numpy array
         print(code.kind, code.text)   # "qrcode" "eyJhbGciOi..."
 
-Plain Python: no Kivy here; the scanner screen feeds frames through kiosk.frames.
+Plain Python: no Kivy here; the scan screen feeds frames through kiosk.scanning.frames.
 """
 
 from __future__ import annotations
