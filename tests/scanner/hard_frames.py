@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import io
 import math
 import random
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from hq.tokens import mint_app_token
+from hq.tokens import JTI_BYTES, mint_app_token
 
 from .camera_frames import SIZE, _clutter, _glare, _perspective_coeffs, _phone, ean13_check_digit, ean13_image, qr_image
 
@@ -45,7 +46,7 @@ class HardFrame:
 
 def token_text(rng: random.Random) -> str:
     """An app token as HQ mints it: dev key, fixed time, seeded profile id and jti."""
-    jti = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode()
+    jti = base64.urlsafe_b64encode(rng.randbytes(JTI_BYTES)).rstrip(b"=").decode()
     return mint_app_token(f"p-{rng.randrange(16 ** 8):08x}", now=MINTED_AT, extra_claims={"jti": jti})
 
 
@@ -64,7 +65,9 @@ def hard_frame(category: str, index: int, seed: int = 0, *, cache: Path | None =
     rng = random.Random(f"{seed}/{category}/{index}")
     kind = "ean13" if category == "ean_curved" else "qrcode"
     text = ean_text(rng) if kind == "ean13" else token_text(rng)
-    path = cache / f"v{VERSION}-{seed}-{category}-{index}.jpg" if cache else None
+    # The text is in the name: when minting changes, the token changes and so does the frame.
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    path = cache / f"v{VERSION}-{seed}-{category}-{index}-{digest}.jpg" if cache else None
     if path is not None and path.exists():
         return HardFrame(category, text, kind, _load(path.read_bytes()))
     data = _jpeg(RECIPES[category](text, rng), quality=rng.randint(75, 92))
