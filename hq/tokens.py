@@ -29,6 +29,11 @@ DEV_KEY_PATH = (Path(__file__).resolve().parent / "dev_keys"
                 / "dev-signing-key.DEVELOPMENT-ONLY-never-use-in-production.pem")
 AUDIENCE = "store-kiosk"
 MAX_TTL_S = 600
+# Every byte makes the shopper's QR code denser and harder for a camera to read, so the
+# token carries nothing it does not need: no "typ" header, a short kid, a 96-bit jti
+# (unique enough for a replay guard that forgets a jti after ten minutes).
+KID_CHARS = 8
+JTI_BYTES = 12
 
 KeyLike = Ed25519PrivateKey | str | bytes | PathLike[str] | None
 
@@ -67,13 +72,13 @@ def _b64url(data: bytes) -> str:
 
 
 def public_jwk(key: Ed25519PrivateKey | Ed25519PublicKey, kid: str | None = None) -> dict:
-    """The public JWK of a key; kid defaults to its RFC 7638 thumbprint."""
+    """The public JWK of a key; kid defaults to the start of its RFC 7638 thumbprint."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     members = {"crv": "Ed25519", "kty": "OKP", "x": _b64url(raw)}
     if kid is None:
         canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
-        kid = _b64url(hashlib.sha256(canonical).digest())
+        kid = _b64url(hashlib.sha256(canonical).digest())[:KID_CHARS]
     return {**members, "kid": kid, "alg": "EdDSA", "use": "sig"}
 
 
@@ -111,8 +116,8 @@ def mint_app_token(
         "aud": AUDIENCE,
         "iat": int(issued),
         "exp": int(issued + ttl_s),
-        "jti": secrets.token_urlsafe(16),
+        "jti": secrets.token_urlsafe(JTI_BYTES),
         **(extra_claims or {}),
     }
-    header = {"kid": kid or public_jwk(private)["kid"], **(headers or {})}
+    header = {"typ": None, "kid": kid or public_jwk(private)["kid"], **(headers or {})}
     return jwt.encode(claims, private, algorithm="EdDSA", headers=header)

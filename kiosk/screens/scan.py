@@ -20,7 +20,8 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
-from kiosk import frames, scanned
+from kiosk.scanning import classify as scanned
+from kiosk.scanning import frames
 from kiosk.logic.data_access import TokenRefused
 from kiosk.logic.idle import IdleState, IdleWatch
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from pyzbar import pyzbar
 
-from kiosk.scanner import SYMBOLS, Code, decode
+from kiosk.scanning.decode import SYMBOLS, Code, decode
 
 from .camera_frames import camera_frame, ean13_image, ean13_modules, qr_image
 

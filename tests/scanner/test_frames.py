@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from kiosk.frames import CallbackSource, DecodeLoop, FolderSource, FrameSourceError, VideoSource
-from kiosk.scanner import Code
+from kiosk.scanning.frames import CallbackSource, DecodeLoop, FolderSource, FrameSourceError, VideoSource
+from kiosk.scanning.decode import Code
 
 from .camera_frames import qr_image
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.scanned import (APP_TOKEN, CLAIM, HANDOFF, NOT_RECOGNISED, PRODUCT, classify, display_text,
+from kiosk.scanning.classify import (APP_TOKEN, CLAIM, HANDOFF, NOT_RECOGNISED, PRODUCT, classify, display_text,
                            looks_like_app_token, url_prefix)
-from kiosk.scanner import Code, decode
+from kiosk.scanning.decode import Code, decode
 
 from .camera_frames import qr_image
 from .tokens_helper import KeyPair, claims, sign, unsigned

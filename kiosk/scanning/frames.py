@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from bridge.errors import VitrineError
-from kiosk.scanner import Code, decode
+from kiosk.scanning.decode import Code, decode
 
 log = logging.getLogger(__name__)
 

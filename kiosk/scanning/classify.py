@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.scanner import Code
+from kiosk.scanning.decode import Code
 
 APP_TOKEN = "app_token"
 PRODUCT = "product"
