@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from tests.support.clock import FakeSyncClock as FakeClock
 
 from bridge.config import Settings, load_settings
 from bridge.store.registry import open_database
@@ -19,24 +20,6 @@ from bridge.store.registry import open_database
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
 INTAKE_TOKEN = "intake-secret"
-
-
-class FakeClock:
-    """A monotonic clock and a wall clock that only move when a test advances them."""
-
-    def __init__(self, wall: datetime | None = None) -> None:
-        self.mono = 1000.0
-        self.wall = wall or datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def now(self) -> datetime:
-        return self.wall
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += timedelta(seconds=seconds)
 
 
 def _toml_value(value: object) -> str:

@@ -15,24 +15,15 @@ from bridge.store.database import Database
 from bridge.store.registry import open_database
 from bridge.errors import InvalidEvent, StorageError
 from bridge.store.outbox import Claimed, EventStatus, Outbox, Recorded
+from tests.support.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEW = {"product_id": "rm-1001"}
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(1_800_000_000.0)
 
 
 @pytest.fixture

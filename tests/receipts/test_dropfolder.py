@@ -3,6 +3,7 @@
 import json
 
 from bridge.intake.dropfolder import DropFolder
+from tests.support.clock import FakeClock
 
 from .conftest import SKU, bodies
 from .poslog_samples import BILLION_LAUGHS, EXTERNAL_ENTITY, POSLOG_6
@@ -12,22 +13,14 @@ from .test_ingest import receipt
 def settle(folder, clock):
     """Scan (files are seen), let the settle time pass, scan again (settled files are taken)."""
     assert folder.scan_once() == []
-    clock.t += 5
+    clock.now += 5
     return folder.scan_once()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def folder_of(bridge, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir(exist_ok=True)
-    clock = Clock()
+    clock = FakeClock(100.0)
     return drop, clock, DropFolder(bridge, clock=clock)
 
 
@@ -37,13 +30,13 @@ def test_a_half_written_file_is_not_read_until_it_settles(bridge, tmp_path):
     (drop / "r.json").write_text(text[:40])  # the POS is still writing
     (drop / "s.json.part").write_text(json.dumps(receipt(receipt_id="R-2")))
     assert folder.scan_once() == []
-    clock.t += 1.5
+    clock.now += 1.5
     with (drop / "r.json").open("a") as f:
         f.write(text[40:])
     assert folder.scan_once() == []  # changed since the last scan: the clock starts again
-    clock.t += 1.5
+    clock.now += 1.5
     assert folder.scan_once() == []
-    clock.t += 1.0
+    clock.now += 1.0
     [outcome] = folder.scan_once()
     assert (outcome.name, outcome.status, outcome.report.recorded) == ("r.json", "processed", 1)
     assert (drop / "processed" / "r.json").exists() and not (drop / "r.json").exists()
@@ -93,7 +86,7 @@ def test_a_database_failure_leaves_the_file_in_place_and_the_scan_goes_on(open_b
     (drop / "deep.json").write_text("[" * 100_000)  # would blow the stack of a naive reader
     assert folder.scan_once() == []
     bridge.db.close()  # the database is gone under our feet
-    clock.t += 5
+    clock.now += 5
     deep, kept = folder.scan_once()
     assert (deep.name, deep.status) == ("deep.json", "rejected")
     assert "nested too deeply" in deep.report.errors[0]

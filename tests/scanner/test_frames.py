@@ -10,18 +10,11 @@ import pytest
 
 from kiosk.scanning.frames import CallbackSource, DecodeLoop, FolderSource, FrameSourceError, VideoSource
 from kiosk.scanning.decode import Code
+from tests.support.clock import FakeClock
 
 from .camera_frames import qr_image
 
 URL = "https://app.example.com/continue?h=H1&skus=A"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def wait_for(condition, timeout: float = 10.0) -> None:
