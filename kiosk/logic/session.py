@@ -19,7 +19,7 @@ from typing import Callable, Protocol
 from urllib.parse import quote
 
 
-class Recorder(Protocol):
+class RecordEvent(Protocol):
     def __call__(self, type: str, *, device_id: str, payload: dict,
                  profile_id: str | None = None, claim_code: str | None = None) -> str: ...
 
@@ -46,7 +46,7 @@ def format_url(template: str, **values: str) -> str:
 class Session:
     """The current shopper; a fresh one replaces it when they leave."""
 
-    def __init__(self, record: Recorder, *, device_id: str,
+    def __init__(self, record: RecordEvent, *, device_id: str,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._record = record
         self._clock = clock

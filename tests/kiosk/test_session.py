@@ -11,7 +11,7 @@ from kiosk.logic.session import FittingQueue, Session, format_url
 from tests.support.clock import FakeClock
 
 
-class Recorder:
+class CapturedEvents:
     """Keeps what Session would hand to Bridge.record, in order."""
 
     def __init__(self) -> None:
@@ -33,7 +33,7 @@ def clock():
 
 @pytest.fixture
 def rec():
-    return Recorder()
+    return CapturedEvents()
 
 
 @pytest.fixture
