@@ -178,6 +178,21 @@ class HQStore:
         """The store a bearer token belongs to, or None."""
         return self._tokens.get(token)
 
+    def token_table(self) -> list[tuple[bytes, str]]:
+        """Every (token, store_id), for a constant-time comparison against each."""
+        return [(t.encode(), s) for t, s in self._tokens.items()]
+
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        self._read("SELECT 1")
+
+    def stats(self, store_id: str) -> dict:
+        """{"events": N, "devices": {device: {"events", "max_seq", "gaps"}}} for a store."""
+        with self._lock:
+            devices = {d: {"events": t.count, "max_seq": t.max_seq, "gaps": [list(r) for r in t.gaps]}
+                       for (s, d), t in sorted(self._seqs.items()) if s == store_id}
+        return {"events": self.event_count(store_id), "devices": devices}
+
     def has_stores(self) -> bool:
         return self._count("stores") > 0
 

@@ -70,7 +70,7 @@ class Demo:
 
 def start_demo(folder: Path) -> Demo:
     """Start HQ and an embedded bridge in folder; the bridge has pulled once when this returns."""
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     hq = serve_in_thread(folder / "hq.db", port=0, tokens={STORE_ID: TOKEN})
     from kiosk.staff import hash_pin

@@ -9,7 +9,7 @@ import pytest
 import requests
 from PIL import Image
 
-from hq.server import serve_in_thread
+from hq.embedded import serve_in_thread
 
 from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, product
 
