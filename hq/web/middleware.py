@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import socket
 import struct
@@ -13,6 +12,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hq.bearer import store_for_token
 from hq.errors import DatabaseUnavailable, HTTPFailure
 from hq.faults import Faults
 from hq.web.call import error_response
@@ -138,12 +138,3 @@ class BearerToken:
         scope.setdefault("state", {})["store_id"] = store_id
         await self.app(scope, receive, send)
 
-
-def store_for_token(tokens: list[tuple[bytes, str]], presented: str) -> str | None:
-    """The store whose token equals presented, comparing against every token in constant time."""
-    wanted = presented.encode("utf-8", "surrogateescape")
-    found = None
-    for token, store_id in tokens:  # no early exit: the time taken does not depend on which one matched
-        if hmac.compare_digest(token, wanted):
-            found = store_id
-    return found
