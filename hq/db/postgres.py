@@ -19,7 +19,7 @@ from hq.db.migrations import POSTGRES
 from hq.errors import DatabaseUnavailable
 
 POOL_MAX = 16  # connections per worker process
-POOL_TIMEOUT_S = 10.0  # waiting for a connection longer than this answers 503
+POOL_TIMEOUT_S = 5.0  # waiting for a connection longer than this answers 503
 _MIGRATION_LOCK = 0x7669_7472  # any constant: one migrator at a time
 # errors where nothing was stored and a retry may work: the database is down, restarting, or we lost a race
 _UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
