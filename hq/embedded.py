@@ -120,10 +120,13 @@ def serve_in_thread(
     signing_key: str | PathLike[str] | None = None,
     fault_endpoint: bool = False,
     header_timeout_s: float = HEADER_TIMEOUT_S,
+    body_timeout_s: float | None = None,
 ) -> RunningHQ:
     """A reference HQ on host:port (0 picks a free port); database is a SQLite path or a postgresql:// URL."""
     state = build_state(database, tokens=tokens, seed_catalog=seed_catalog, catalog_dir=catalog_dir,
                         signing_key=signing_key, fault_endpoint=fault_endpoint)
+    if body_timeout_s is not None:
+        state.body_timeout_s = body_timeout_s
     try:
         return start_server(state, host, port, header_timeout_s)
     except BaseException:

@@ -30,6 +30,7 @@ class HQApp:
     signing_keys: list = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
     fault_endpoint: bool = False
+    body_timeout_s: float = 30.0  # a whole request body must arrive within this
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def jwks(self) -> dict:

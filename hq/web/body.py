@@ -16,13 +16,12 @@ from starlette.requests import Request
 from hq.errors import HTTPFailure
 from hq.validation import MAX_BODY_BYTES
 
-BODY_TIMEOUT_S = 30.0  # a whole body must arrive within this, however slowly it trickles
 # A declared body larger than this is not drained: the connection is closed after the 413.
 DRAIN_LIMIT = 16 * MAX_BODY_BYTES
 _JSON_TYPES = ("application/json",)
 
 
-async def read_body(request: Request, timeout_s: float = BODY_TIMEOUT_S) -> bytes:
+async def read_body(request: Request, timeout_s: float) -> bytes:
     """The raw body, at most MAX_BODY_BYTES, read within timeout_s."""
     headers = request.headers
     if "content-length" not in headers:

@@ -46,8 +46,9 @@ def endpoint(handler: Handler, *, reads_body: bool = False) -> Callable[[Request
     """A Starlette endpoint that reads the body (when asked), then runs handler in the thread pool."""
 
     async def run(request: Request) -> Response:
-        body = await read_body(request) if reads_body else b""
-        call = Call(state=request.app.state.hq, store_id=getattr(request.state, "store_id", None),
+        state: HQApp = request.app.state.hq
+        body = await read_body(request, state.body_timeout_s) if reads_body else b""
+        call = Call(state=state, store_id=getattr(request.state, "store_id", None),
                     params=request.path_params, query=request.query_params, headers=request.headers, body=body)
         return await run_in_threadpool(handler, call)
 
