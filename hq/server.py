@@ -79,7 +79,7 @@ def run(spec: WorkerSpec, sock: socket.socket, *, workers: int = 1, verbose: boo
     if workers <= 1:
         server.run(sockets=[sock])
     else:
-        Multiprocess(config, target=server.run, sockets=[sock]).run()
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def __getattr__(name: str) -> object:
