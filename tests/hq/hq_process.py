@@ -6,7 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +26,22 @@ def start_hq(database: str, *, workers: int = 1, port: int = 0, tokens: dict[str
     if not line.startswith("vitrine-hq listening on "):
         kill_hq(proc)
         raise RuntimeError(f"HQ did not start: {line!r}")
-    return proc, line.split()[-1]
+    url = line.split()[-1]
+    _wait_ready(url, workers)
+    return proc, url
+
+
+def _wait_ready(url: str, workers: int, timeout_s: float = 60) -> None:
+    """Poll /readyz until it answers (several times, so that most workers have started)."""
+    deadline = time.monotonic() + timeout_s
+    ready = 0
+    while ready < 2 * workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"HQ at {url} not ready after {timeout_s} s")
+        try:
+            ready += requests.get(url + "/readyz", timeout=5).status_code == 200
+        except requests.RequestException:
+            time.sleep(0.05)
 
 
 def kill_hq(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
