@@ -81,14 +81,14 @@ class PostgresDatabase:
         self._pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=POOL_TIMEOUT_S, open=False,
                                     kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
         try:
+            self._migrate()  # on a connection of its own: its error says why the database is unreachable
             self._pool.open(wait=True, timeout=POOL_TIMEOUT_S)
-            self._migrate()
         except _UNAVAILABLE as exc:
             self._pool.close()
             raise DatabaseUnavailable(f"{self._where}: {_first_line(exc)}") from exc
 
     def _migrate(self) -> None:
-        with self._pool.connection() as conn, conn.transaction():
+        with psycopg.connect(self.url, connect_timeout=int(POOL_TIMEOUT_S)) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT max(version) FROM schema_version").fetchone()

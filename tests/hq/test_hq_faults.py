@@ -98,6 +98,8 @@ def test_cli_serve_prints_its_url_has_faults_endpoint_and_stops_on_sigterm(tmp_p
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def test_fault_endpoint_is_off_by_default(hq):

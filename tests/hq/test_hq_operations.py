@@ -71,3 +71,16 @@ def test_a_database_gone_mid_service_gives_503_with_retry_after_and_stores_nothi
         results = s.post(running.url + "/v1/events", json=batch([event(1), event(2)]), timeout=10).json()["results"]
     assert [r["status"] for r in results] == ["duplicate", "accepted"]
     assert running.event_count() == 2
+
+
+def test_cli_names_an_unreachable_database_without_its_password(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"postgresql://hq:s3cret@/hq?host={tmp_path}&connect_timeout=2"
+    done = subprocess.run([sys.executable, "-m", "hq", "serve", "--database", url, "--port", "0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("vitrine-hq: postgresql://hq:***@/hq") and "No such file" in last
+    assert "s3cret" not in done.stderr
