@@ -38,7 +38,6 @@ class RunningHQ:
 
     def stop(self) -> None:
         """Stop serving, close open connections and the database."""
-        self.app.stopping.set()
         self._server.should_exit = True
         self._thread.join(timeout=15)
         self.store.close()

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -31,7 +30,6 @@ class HQApp:
     faults: Faults = field(default_factory=Faults)
     fault_endpoint: bool = False
     body_timeout_s: float = 30.0  # a whole request body must arrive within this
-    stopping: threading.Event = field(default_factory=threading.Event)
 
     def jwks(self) -> dict:
         return jwks(self.signing_keys)
