@@ -16,7 +16,7 @@ import qrcode
 
 from bridge.facade import Bridge
 from bridge.errors import VitrineError
-from hq.server import serve_in_thread
+from hq.embedded import serve_in_thread
 from hq.tokens import mint_app_token
 from kiosk.logic.staff_access import hash_pin
 

@@ -1,15 +1,14 @@
 """`vitrine-hq`: run the reference HQ server, or mint an app QR token.
 
     vitrine-hq serve --db hq.db --port 8700 --token paris-marais=s3cret
+    vitrine-hq serve --database postgresql://hq@db.internal/hq --host 0.0.0.0 --workers 4
     vitrine-hq mint-token --profile p-camille --png camille.png
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from hq.errors import HQServerError
@@ -33,12 +32,27 @@ def _ttl(text: str) -> int:
     return ttl
 
 
+def _workers(text: str) -> int:
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return workers
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vitrine-hq", description="Vitrine's reference HQ server (development).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the profile API v1 over HTTP")
-    serve.add_argument("--db", required=True, type=Path, help="SQLite file (created if absent)")
+    where = serve.add_mutually_exclusive_group(required=True)
+    where.add_argument("--database", metavar="URL",
+                       help="postgresql://USER@HOST/DB, or a SQLite file path (created if absent)")
+    where.add_argument("--db", type=Path, help="a SQLite file (created if absent); same as --database PATH")
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="worker processes serving the same port (default 1; each is stateless)")
     serve.add_argument("--port", type=int, default=8700, help="TCP port; 0 picks a free one (default 8700)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--token", action="append", type=_token_pair, default=[], metavar="STORE=TOKEN",
@@ -60,18 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serve(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT, then shut down cleanly."""
-    from hq.server import build_app, start_server  # server imports are only needed here
+    from hq import server  # server imports are only needed here
+    from hq.state import prepare_database
+    from hq.tokens import load_signing_key
 
-    app = build_app(args.db, tokens=dict(args.token) or None, seed_catalog=not args.no_seed,
-                    catalog_dir=args.catalog, signing_key=args.signing_key, fault_endpoint=args.faults)
-    app.verbose = args.verbose
-    running = start_server(app, args.host, args.port)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    print(f"vitrine-hq listening on {running.url}", flush=True)
-    stop.wait()
-    running.stop()
+    database = args.database or str(args.db)
+    catalog = str(args.catalog) if args.catalog else None
+    key = str(args.signing_key) if args.signing_key else None
+    load_signing_key(key)  # a bad key is reported before any worker starts
+    prepare_database(database, tokens=dict(args.token) or None, seed_catalog=not args.no_seed, catalog_dir=catalog)
+    sock = server.bind_socket(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    print(f"vitrine-hq listening on http://{host}:{port}", flush=True)
+    spec = server.WorkerSpec(database=database, catalog_dir=catalog, signing_key=key, fault_endpoint=args.faults)
+    server.run(spec, sock, workers=args.workers, verbose=args.verbose)
     print("vitrine-hq stopped", flush=True)
     return 0
 

@@ -19,3 +19,7 @@ class HTTPFailure(HQServerError):
 
 class CatalogFileError(HQServerError):
     """A file under the catalog directory is unreadable or malformed; the message names it."""
+
+
+class DatabaseUnavailable(HQServerError):
+    """The database cannot be reached (or went away mid-request); nothing of the request was stored."""

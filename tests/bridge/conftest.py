@@ -66,7 +66,7 @@ def db(tmp_path):
 @pytest.fixture
 def hq(tmp_path):
     """The reference HQ on 127.0.0.1, in this process."""
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     running = serve_in_thread(tmp_path / "hq.db")
     yield running
@@ -192,7 +192,7 @@ def _jpeg(path: Path, color: tuple[int, int, int]) -> None:
 @pytest.fixture
 def catalog_hq(tmp_path):
     """A reference HQ serving a small catalog of our own: 5 products with real JPEGs, one missing."""
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     cat = tmp_path / "hq-catalog"
     (cat / "images").mkdir(parents=True)

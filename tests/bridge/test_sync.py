@@ -168,7 +168,7 @@ def test_timeout_is_transient_and_hq_stores_each_event_once(open_bridge, hq, clo
 
 
 def test_hq_down_then_up(open_bridge, tmp_path, clock, record_searches):
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

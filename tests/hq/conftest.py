@@ -1,4 +1,8 @@
-"""Fixtures: a reference HQ on 127.0.0.1 over a small catalog written to tmp_path."""
+"""Fixtures: a reference HQ on 127.0.0.1 over a small catalog written to tmp_path, on SQLite and PostgreSQL.
+
+`hq` and `database` run each test on both backends; PostgreSQL is a throwaway cluster
+started once per session (skipped, saying why, only where it is not installed).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,29 @@ import pytest
 import requests
 from PIL import Image
 
-from hq.server import serve_in_thread
+from hq.embedded import serve_in_thread
 
 from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, product
+from pg_cluster import PgCluster, PgUnavailable
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the whole session."""
+    try:
+        cluster = PgCluster.start()
+    except PgUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests need the server: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path: Path) -> str:
+    """A fresh HQ database: a SQLite file, or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hq.db")
+    return request.getfixturevalue("pg_cluster").new_database()
 
 
 @pytest.fixture
@@ -27,8 +51,8 @@ def catalog_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hq(tmp_path: Path, catalog_dir: Path):
-    running = serve_in_thread(tmp_path / "hq.db", tokens={"paris-marais": TOKEN, "lyon-presquile": OTHER_TOKEN},
+def hq(database: str, catalog_dir: Path):
+    running = serve_in_thread(database, tokens={"paris-marais": TOKEN, "lyon-presquile": OTHER_TOKEN},
                               catalog_dir=catalog_dir)
     yield running
     running.stop()

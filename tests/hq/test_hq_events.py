@@ -149,7 +149,7 @@ def test_gaps_per_device_shrink_when_late_events_arrive(hq):
 
 
 def test_gaps_survive_a_restart(tmp_path, catalog_dir):
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     first = serve_in_thread(tmp_path / "hq.db", tokens={"paris-marais": "t"}, catalog_dir=catalog_dir)
     requests.post(first.url + "/v1/events", json=batch([event(1), event(4)]),

@@ -66,7 +66,7 @@ def test_delay_fault_makes_a_client_time_out_but_the_event_is_stored(hq, session
 
 
 def test_stop_cuts_keep_alive_connections(tmp_path, catalog_dir, session):
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     running = serve_in_thread(tmp_path / "stop.db", tokens={"paris-marais": "test-token-paris"},
                               catalog_dir=catalog_dir)
@@ -98,6 +98,8 @@ def test_cli_serve_prints_its_url_has_faults_endpoint_and_stops_on_sigterm(tmp_p
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def test_fault_endpoint_is_off_by_default(hq):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hq.server import serve_in_thread
+from hq.embedded import serve_in_thread
 
 from hq_helpers import product
 

@@ -12,7 +12,7 @@ Fixtures:
   the idle test shortens app.idle.idle_timeout_s itself —
   staff_long_press_s=0.6, claim/handoff URLs under https://app.test/).
 - `online_bridge` (session): a second real Bridge on the same database whose HQ is a
-  reference HQ on 127.0.0.1 (hq.server.serve_in_thread; profiles p-camille, p-james…);
+  reference HQ on 127.0.0.1 (hq.embedded.serve_in_thread; profiles p-camille, p-james…);
   the `online` fixture hands it to the app (app.bridge and app.data) and puts the offline one back.
 - `kiosk` (per test): a KioskDriver over it:
     .app, .bridge, .screen (current screen name), .pump(), .wait_until(pred, timeout=5.0)
@@ -118,7 +118,7 @@ def online_bridge(kiosk_app, tmp_path_factory):
     from dataclasses import replace
 
     from bridge.facade import Bridge
-    from hq.server import serve_in_thread
+    from hq.embedded import serve_in_thread
 
     folder = tmp_path_factory.mktemp("kiosk-hq")
     hq = serve_in_thread(folder / "hq.db", port=0, tokens={"paris-marais": HQ_TOKEN})

@@ -1,0 +1,61 @@
+"""The HQ schema, as numbered migrations per dialect; a database records the last one applied.
+
+Add a migration by appending to both lists (same number, same meaning); never edit a released one.
+"""
+
+from __future__ import annotations
+
+SQLITE = [
+    # 1: the reference server's first schema (IF NOT EXISTS: files made before versioning adopt it)
+    """
+CREATE TABLE IF NOT EXISTS stores (store_id TEXT PRIMARY KEY, token TEXT UNIQUE);
+CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, bridge_id TEXT NOT NULL,
+    received_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, store_id TEXT NOT NULL, type TEXT NOT NULL,
+    device_id TEXT NOT NULL, seq INTEGER NOT NULL, profile_id TEXT, claim_code TEXT,
+    batch_id INTEGER NOT NULL, idx INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_claim ON events (claim_code) WHERE claim_code IS NOT NULL;
+CREATE TABLE IF NOT EXISTS device_seqs (store_id TEXT NOT NULL, device_id TEXT NOT NULL, count INTEGER NOT NULL,
+    max_seq INTEGER NOT NULL, gaps TEXT NOT NULL, PRIMARY KEY (store_id, device_id));
+CREATE TABLE IF NOT EXISTS saves (event_id TEXT PRIMARY KEY, type TEXT NOT NULL, profile_id TEXT,
+    claim_code TEXT, product_id TEXT NOT NULL, sku TEXT, occurred_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (claim_code TEXT PRIMARY KEY, profile_id TEXT NOT NULL, claimed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, language TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (bridge_id TEXT PRIMARY KEY, store_id TEXT NOT NULL,
+    received_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (id TEXT PRIMARY KEY, version INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS products_version ON products (version);
+CREATE TABLE IF NOT EXISTS stock (sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
+    updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (sku, location));
+CREATE INDEX IF NOT EXISTS stock_version ON stock (version);
+""",
+    # 2: events by store, for per-store counts on the dashboard and stats.json
+    "CREATE INDEX IF NOT EXISTS events_store ON events (store_id);",
+]
+
+POSTGRES = [
+    """
+CREATE TABLE stores (store_id TEXT PRIMARY KEY, token TEXT UNIQUE);
+CREATE TABLE batches (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, store_id TEXT NOT NULL,
+    bridge_id TEXT NOT NULL, received_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE events (id TEXT PRIMARY KEY, store_id TEXT NOT NULL, type TEXT NOT NULL, device_id TEXT NOT NULL,
+    seq BIGINT NOT NULL, profile_id TEXT, claim_code TEXT, batch_id BIGINT NOT NULL, idx INTEGER NOT NULL);
+CREATE INDEX events_claim ON events (claim_code) WHERE claim_code IS NOT NULL;
+CREATE TABLE device_seqs (store_id TEXT NOT NULL, device_id TEXT NOT NULL, count BIGINT NOT NULL,
+    max_seq BIGINT NOT NULL, gaps TEXT NOT NULL, PRIMARY KEY (store_id, device_id));
+CREATE TABLE saves (ord BIGINT GENERATED ALWAYS AS IDENTITY, event_id TEXT PRIMARY KEY, type TEXT NOT NULL,
+    profile_id TEXT, claim_code TEXT, product_id TEXT NOT NULL, sku TEXT, occurred_at TEXT NOT NULL);
+CREATE TABLE claims (claim_code TEXT PRIMARY KEY, profile_id TEXT NOT NULL, claimed_at TEXT NOT NULL);
+CREATE TABLE profiles (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, language TEXT NOT NULL);
+CREATE TABLE heartbeats (bridge_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, received_at TEXT NOT NULL,
+    body TEXT NOT NULL);
+CREATE TABLE products (id TEXT PRIMARY KEY, version BIGINT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL);
+CREATE INDEX products_version ON products (version);
+CREATE TABLE stock (sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
+    updated_at TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (sku, location));
+CREATE INDEX stock_version ON stock (version);
+""",
+    "CREATE INDEX events_store ON events (store_id);",
+]

@@ -1,0 +1,61 @@
+"""The HQ ASGI app: every route in one table, with errors, faults and the bearer token as middleware.
+
+    app = create_app(build_state("hq.db"))
+    uvicorn.run(app)
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hq.state import HQApp
+from hq.web import events, faults_endpoint, feeds, pages, profiles
+from hq.web.call import endpoint, error_response
+from hq.web.middleware import BearerToken, Errors, InjectedFaults
+
+ROUTES = [
+    # the profile API v1 (bearer token)
+    Route("/v1/events", endpoint(events.post_events, reads_body=True), methods=["POST"]),
+    Route("/v1/catalog", endpoint(feeds.get_catalog), methods=["GET"]),
+    Route("/v1/stock", endpoint(feeds.get_stock), methods=["GET"]),
+    Route("/v1/images/{name}", endpoint(feeds.get_image), methods=["GET"]),
+    Route("/v1/profiles/{profile_id}", endpoint(profiles.get_profile), methods=["GET"]),
+    Route("/v1/keys", endpoint(profiles.get_keys), methods=["GET"]),
+    Route("/v1/claims/{claim_code}", endpoint(profiles.post_claim, reads_body=True), methods=["POST"]),
+    Route("/v1/heartbeats", endpoint(profiles.post_heartbeat, reads_body=True), methods=["POST"]),
+    Route("/v1/openapi.json", endpoint(pages.openapi), methods=["GET"]),
+    # operators and load balancers (no token)
+    Route("/", endpoint(pages.index), methods=["GET"]),
+    Route("/stores/{store_id}", endpoint(pages.store_page), methods=["GET"]),
+    Route("/stores/{store_id}/gaps.json", endpoint(pages.gaps_json), methods=["GET"]),
+    Route("/stores/{store_id}/stats.json", endpoint(pages.stats_json), methods=["GET"]),
+    Route("/healthz", endpoint(pages.healthz), methods=["GET"]),
+    Route("/readyz", endpoint(pages.readyz), methods=["GET"]),
+    # tests and demos only (404 unless the fault endpoint is on)
+    Route("/_faults", endpoint(faults_endpoint.add_fault, reads_body=True), methods=["POST"]),
+    Route("/_faults", endpoint(faults_endpoint.clear_faults), methods=["DELETE"]),
+]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 in the contract's {"error": ...} shape."""
+    assert isinstance(exc, HTTPException)
+    message = "no such resource" if exc.status_code == 404 else "method not allowed"
+    return error_response(exc.status_code, f"{message}: {request.method} {request.url.path}", exc.headers)
+
+
+def create_app(state: HQApp) -> Starlette:
+    """The Starlette app serving state."""
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(Errors), Middleware(InjectedFaults, faults=state.faults),
+                    Middleware(BearerToken, tokens=state.store.token_table)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.state.hq = state
+    return app
