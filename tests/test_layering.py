@@ -39,7 +39,7 @@ def test_no_module_imports_a_layer_above(package: str) -> None:
 
 def test_forbidden_imports_are_detected(tmp_path: Path) -> None:
     module = tmp_path / "screen.py"
-    module.write_text("def f():\n    from hq.server import serve_in_thread\nimport kivy.app\n")
+    module.write_text("def f():\n    from hq.embedded import serve_in_thread\nimport kivy.app\n")
     assert _imported_packages(module) >= {"hq", "kivy"}
 
 
