@@ -5,6 +5,7 @@ anything on its database handle.
 
     data = KioskData(bridge)
     data.browse(lang="fr", category="dresses", limit=48)   # -> [ProductCard]
+    data.page_after(cards[-1].id, len(cards), lang="fr", category="dresses", limit=48)
     data.verify_app_token(token)                            # -> profile id, or TokenRefused
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from bridge.errors import VitrineError
 from bridge.store.catalog import Product, ProductCard, StockLevel, Variant, category_label, color_label
 from kiosk.logic.identity import TokenRefused, verify_app_token
 
@@ -56,8 +58,19 @@ class KioskData:
         return self._catalog.count(category=category, size=size, color=color)
 
     def browse(self, **query: Any) -> list[ProductCard]:
-        """One page of product cards (Catalog.browse's keywords: lang, category, sort, offset...)."""
+        """One page of product cards (Catalog.browse's keywords: lang, category, sort, after...)."""
         return self._catalog.browse(**query)
+
+    def page_after(self, last_id: str, loaded: int, **query: Any) -> list[ProductCard]:
+        """The page after the card last_id (by key: as fast deep down as at the top).
+
+        If that product left the catalog since (a sync deleted it), the page starts after
+        the `loaded` cards already shown instead.
+        """
+        try:
+            return self._catalog.browse(**query, after=last_id)
+        except VitrineError:
+            return self._catalog.browse(**query, offset=loaded)
 
     def search(self, query: str, *, lang: str, limit: int = 60) -> list[ProductCard]:
         """Product cards matching the shopper's words, best first."""
