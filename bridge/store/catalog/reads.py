@@ -50,6 +50,13 @@ class CatalogReader:
         """The product and variant of a SKU, or None."""
         return self._find("sku", sku.strip())
 
+    def skus_by_ean(self, eans: list[str]) -> dict[str, str]:
+        """ean -> SKU for those of eans some variant carries, in one query."""
+        rows = self.db.read().execute(
+            "SELECT ean, sku FROM variants WHERE ean IN (SELECT value FROM json_each(?))",
+            (json.dumps(eans),)).fetchall()
+        return dict(rows)
+
     def categories(self, lang: str) -> list[str]:
         """Category ids present in the catalog, in display order of their labels in lang."""
         rows = self.db.read().execute("SELECT DISTINCT category FROM products").fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
@@ -95,12 +96,7 @@ class CatalogWriter:
         if not isinstance(delta, int) or isinstance(delta, bool):
             raise VitrineError(f"adjust_stock {sku} at {location}: delta must be an integer, got {delta!r}")
         with self.db.write() as conn:
-            conn.execute(
-                """INSERT INTO stock (sku, location, on_hand, updated_at) VALUES (?, ?, MAX(0, ?), ?)
-                   ON CONFLICT(sku, location) DO UPDATE SET
-                       on_hand = MAX(0, stock.on_hand + ?), updated_at = excluded.updated_at""",
-                (sku, location, delta, _now(), delta),
-            )
+            conn.execute(_ADJUST, (sku, location, delta, _now(), delta))
 
     def set_image_path(self, url: str, path: str) -> None:
         """Remember that the image at url is cached in the local file path."""
@@ -111,6 +107,23 @@ class CatalogWriter:
         with self.db.write() as conn:
             self.db.utils(conn)["image_paths"].upsert_all(
                 {"url": url, "path": str(path)} for url, path in pairs)
+
+
+_ADJUST = """INSERT INTO stock (sku, location, on_hand, updated_at) VALUES (?, ?, MAX(0, ?), ?)
+              ON CONFLICT(sku, location) DO UPDATE SET
+                  on_hand = MAX(0, stock.on_hand + ?), updated_at = excluded.updated_at"""
+# The same for SKUs the catalog knows only (sales of unknown items move no stock).
+_ADJUST_KNOWN = """INSERT INTO stock (sku, location, on_hand, updated_at)
+                   SELECT ?1, ?2, MAX(0, ?3), ?4 WHERE EXISTS (SELECT 1 FROM variants WHERE sku = ?1)
+                   ON CONFLICT(sku, location) DO UPDATE SET
+                       on_hand = MAX(0, stock.on_hand + ?3), updated_at = excluded.updated_at"""
+
+
+def adjust_known_stock(conn: sqlite3.Connection, location: str, deltas: dict[str, int]) -> None:
+    """Apply many sales and returns (sku -> delta) to location's on-hand, inside the caller's
+    write transaction; SKUs missing from the catalog are left out."""
+    now = _now()
+    conn.executemany(_ADJUST_KNOWN, [(sku, location, d, now) for sku, d in deltas.items() if d])
 
 
 def _now() -> str:
