@@ -241,6 +241,30 @@ def test_sender_lock_across_processes_and_after_kill(tmp_path):
         assert lock.held
 
 
+def test_sender_lock_holds_through_a_symlink_and_another_spelling(tmp_path):
+    # Issue 10 item 6: a lock named from the path as written let a second sender in
+    # through a symlink to the same database.
+    real_dir = tmp_path / "data"
+    real_dir.mkdir()
+    real = real_dir / "vitrine.db"
+    real.write_bytes(b"")
+    (tmp_path / "link.db").symlink_to(real)
+    (tmp_path / "linkdir").symlink_to(real_dir, target_is_directory=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", _HOLDER, str(real)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        for other in (tmp_path / "link.db", tmp_path / "linkdir" / "vitrine.db",
+                      real_dir / ".." / "data" / "vitrine.db"):
+            with pytest.raises(AlreadyRunning, match=rf"\(pid {child.pid}\)"):
+                SenderLock(other).acquire()
+    finally:
+        child.kill()
+        child.communicate()
+    assert not (tmp_path / "link.db.lock").exists()
+
+
 def test_the_wal_restarts_under_continuous_single_row_commits(tmp_path):
     # Without the checkpointer's catch-up under the write lock the WAL never restarts
     # while commits keep coming: it grew by every commit (~16 MB here), and each commit
