@@ -107,7 +107,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
     path.write_bytes(b"this is not sqlite at all" * 200)
     Path(str(path) + "-wal").write_bytes(b"junk wal")
     with caplog.at_level(logging.ERROR, logger="bridge.store.database"):
-        db = open_database(path)
+        db = open_database(path, may_quarantine=True)
     try:
         assert db.quarantined is not None and db.quarantined.name.startswith("vitrine.db.corrupt-")
         assert db.quarantined.read_bytes().startswith(b"this is not sqlite")
@@ -133,7 +133,7 @@ def test_a_corrupt_page_is_detected_by_quick_check(tmp_path):
     with open(path, "r+b") as f:  # scribble over a few pages past the header page
         f.seek(page * 3)
         f.write(b"\xa5" * page * 4)
-    with open_database(path) as db:
+    with open_database(path, may_quarantine=True) as db:
         assert db.quarantined is not None
         assert db.read().execute("PRAGMA quick_check").fetchone()[0] == "ok"
 
