@@ -108,17 +108,18 @@ def test_only_the_sender_may_quarantine(tmp_path, seeded):
 
 
 def test_a_second_process_reports_and_leaves_the_database_of_a_running_sender(
-        make_config, cli, cli_popen, hq, wait_for, seeded, tmp_path):
+        make_config, cli, cli_popen, hq, wait_for, tmp_path):
     """Two real processes: `run` holds the lock; `status` on the damaged file must not move it."""
-    source, bodies = seeded
     unreachable = make_config(hq={"url": f"http://127.0.0.1:{_free_port()}"})
     database = load_settings(unreachable).database_path
-    shutil.copyfile(source, database)
+    n = len(_seed_file(database, 400))
     run = cli_popen(unreachable, "run")
     lock = Path(f"{database}.lock")
     wait_for(lambda: lock.exists() and lock.read_text().strip() == str(run.pid),
              what="the sender lock")
-    _bad_page(database)
+    # The header, not a page: the live sender's WAL may hold a newer copy of any page,
+    # which would hide a damaged one from the integrity check.
+    _bad_header(database)
 
     status = cli(unreachable, "status", "--json")
     assert status.returncode == 2
@@ -134,7 +135,7 @@ def test_a_second_process_reports_and_leaves_the_database_of_a_running_sender(
 
     shown = json.loads(cli(config, "status", "--json").stdout)["quarantined"]
     assert [q["file"] for q in shown] == [str(moved[0])]
-    assert shown[0]["events"] >= 0.95 * N_EVENTS and shown[0]["at"].endswith("Z")
+    assert shown[0]["events"] >= 0.9 * n and shown[0]["at"].endswith("Z")
     assert "vitrine-bridge recover" in cli(config, "status").stdout
 
     recovered = cli(config, "recover", str(moved[0]))
