@@ -22,6 +22,9 @@ def heartbeat_once(ctx: SyncContext, version: str = "0.1.0") -> bool:
         "dead_letters": stats.dead,
         "last_push_at": ctx.state.status().get("last_push_at"),
     }
+    stranded = ctx.quarantines.unrecovered() if ctx.quarantines is not None else []
+    if stranded:  # optional field, agreed with HQ: events stranded in a moved-aside database
+        data["quarantined"] = [r.heartbeat() for r in stranded]
     try:
         answer = ctx.client.post_heartbeat(data)
     except HQError as exc:
