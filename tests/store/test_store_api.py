@@ -147,3 +147,39 @@ def test_gzip_batches_as_a_kiosk_bridge_sends_them_are_read(store):
         "Authorization": f"Bearer {kiosk_token(1)}", "Content-Type": "application/json",
         "Content-Encoding": "gzip"})
     assert answer.json()["results"][0]["status"] == "accepted"
+
+
+def test_with_hq_down_the_store_bridge_goes_on_serving_its_kiosks(tmp_path, hq, opened):
+    from bridge.config import load_settings
+    from bridge.errors import HQError
+    from bridge.facade import Bridge
+    from bridge.serve import BridgeServer
+    from tests.store.store_rig import kiosk_config, store_config
+
+    (tmp_path / "s").mkdir()
+    store = Bridge.open(load_settings(store_config(tmp_path / "s", hq.url, 0, 0)))
+    opened.append(store)
+    store.sync(pull=True)  # the catalog, while HQ was up
+    store.close()
+    opened.remove(store)
+    down = Bridge.open(load_settings(store_config(tmp_path / "s", "http://127.0.0.1:9", 0, 0)))
+    opened.append(down)
+    server = BridgeServer(down)
+    server.start()
+    try:
+        k1 = Bridge.open(load_settings(kiosk_config(tmp_path, 1, f"http://127.0.0.1:{server.serve_port}")))
+        opened.append(k1)
+        ids = _search(k1, 4, "kiosk-1")
+        report = k1.sync(pull=True)
+        assert report.drained and report.pull_error is None and k1.catalog.count() == down.catalog.count() > 0
+        assert {e["id"] for e in down.outbox.events()} == set(ids)
+        try:
+            k1.fetch_profile("p-camille")
+        except HQError as exc:
+            assert "503" in str(exc)
+        else:
+            raise AssertionError("a profile was answered with HQ down")
+        assert down.sync(pull=False).error  # HQ unreachable: the events wait at the store bridge
+        assert down.outbox.stats().pending == 4
+    finally:
+        server.stop()
