@@ -42,6 +42,12 @@ def _workers(text: str) -> int:
     return workers
 
 
+def _window(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 365, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vitrine-hq", description="Vitrine's reference HQ server (development).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--signing-key", type=Path, help="Ed25519 PEM key for app tokens (default: the dev key)")
     serve.add_argument("--faults", action="store_true",
                        help="enable POST/DELETE /_faults, the fault-injection endpoint for tests and demos")
+    serve.add_argument("--orders-token", metavar="TOKEN",
+                       help="bearer token of POST /v1/orders (online orders with a hand-off); default: refused")
+    serve.add_argument("--dashboard-token", metavar="TOKEN",
+                       help="token every HTML page and store JSON requires (?token=, bearer or cookie); "
+                            "default: open, for development")
+    serve.add_argument("--attribution-window-days", type=_window, default=14, metavar="DAYS",
+                       help="an identified shopper's receipt is credited to the kiosk this long after (default 14)")
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
     mint = sub.add_parser("mint-token", help="print an app QR token (a compact JWS) for a profile")
@@ -86,7 +99,9 @@ def serve(args: argparse.Namespace) -> int:
     sock = server.bind_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     print(f"vitrine-hq listening on http://{host}:{port}", flush=True)
-    spec = server.WorkerSpec(database=database, catalog_dir=catalog, signing_key=key, fault_endpoint=args.faults)
+    spec = server.WorkerSpec(database=database, catalog_dir=catalog, signing_key=key, fault_endpoint=args.faults,
+                             orders_token=args.orders_token, dashboard_token=args.dashboard_token,
+                             attribution_window_days=args.attribution_window_days)
     server.run(spec, sock, workers=args.workers, verbose=args.verbose)
     print("vitrine-hq stopped", flush=True)
     return 0
