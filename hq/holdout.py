@@ -41,13 +41,13 @@ class Arm:
 
 
 def difference_ci95(treated: Arm, holdout: Arm) -> tuple[float, float, float] | None:
-    """(difference of conversion rates, low, high): a Wald 95% interval; None without both arms."""
+    """(difference of conversion rates, low, high): a Wald 95% interval clipped to [-1, 1]; None without both arms."""
     if not treated.sessions or not holdout.sessions:
         return None
     p1, p0 = treated.converted / treated.sessions, holdout.converted / holdout.sessions
     se = math.sqrt(p1 * (1 - p1) / treated.sessions + p0 * (1 - p0) / holdout.sessions)
     diff = p1 - p0
-    return diff, diff - Z95 * se, diff + Z95 * se
+    return diff, max(-1.0, diff - Z95 * se), min(1.0, diff + Z95 * se)
 
 
 def session_outcomes(db: Database, period: Period, store_id: str | None,

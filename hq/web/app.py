@@ -39,6 +39,9 @@ ROUTES = [
     Route("/stores/{store_id}/stats.json", endpoint(pages.stats_json), methods=["GET"]),
     Route("/stores/{store_id}/attribution.json", endpoint(attribution.store_attribution), methods=["GET"]),
     Route("/attribution.json", endpoint(attribution.chain_attribution), methods=["GET"]),
+    Route("/stores/{store_id}/tables/{table}.csv", endpoint(pages.store_csv), methods=["GET"]),
+    Route("/chain", endpoint(pages.chain_page), methods=["GET"]),
+    Route("/chain/tables/{table}.csv", endpoint(pages.chain_csv), methods=["GET"]),
     Route("/healthz", endpoint(pages.healthz), methods=["GET"]),
     Route("/readyz", endpoint(pages.readyz), methods=["GET"]),
     # tests and demos only (404 unless the fault endpoint is on)

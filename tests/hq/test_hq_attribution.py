@@ -59,7 +59,7 @@ def _auth(token: str) -> dict:
 
 def _ci(p1: float, n1: int, p0: float, n0: int) -> list[float]:
     se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    return [round(p1 - p0 - 1.959964 * se, 4), round(p1 - p0 + 1.959964 * se, 4)]
+    return [round(max(-1, p1 - p0 - 1.959964 * se), 4), round(min(1, p1 - p0 + 1.959964 * se), 4)]
 
 
 def test_a_seeded_month_of_one_store(hq):
