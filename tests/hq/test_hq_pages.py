@@ -106,3 +106,18 @@ def test_heartbeat_extensions_are_checked(hq, change, error):
     answer = requests.post(hq.url + "/v1/heartbeats", json={**BEAT, **change},
                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert answer.status_code == 400 and answer.json()["error"].startswith(error)
+
+
+def test_openapi_describes_attribution_orders_and_heartbeat_extensions():
+    import json
+
+    from openapi_spec_validator import validate
+
+    from hq.web.pages import OPENAPI_PATH
+
+    spec = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    validate(spec)
+    assert {"/v1/orders", "/stores/{store_id}/attribution.json", "/attribution.json"} <= set(spec["paths"])
+    assert {"quarantined", "devices"} <= set(spec["components"]["schemas"]["Heartbeat"]["properties"])
+    assert "holdout" in spec["components"]["schemas"]["SessionPayload"]["properties"]
+    assert "handoff_id" in spec["components"]["schemas"]["ReceiptPayload"]["properties"]
