@@ -121,3 +121,20 @@ def test_openapi_describes_attribution_orders_and_heartbeat_extensions():
     assert {"quarantined", "devices"} <= set(spec["components"]["schemas"]["Heartbeat"]["properties"])
     assert "holdout" in spec["components"]["schemas"]["SessionPayload"]["properties"]
     assert "handoff_id" in spec["components"]["schemas"]["ReceiptPayload"]["properties"]
+
+
+def test_the_served_command_takes_the_dashboard_and_orders_tokens(tmp_path):
+    from hq_process import kill_hq, start_hq
+    from test_hq_attribution import ORDER_O5
+
+    proc, url = start_hq(str(tmp_path / "hq.db"), tokens={"paris-marais": TOKEN},
+                         extra=("--dashboard-token", DASHBOARD_TOKEN, "--orders-token", ORDERS_TOKEN,
+                                "--attribution-window-days", "30"))
+    try:
+        assert requests.get(url + "/chain", timeout=10).status_code == 401
+        assert requests.get(url + "/chain", params={"token": DASHBOARD_TOKEN}, timeout=10).status_code == 200
+        orders = requests.post(url + "/v1/orders", json={"orders": [ORDER_O5]},
+                               headers={"Authorization": f"Bearer {ORDERS_TOKEN}"}, timeout=10)
+        assert orders.json()["results"] == [{"order_id": "O5", "status": "accepted"}]
+    finally:
+        kill_hq(proc)
