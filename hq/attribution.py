@@ -22,6 +22,7 @@ from hq.holdout import Arm, session_outcomes
 DEFAULT_WINDOW_DAYS = 14
 PRESENCE_TYPES = ("session_started", "shopper_identified", "product_viewed", "item_saved", "sent_to_phone",
                   "fitting_room_requested")
+SESSION_TYPES = ("session_started", "shopper_identified", "sent_to_phone")  # the holdout reads them all
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,10 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
     """Attribution of one store's (or, with store_id None, every store's) sales over the period."""
     first, last = period.first.isoformat(), period.last.isoformat()
     window = timedelta(days=window_days)
-    receipts = rows.receipts(db, first, last, store_id)
+    # the holdout follows sessions of the period for a window after it
+    after = (period.last + window + timedelta(days=1)).isoformat()
+    later_receipts = rows.receipts(db, first, after, store_id)
+    receipts = [r for r in later_receipts if r.day <= last]
     orders = [o for o in rows.orders(db, first, last) if o.store_id is not None
               and (store_id is None or o.store_id == store_id)]
     currency = currency or _main_currency(receipts, orders)
@@ -86,15 +90,14 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
     stores: dict[str, StoreFigures] = {}
     # a day more on each side: the local days of UTC instants near midnight
     seen_from = (period.first - window - timedelta(days=1)).isoformat()
-    facts = rows.kiosk_facts(db, seen_from, (period.last + timedelta(days=1)).isoformat(), store_id,
-                             PRESENCE_TYPES)
+    facts = rows.kiosk_facts(db, seen_from, after, store_id, PRESENCE_TYPES, SESSION_TYPES)
     presence, looked = _presence(facts)
     lines = rows.receipt_lines(db, first, last, store_id)
     products = rows.sku_products(db) if lines else {}
     for r in receipts:
         if r.currency != currency:
             continue
-        figures = stores.setdefault(r.store_id, StoreFigures())
+        figures = stores.get(r.store_id) or stores.setdefault(r.store_id, StoreFigures())
         figures.receipts.add(r.micros)
         if r.via_handoff:
             figures.handoff_in_store.add(r.micros)
@@ -107,11 +110,12 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
                                             if sku in interest or products.get(sku) in interest)
     for o in orders:
         if o.currency == currency:
-            figures = stores.setdefault(o.store_id, StoreFigures())
+            figures = stores.get(o.store_id) or stores.setdefault(o.store_id, StoreFigures())
             figures.handoff_online.add(o.micros)
             figures.credit(o.day, "handoff", o.micros)
-    for sid, arm, converted in session_outcomes(db, period, store_id, window):
-        stores.setdefault(sid, StoreFigures()).arms[arm].add(converted)
+    redeemed = rows.redeemed_handoffs(db, first)
+    for sid, arm, converted in session_outcomes(facts, later_receipts, redeemed, period, window):
+        (stores.get(sid) or stores.setdefault(sid, StoreFigures())).arms[arm].add(converted)
     return Attribution(currency, stores, dict(excluded))
 
 
@@ -134,9 +138,13 @@ def _presence(facts: list[rows.KioskFact]) -> tuple[dict, dict]:
     return presence, looked
 
 
+def shifted(at: str, delta: timedelta) -> str:
+    """A fixed-width UTC time text moved by delta, in the same form."""
+    return (datetime.fromisoformat(at) + delta).isoformat(timespec="microseconds")[:26] + "Z"
+
+
 def _earliest(at: str, window: timedelta) -> str:
-    moment = datetime.fromisoformat(at.replace("Z", "+00:00")) - window
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return shifted(at, -window)
 
 
 def _seen(times: list[str], at: str, window: timedelta) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from hq.db import Database
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Receipt:
     store_id: str
     receipt_id: str
@@ -26,7 +27,7 @@ class Receipt:
     currency: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Order:
     order_id: str
     store_id: str | None  # the store of the kiosk that showed its hand-off, None if unknown
@@ -36,7 +37,7 @@ class Order:
     currency: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class KioskFact:
     store_id: str
     type: str
@@ -88,17 +89,21 @@ def orders(db: Database, first: str, last: str) -> list[Order]:
     return [Order(oid, s, d, h, int(m), cur) for oid, s, d, h, m, cur in db.read(sql, (first, last))]
 
 
-def kiosk_facts(db: Database, first: str, last: str, store_id: str | None,
-                types: Sequence[str]) -> list[KioskFact]:
-    """Kiosk events of these types whose local day is in [first, last], in time order."""
+def kiosk_facts(db: Database, first: str, last: str, store_id: str | None, types: Sequence[str],
+                anonymous_too: Sequence[str] = ()) -> list[KioskFact]:
+    """Kiosk events of these types whose local day is in [first, last], in time order: those of a known
+    shopper only, but for the types in anonymous_too (an anonymous view tells attribution nothing)."""
     where, params = _scope(store_id, "k.store_id")
-    marks = ",".join("?" * len(types))
+    marks, anonymous = ",".join("?" * len(types)), ",".join("?" * len(anonymous_too)) or "NULL"
     sql = ("SELECT k.store_id, k.type, k.device_id, k.at, k.day, COALESCE(k.profile_id, c.profile_id), "
            "k.claim_code, k.session_id, k.holdout, k.product_id, k.sku, k.handoff_id FROM kiosk_facts k "
            f"LEFT JOIN claims c ON c.claim_code = k.claim_code WHERE k.day BETWEEN ? AND ? AND k.type IN ({marks})"
-           + where + " ORDER BY k.at")
+           f" AND (k.type IN ({anonymous}) OR COALESCE(k.profile_id, c.profile_id) IS NOT NULL)"
+           + where)
+    rows = db.read(sql, (first, last, *types, *anonymous_too, *params))
+    rows.sort(key=itemgetter(3))  # by time: cheaper here than SQLite's sort of whole rows
     return [KioskFact(s, t, d, at, day, p, cc, sid, None if h is None else bool(h), pid, sku, hid)
-            for s, t, d, at, day, p, cc, sid, h, pid, sku, hid in db.read(sql, (first, last, *types, *params))]
+            for s, t, d, at, day, p, cc, sid, h, pid, sku, hid in rows]
 
 
 def redeemed_handoffs(db: Database, first: str) -> set[str]:

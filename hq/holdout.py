@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hq import attribution_rows as rows
-from hq.db import Database
 
 if TYPE_CHECKING:
     from hq.attribution import Period
@@ -50,12 +49,15 @@ def difference_ci95(treated: Arm, holdout: Arm) -> tuple[float, float, float] | 
     return diff, max(-1.0, diff - Z95 * se), min(1.0, diff + Z95 * se)
 
 
-def session_outcomes(db: Database, period: Period, store_id: str | None,
-                     window: timedelta) -> Iterator[tuple[str, bool, bool]]:
-    """(store_id, in the holdout, converted) for each flagged session started in the period."""
+def session_outcomes(facts: list[rows.KioskFact], receipts: list[rows.Receipt], redeemed: set[str],
+                     period: Period, window: timedelta) -> Iterator[tuple[str, bool, bool]]:
+    """(store_id, in the holdout, converted) for each flagged session started in the period.
+
+    facts: kiosk facts in time order, covering the period and a window after it, with every
+    session_started, shopper_identified and sent_to_phone; receipts: as long; redeemed: hand-off
+    ids carried by a receipt or an order.
+    """
     first, last = period.first.isoformat(), period.last.isoformat()
-    after = (period.last + window + timedelta(days=1)).isoformat()
-    facts = rows.kiosk_facts(db, first, after, store_id, ("session_started", "shopper_identified", "sent_to_phone"))
     starts: dict[tuple[str, str], list[str]] = {}
     identified: dict[str, str] = {}
     handoffs_by_claim: dict[str, list[str]] = {}
@@ -71,8 +73,7 @@ def session_outcomes(db: Database, period: Period, store_id: str | None,
             if f.profile_id:
                 handoffs_by_shopper.setdefault((f.store_id, f.device_id, f.profile_id), []).append(
                     (f.at, f.handoff_id))
-    redeemed = rows.redeemed_handoffs(db, first)
-    bought = _purchases(rows.receipts(db, first, after, store_id))
+    bought = _purchases(receipts)
     for f in facts:
         if f.type != "session_started" or f.holdout is None or not first <= f.day <= last:
             continue
@@ -101,6 +102,6 @@ def _purchases(receipts: list[rows.Receipt]) -> dict[tuple[str, str], list[str]]
 
 def _bought(times: list[str], start: str, window: timedelta) -> bool:
     """True if a purchase lies in [start, start + window]."""
-    end = (datetime.fromisoformat(start.replace("Z", "+00:00")) + window).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    end = (datetime.fromisoformat(start) + window).isoformat(timespec="microseconds")[:26] + "Z"
     i = bisect_left(times, start)
     return i < len(times) and times[i] <= end
