@@ -3,6 +3,7 @@
     vitrine-hq serve --db hq.db --port 8700 --token paris-marais=s3cret
     vitrine-hq serve --database postgresql://hq@db.internal/hq --host 0.0.0.0 --workers 4
     vitrine-hq mint-token --profile p-camille --png camille.png
+    vitrine-hq backfill-attribution --database postgresql://hq@db.internal/hq
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="an identified shopper's receipt is credited to the kiosk this long after (default 14)")
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
+    backfill = sub.add_parser("backfill-attribution",
+                              help="derive attribution facts of events stored before this version (idempotent)")
+    target = backfill.add_mutually_exclusive_group(required=True)
+    target.add_argument("--database", metavar="URL", help="postgresql://USER@HOST/DB, or a SQLite file path")
+    target.add_argument("--db", type=Path, help="a SQLite file")
+
     mint = sub.add_parser("mint-token", help="print an app QR token (a compact JWS) for a profile")
     mint.add_argument("--profile", required=True, help="the profile id (the token's sub)")
     mint.add_argument("--png", type=Path, help="also write the token's QR code to this PNG file")
@@ -118,10 +125,24 @@ def mint(args: argparse.Namespace) -> int:
     return 0
 
 
+def backfill(args: argparse.Namespace) -> int:
+    """Migrate the database, then derive the facts of every stored event."""
+    from hq.backfill import backfill_attribution
+    from hq.db import open_database
+
+    db = open_database(args.database or str(args.db))
+    try:
+        print(f"vitrine-hq: attribution facts derived from {backfill_attribution(db)} stored events", flush=True)
+    finally:
+        db.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands = {"serve": serve, "mint-token": mint, "backfill-attribution": backfill}
     try:
-        return serve(args) if args.command == "serve" else mint(args)
+        return commands[args.command](args)
     except HQServerError as exc:
         print(f"vitrine-hq: {exc}", file=sys.stderr)
         return 2

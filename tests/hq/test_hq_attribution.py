@@ -156,3 +156,21 @@ def test_holdout_and_handoff_fields_are_checked(hq):
     assert [r.get("error") for r in answer["results"]] == [
         "payload.holdout: must be true, false or absent", "payload.holdout: must be true, false or absent",
         "payload.handoff_id: must be a non-empty string"]
+
+
+def test_backfill_derives_the_facts_of_events_stored_before(hq):
+    from hq.cli import main
+
+    seed(hq.url)
+    url = hq.url + "/stores/paris-marais/attribution.json"
+    before = requests.get(url, params=NOVEMBER, timeout=10).json()
+    with hq.store.db.write() as tx:  # as a database from before migration 3 would be
+        for table in ("receipts", "receipt_lines", "kiosk_facts"):
+            tx.run(f"DELETE FROM {table}")
+    assert requests.get(url, params=NOVEMBER, timeout=10).json()["receipts"]["count"] == 0
+    assert main(["backfill-attribution", "--database", hq.store.db.path if hq.store.db.kind == "sqlite"
+                 else hq.store.db.url]) == 0
+    assert requests.get(url, params=NOVEMBER, timeout=10).json() == before
+    assert main(["backfill-attribution", "--database", hq.store.db.path if hq.store.db.kind == "sqlite"
+                 else hq.store.db.url]) == 0  # again: nothing changes
+    assert requests.get(url, params=NOVEMBER, timeout=10).json() == before
