@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from hq.db import Tx
 from hq.money import to_micros
 
+MAX_MICROS = 2**63 - 1
 KIOSK_TYPES = frozenset({"session_started", "shopper_identified", "product_viewed", "item_saved",
                          "sent_to_phone", "fitting_room_requested"})
 
@@ -38,10 +39,15 @@ def store_facts(tx: Tx, store_id: str, events: list[dict]) -> None:
     for ev in events:
         etype = ev["type"]
         if etype == "receipt":
-            receipts.append(_receipt_row(store_id, ev))
             rid = ev["payload"]["receipt_id"]
-            lines += [(store_id, rid, i, line["sku"], to_micros(line["total"]["amount"]))
-                      for i, line in enumerate(ev["payload"]["lines"])]
+            row = _receipt_row(store_id, ev)
+            mine = [(store_id, rid, i, line["sku"], to_micros(line["total"]["amount"]))
+                    for i, line in enumerate(ev["payload"]["lines"])]
+            # the contract allows 15-digit amounts; beyond a BIGINT of millionths (9.2 trillion) a
+            # receipt is kept as an event but left out of attribution rather than failing the batch
+            if all(abs(m) <= MAX_MICROS for m in [row[8], *(x[4] for x in mine)]):
+                receipts.append(row)
+                lines += mine
         elif etype in KIOSK_TYPES:
             kiosk.append(_kiosk_row(store_id, ev))
     if receipts:

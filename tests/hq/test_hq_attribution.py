@@ -174,3 +174,13 @@ def test_backfill_derives_the_facts_of_events_stored_before(hq):
     assert main(["backfill-attribution", "--database", hq.store.db.path if hq.store.db.kind == "sqlite"
                  else hq.store.db.url]) == 0  # again: nothing changes
     assert requests.get(url, params=NOVEMBER, timeout=10).json() == before
+
+
+def test_a_receipt_too_large_for_attribution_is_still_stored(hq):
+    from attribution_seed import receipt
+
+    huge = receipt("R-huge", "2026-11-02T10:00:00+01:00", [("RM-1-M-BLK", "999999999999999.00")])
+    answer = requests.post(hq.url + "/v1/events", json=batch([huge]), headers=_auth(TOKEN), timeout=10).json()
+    assert answer["results"][0]["status"] == "accepted" and hq.event_count() == 1
+    report = requests.get(hq.url + "/stores/paris-marais/attribution.json", params=NOVEMBER, timeout=10).json()
+    assert report["receipts"] == {"count": 0, "revenue": "0.00"}
