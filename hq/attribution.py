@@ -83,8 +83,7 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
     after = (period.last + window + timedelta(days=1)).isoformat()
     later_receipts = rows.receipts(db, first, after, store_id)
     receipts = [r for r in later_receipts if r.day <= last]
-    orders = [o for o in rows.orders(db, first, last) if o.store_id is not None
-              and (store_id is None or o.store_id == store_id)]
+    orders = rows.orders(db, first, last, store_id)
     currency = currency or _main_currency(receipts, orders)
     excluded = Counter(x.currency for x in [*receipts, *orders] if x.currency != currency)
     stores: dict[str, StoreFigures] = {}
@@ -113,7 +112,7 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
             figures = stores.get(o.store_id) or stores.setdefault(o.store_id, StoreFigures())
             figures.handoff_online.add(o.micros)
             figures.credit(o.day, "handoff", o.micros)
-    redeemed = rows.redeemed_handoffs(db, first)
+    redeemed = rows.redeemed_handoffs(db, first, after, store_id)
     for sid, arm, converted in session_outcomes(facts, later_receipts, redeemed, period, window):
         (stores.get(sid) or stores.setdefault(sid, StoreFigures())).arms[arm].add(converted)
     return Attribution(currency, stores, dict(excluded))

@@ -8,27 +8,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from operator import itemgetter
 
 from hq.db import Database
 
 
-@dataclass(slots=True)
-class Receipt:
+class Receipt(NamedTuple):
     store_id: str
     receipt_id: str
     day: str
     at: str
     profile_id: str | None  # the receipt's own, or the profile that claimed its claim code
     handoff_id: str | None
-    via_handoff: bool  # its hand-off id is one a kiosk showed
+    via_handoff: int  # 1 when its hand-off id is one a kiosk showed
     micros: int
     currency: str
 
 
-@dataclass(slots=True)
-class Order:
+class Order(NamedTuple):
     order_id: str
     store_id: str | None  # the store of the kiosk that showed its hand-off, None if unknown
     day: str
@@ -37,8 +35,7 @@ class Order:
     currency: str
 
 
-@dataclass(slots=True)
-class KioskFact:
+class KioskFact(NamedTuple):
     store_id: str
     type: str
     device_id: str
@@ -47,7 +44,7 @@ class KioskFact:
     profile_id: str | None  # the event's own, or the profile that claimed its session's claim code
     claim_code: str | None
     session_id: str | None
-    holdout: bool | None
+    holdout: int | None  # 1: in the holdout, 0: with suggestions, None: not assigned
     product_id: str | None
     sku: str | None
     handoff_id: str | None
@@ -65,8 +62,7 @@ def receipts(db: Database, first: str, last: str, store_id: str | None) -> list[
            "h.handoff_id = r.handoff_id AND h.type = 'sent_to_phone') THEN 1 ELSE 0 END, "
            "r.total_micros, r.currency FROM receipts r LEFT JOIN claims c ON c.claim_code = r.claim_code "
            "WHERE r.day BETWEEN ? AND ?" + where)
-    return [Receipt(s, rid, d, at, p, h, bool(v), int(m), cur)
-            for s, rid, d, at, p, h, v, m, cur in db.read(sql, (first, last, *params))]
+    return list(map(Receipt._make, db.read(sql, (first, last, *params))))
 
 
 def receipt_lines(db: Database, first: str, last: str, store_id: str | None) -> dict[tuple[str, str], list]:
@@ -81,12 +77,13 @@ def receipt_lines(db: Database, first: str, last: str, store_id: str | None) -> 
     return out
 
 
-def orders(db: Database, first: str, last: str) -> list[Order]:
-    """Online orders of the period, with the store whose kiosk showed their hand-off."""
-    sql = ("SELECT o.order_id, (SELECT min(h.store_id) FROM kiosk_facts h WHERE h.handoff_id = o.handoff_id "
-           "AND h.type = 'sent_to_phone'), o.day, o.handoff_id, o.total_micros, o.currency FROM orders o "
-           "WHERE o.day BETWEEN ? AND ?")
-    return [Order(oid, s, d, h, int(m), cur) for oid, s, d, h, m, cur in db.read(sql, (first, last))]
+def orders(db: Database, first: str, last: str, store_id: str | None) -> list[Order]:
+    """Online orders of the period whose hand-off a kiosk (of store_id, when given) showed, with its store."""
+    shown = "SELECT min(h.store_id) FROM kiosk_facts h WHERE h.handoff_id = o.handoff_id AND h.type = 'sent_to_phone'"
+    where, params = _scope(store_id, f"({shown})")
+    sql = (f"SELECT o.order_id, ({shown}), o.day, o.handoff_id, o.total_micros, o.currency FROM orders o "
+           f"WHERE o.day BETWEEN ? AND ? AND ({shown}) IS NOT NULL" + where)
+    return list(map(Order._make, db.read(sql, (first, last, *params))))
 
 
 def kiosk_facts(db: Database, first: str, last: str, store_id: str | None, types: Sequence[str],
@@ -102,14 +99,15 @@ def kiosk_facts(db: Database, first: str, last: str, store_id: str | None, types
            + where)
     rows = db.read(sql, (first, last, *types, *anonymous_too, *params))
     rows.sort(key=itemgetter(3))  # by time: cheaper here than SQLite's sort of whole rows
-    return [KioskFact(s, t, d, at, day, p, cc, sid, None if h is None else bool(h), pid, sku, hid)
-            for s, t, d, at, day, p, cc, sid, h, pid, sku, hid in rows]
+    return list(map(KioskFact._make, rows))
 
 
-def redeemed_handoffs(db: Database, first: str) -> set[str]:
-    """Hand-off ids carried by a receipt or an online order from day `first` on."""
-    rows = db.read("SELECT handoff_id FROM receipts WHERE handoff_id IS NOT NULL AND day >= ? "
-                   "UNION SELECT handoff_id FROM orders WHERE day >= ?", (first, first))
+def redeemed_handoffs(db: Database, first: str, last: str, store_id: str | None) -> set[str]:
+    """Hand-off ids shown on kiosks (of store_id) in [first, last] that a receipt or an online order carries."""
+    where, params = _scope(store_id, "h.store_id")
+    rows = db.read("SELECT h.handoff_id FROM kiosk_facts h WHERE h.type = 'sent_to_phone' AND h.day BETWEEN ? AND ?"
+                   + where + " AND (EXISTS (SELECT 1 FROM receipts r WHERE r.handoff_id = h.handoff_id) "
+                   "OR EXISTS (SELECT 1 FROM orders o WHERE o.handoff_id = h.handoff_id))", (first, last, *params))
     return {r[0] for r in rows}
 
 

@@ -87,7 +87,7 @@ def session_outcomes(facts: list[rows.KioskFact], receipts: list[rows.Receipt], 
                       if f.at <= at < ends}
         converted = bool(shown & redeemed) or (
             profile is not None and _bought(bought.get((f.store_id, profile), []), f.at, window))
-        yield f.store_id, f.holdout, converted
+        yield f.store_id, bool(f.holdout), converted
 
 
 def _purchases(receipts: list[rows.Receipt]) -> dict[tuple[str, str], list[str]]:
