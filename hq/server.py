@@ -18,7 +18,7 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from hq.state import open_state
+from hq.state import Access, open_state
 from hq.web.app import create_app
 from hq.web.protocol import GuardedH11Protocol
 
@@ -37,6 +37,9 @@ class WorkerSpec:
     catalog_dir: str | None = None
     signing_key: str | None = None
     fault_endpoint: bool = False
+    orders_token: str | None = None
+    dashboard_token: str | None = None
+    attribution_window_days: int = 14
 
 
 def uvicorn_config(app: object, *, verbose: bool = False, http: type = GuardedH11Protocol,
@@ -66,8 +69,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def app_from_env() -> Starlette:
     """The app of one worker process, from the settings the parent put in the environment."""
     spec = WorkerSpec(**json.loads(os.environ[WORKER_ENV]))
+    access = Access(orders_token=spec.orders_token, dashboard_token=spec.dashboard_token,
+                    attribution_window_days=spec.attribution_window_days)
     return create_app(open_state(spec.database, catalog_dir=spec.catalog_dir, signing_key=spec.signing_key,
-                                 fault_endpoint=spec.fault_endpoint))
+                                 fault_endpoint=spec.fault_endpoint, access=access))
 
 
 def run(spec: WorkerSpec, sock: socket.socket, *, workers: int = 1, verbose: bool = False) -> None:
