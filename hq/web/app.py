@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hq.state import HQApp
-from hq.web import events, faults_endpoint, feeds, pages, profiles
+from hq.web import events, faults_endpoint, feeds, forward_status, pages, profiles
 from hq.web.call import endpoint, error_response
 from hq.web.middleware import BearerToken, Errors, InjectedFaults
 
@@ -36,6 +36,7 @@ ROUTES = [
     Route("/stores/{store_id}/stats.json", endpoint(pages.stats_json), methods=["GET"]),
     Route("/healthz", endpoint(pages.healthz), methods=["GET"]),
     Route("/readyz", endpoint(pages.readyz), methods=["GET"]),
+    Route("/forward/stats.json", endpoint(forward_status.forward_stats), methods=["GET"]),
     # tests and demos only (404 unless the fault endpoint is on)
     Route("/_faults", endpoint(faults_endpoint.add_fault, reads_body=True), methods=["POST"]),
     Route("/_faults", endpoint(faults_endpoint.clear_faults), methods=["DELETE"]),

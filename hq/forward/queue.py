@@ -1,0 +1,142 @@
+"""The durable forwarding queue: enqueue inside the storing transaction, claim with a lease, settle.
+
+    hook = enqueue_hook()                      # HQStore(db, on_accepted=hook)
+    queue = ForwardQueue(db, owner="host:pid:thread")
+    rows = queue.claim(200, lease_s=60)        # QueuedEvent records, bodies as stored
+    queue.delivered([r.event_id for r in rows])
+
+Several workers and machines claim disjoint rows: on PostgreSQL the claim skips rows another
+transaction is claiming (FOR UPDATE SKIP LOCKED); on SQLite the write lock serialises claims.
+Either way a claim is a lease, not a held transaction, so no transaction stays open during
+an HTTP request; a worker that dies leaves its rows to be claimed again when the lease ends.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hq.clock import utc_now
+from hq.db import Database, Tx
+
+ENQUEUE_CHUNK = 250  # rows per INSERT statement (SQLite allows 32,766 parameters)
+
+
+@dataclass(frozen=True)
+class QueuedEvent:
+    """One claimed event: its queue position, the store, the event as sent, and the bridge that sent it."""
+
+    ord: int
+    event_id: str
+    store_id: str
+    attempts: int
+    event: dict | None  # None if the events table no longer holds it
+    bridge_id: str | None
+    received_at: str | None
+
+
+def enqueue_hook():
+    """The AcceptedHook that queues each accepted event for forwarding, in the storing transaction."""
+
+    def enqueue(tx: Tx, store_id: str, events: list[dict]) -> None:
+        now = utc_now()
+        for start in range(0, len(events), ENQUEUE_CHUNK):
+            chunk = events[start:start + ENQUEUE_CHUNK]
+            params: list = []
+            for ev in chunk:
+                params += (ev["id"], store_id, now)
+            # ON CONFLICT: an id is enqueued once even if a hook were ever called twice for it
+            tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) VALUES "
+                   + ",".join(["(?,?,?)"] * len(chunk)) + " ON CONFLICT (event_id) DO NOTHING", params)
+
+    return enqueue
+
+
+class ForwardQueue:
+    """Claim, deliver, release and set aside rows of forward_queue."""
+
+    def __init__(self, db: Database, owner: str) -> None:
+        self.db = db
+        self.owner = owner
+        self._skip_locked = " FOR UPDATE SKIP LOCKED" if db.kind == "postgresql" else ""
+
+    def claim(self, limit: int, lease_s: float) -> list[QueuedEvent]:
+        """Lease up to limit rows nobody holds, oldest first; return them with their events."""
+        now = time.time()
+        with self.db.write() as tx:
+            claimed = tx.rows(
+                "UPDATE forward_queue SET lease_owner = ?, lease_until = ? WHERE ord IN ("
+                "SELECT ord FROM forward_queue WHERE lease_until IS NULL OR lease_until < ? "
+                f"ORDER BY ord LIMIT ?{self._skip_locked}) RETURNING ord, event_id, store_id, attempts",
+                (self.owner, now + lease_s, now, limit))
+        claimed.sort()
+        bodies = self._events([r[1] for r in claimed])
+        return [QueuedEvent(o, eid, store, attempts, *bodies.get(eid, (None, None, None)))
+                for o, eid, store, attempts in claimed]
+
+    def _events(self, ids: list[str]) -> dict[str, tuple[dict, str, str]]:
+        """Each event as sent, from its batch's kept body (each body parsed once)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.read("SELECT e.id, e.idx, b.id, b.body, b.bridge_id, b.received_at FROM events e "
+                            f"JOIN batches b ON b.id = e.batch_id WHERE e.id IN ({marks})", ids)
+        parsed: dict[int, list] = {}
+        out = {}
+        for eid, idx, batch_id, body, bridge_id, received_at in rows:
+            if batch_id not in parsed:
+                parsed[batch_id] = json.loads(body)["events"]
+            out[eid] = (parsed[batch_id][idx], bridge_id, received_at)
+        return out
+
+    def delivered(self, event_ids: Sequence[str]) -> None:
+        """The receiver took these: forget them and count them."""
+        if not event_ids:
+            return
+        marks = ",".join("?" * len(event_ids))
+        with self.db.write() as tx:
+            gone = tx.rows(f"DELETE FROM forward_queue WHERE event_id IN ({marks}) RETURNING event_id",
+                           list(event_ids))
+            tx.run("UPDATE forward_counters SET value = value + ? WHERE name = 'delivered'", (len(gone),))
+
+    def release(self, event_ids: Sequence[str], error: str) -> None:
+        """Not delivered, worth retrying: count the attempt, note why, give the rows back."""
+        if not event_ids:
+            return
+        marks = ",".join("?" * len(event_ids))
+        with self.db.write() as tx:
+            tx.run("UPDATE forward_queue SET attempts = attempts + 1, last_error = ?, lease_owner = NULL, "
+                   f"lease_until = NULL WHERE event_id IN ({marks}) AND lease_owner = ?",
+                   (error, *event_ids, self.owner))
+
+    def unclaim(self, event_ids: Sequence[str]) -> None:
+        """Give rows back untried (claimed but not sent this round)."""
+        if not event_ids:
+            return
+        marks = ",".join("?" * len(event_ids))
+        with self.db.write() as tx:
+            tx.run(f"UPDATE forward_queue SET lease_owner = NULL, lease_until = NULL "
+                   f"WHERE event_id IN ({marks}) AND lease_owner = ?", (*event_ids, self.owner))
+
+    def set_aside(self, items: Sequence[tuple[str, str, str, str | None]]) -> None:
+        """Move (event_id, store_id, reason, message JSON or None) out of the queue, keeping why."""
+        if not items:
+            return
+        now = utc_now()
+        with self.db.write() as tx:
+            tx.many("INSERT INTO forward_set_aside (event_id, store_id, reason, set_aside_at, message) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                    [(eid, store, reason, now, message) for eid, store, reason, message in items])
+            tx.many("DELETE FROM forward_queue WHERE event_id = ?", [(eid,) for eid, *_ in items])
+
+
+def queue_stats(db: Database) -> dict:
+    """Counts for operators: queued, of which leased now, delivered, set aside, and the oldest queued."""
+    queued, oldest = db.read("SELECT count(*), min(enqueued_at) FROM forward_queue")[0]
+    leased = db.read("SELECT count(*) FROM forward_queue WHERE lease_until >= ?", (time.time(),))[0][0]
+    delivered = db.read("SELECT value FROM forward_counters WHERE name = 'delivered'")[0][0]
+    set_aside = db.read("SELECT count(*) FROM forward_set_aside")[0][0]
+    return {"queued": queued, "leased": leased, "delivered": delivered, "set_aside": set_aside,
+            "oldest_queued_at": oldest}
