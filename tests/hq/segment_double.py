@@ -49,8 +49,7 @@ class SegmentDouble:
 
     @classmethod
     def start(cls, write_key: str = "wk-test", port: int = 0) -> SegmentDouble:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", port), _Handler)
         double = cls(server, write_key)
         server.double = double  # type: ignore[attr-defined]
         threading.Thread(target=server.serve_forever, name="segment-double", daemon=True).start()
@@ -152,6 +151,13 @@ def _check(body: bytes) -> tuple[str | None, list]:
         if len(json.dumps(m).encode("utf-8")) > MAX_MESSAGE_BYTES:
             return f"message {m.get('messageId')} is over 32 KB", []
     return None, batch
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: a sender killed mid-request (the crash tests do it) resets its connection."""
 
 
 class _Handler(BaseHTTPRequestHandler):
