@@ -91,12 +91,3 @@ def run(spec: WorkerSpec, sock: socket.socket, *, workers: int = 1, verbose: boo
         server.run(sockets=[sock])
     else:
         Multiprocess(config, sockets=[sock]).run()
-
-
-def __getattr__(name: str) -> object:
-    """Older imports of the test harness (`from hq.server import serve_in_thread`) keep working."""
-    if name in ("serve_in_thread", "RunningHQ"):
-        from hq import embedded
-
-        return getattr(embedded, name)
-    raise AttributeError(f"module 'hq.server' has no attribute {name!r}")
