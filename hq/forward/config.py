@@ -32,7 +32,7 @@ class ForwardConfig:
     max_batch_bytes: int = MAX_BATCH_BYTES
     max_event_bytes: int = MAX_EVENT_BYTES
     backoff_base_s: float = 1.0  # first wait after a failure, doubled each time
-    backoff_cap_s: float = 60.0  # longest wait between attempts (unless Retry-After asks for more)
+    backoff_cap_s: float = 30.0  # longest wait between attempts (unless Retry-After asks for more)
     idle_poll_s: float = 0.2  # how often an empty queue is looked at
 
     @property

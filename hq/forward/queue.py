@@ -77,19 +77,17 @@ class ForwardQueue:
                 for o, eid, store, attempts in claimed]
 
     def _events(self, ids: list[str]) -> dict[str, tuple[dict, str, str]]:
-        """Each event as sent, from its batch's kept body (each body parsed once)."""
+        """Each event as sent, from its batch's kept body (each body read and parsed once)."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.db.read("SELECT e.id, e.idx, b.id, b.body, b.bridge_id, b.received_at FROM events e "
-                            f"JOIN batches b ON b.id = e.batch_id WHERE e.id IN ({marks})", ids)
-        parsed: dict[int, list] = {}
-        out = {}
-        for eid, idx, batch_id, body, bridge_id, received_at in rows:
-            if batch_id not in parsed:
-                parsed[batch_id] = json.loads(body)["events"]
-            out[eid] = (parsed[batch_id][idx], bridge_id, received_at)
-        return out
+        places = self.db.read(f"SELECT id, batch_id, idx FROM events WHERE id IN ({marks})", ids)
+        batch_ids = sorted({batch_id for _, batch_id, _ in places})
+        marks = ",".join("?" * len(batch_ids))
+        batches = {bid: (json.loads(body)["events"], bridge_id, received_at) for bid, body, bridge_id, received_at
+                   in self.db.read(f"SELECT id, body, bridge_id, received_at FROM batches WHERE id IN ({marks})",
+                                   batch_ids)}
+        return {eid: (batches[bid][0][idx], *batches[bid][1:]) for eid, bid, idx in places}
 
     def delivered(self, event_ids: Sequence[str]) -> None:
         """The receiver took these: forget them and count them."""

@@ -97,6 +97,17 @@ class SegmentDouble:
                 self.arrived.wait(left)
             return True
 
+    def wait_for_total(self, count: int, timeout_s: float = 30.0) -> bool:
+        """Block until at least count messages were received, repeats included (False on timeout)."""
+        deadline = time.monotonic() + timeout_s
+        with self.arrived:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.arrived.wait(left)
+            return True
+
     # --- answering -----------------------------------------------------------------
 
     def answer(self, auth: str | None, body: bytes) -> tuple[int, dict, str | None]:
