@@ -17,6 +17,7 @@ import os
 import random
 import socket
 import threading
+import time
 import requests
 
 from hq.clock import utc_now
@@ -79,6 +80,7 @@ class Forwarder:
     def run_once(self) -> tuple[int, float]:
         """Claim and send one round; return (events claimed, seconds to wait before the next)."""
         rows = self.queue.claim(self.config.claim_limit, self.config.lease_s)
+        claimed_at = time.monotonic()
         if not rows:
             return 0, 0.0
         self._state["state"] = "sending"
@@ -90,6 +92,9 @@ class Forwarder:
                                      "limit per event", m.decode()) for r, m in oversize])
         groups = pack(fits, self.config.max_batch_bytes)
         for n, group in enumerate(groups):
+            if time.monotonic() - claimed_at > self.config.lease_s / 2:  # leave the rest before its lease ends
+                self.queue.unclaim([r.event_id for g in groups[n:] for r, _ in g])
+                break
             outcome = self._deliver(group)
             if outcome is not None:
                 self.queue.release([r.event_id for r, _ in group], outcome.reason)
