@@ -1,6 +1,6 @@
 """Forwarding accepted events to the brand's event pipeline (Segment's HTTP tracking API: Segment, RudderStack, Jitsu).
 
-    hook = enqueue_hook()                              # HQStore(db, on_accepted=hook): queued with the events
+    hook = enqueue_hook(db.kind)                       # HQStore(db, on_accepted=hook): queued with the events
     forwarder = Forwarder(store.db, ForwardConfig(url, write_key)); forwarder.start()
     queue_stats(store.db)                              # {"queued", "leased", "delivered", "set_aside", ...}
 

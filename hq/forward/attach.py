@@ -16,7 +16,7 @@ from hq.store import HQStore
 def attach(store: HQStore, config: ForwardConfig, *, run: bool = True) -> Forwarder:
     """Queue every event store accepts from now on; start forwarding the queue unless run is False."""
     migrate(store.db)
-    store.on_accepted = enqueue_hook()
+    store.on_accepted = enqueue_hook(store.db.kind)
     forwarder = Forwarder(store.db, config)
     if run:
         forwarder.start()

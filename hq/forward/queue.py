@@ -1,6 +1,6 @@
 """The durable forwarding queue: enqueue inside the storing transaction, claim with a lease, settle.
 
-    hook = enqueue_hook()                      # HQStore(db, on_accepted=hook)
+    hook = enqueue_hook(db.kind)               # HQStore(db, on_accepted=hook)
     queue = ForwardQueue(db, owner="host:pid:thread")
     rows = queue.claim(200, lease_s=60)        # QueuedEvent records, bodies as stored
     queue.delivered([r.event_id for r in rows])
@@ -37,10 +37,13 @@ class QueuedEvent:
     received_at: str | None
 
 
-def enqueue_hook():
-    """The AcceptedHook that queues each accepted event for forwarding, in the storing transaction."""
+def enqueue_hook(kind: str):
+    """The AcceptedHook that queues each accepted event for forwarding, in the storing transaction.
 
-    def enqueue(tx: Tx, store_id: str, events: list[dict]) -> None:
+    kind is the database's ("sqlite" or "postgresql"): PostgreSQL gets the ids as one array.
+    """
+
+    def enqueue_rows(tx: Tx, store_id: str, events: list[dict]) -> None:
         now = utc_now()
         for start in range(0, len(events), ENQUEUE_CHUNK):
             chunk = events[start:start + ENQUEUE_CHUNK]
@@ -51,7 +54,12 @@ def enqueue_hook():
             tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) VALUES "
                    + ",".join(["(?,?,?)"] * len(chunk)) + " ON CONFLICT (event_id) DO NOTHING", params)
 
-    return enqueue
+    def enqueue_array(tx: Tx, store_id: str, events: list[dict]) -> None:
+        # one parameter for all ids: psycopg converts a long VALUES list's placeholders slowly
+        tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) SELECT unnest(?::text[]), ?, ? "
+               "ON CONFLICT (event_id) DO NOTHING", ([ev["id"] for ev in events], store_id, utc_now()))
+
+    return enqueue_array if kind == "postgresql" else enqueue_rows
 
 
 class ForwardQueue:
@@ -60,7 +68,14 @@ class ForwardQueue:
     def __init__(self, db: Database, owner: str) -> None:
         self.db = db
         self.owner = owner
-        self._skip_locked = " FOR UPDATE SKIP LOCKED" if db.kind == "postgresql" else ""
+        self._postgres = db.kind == "postgresql"
+        self._skip_locked = " FOR UPDATE SKIP LOCKED" if self._postgres else ""
+
+    def _among(self, column: str, values: Sequence) -> tuple[str, list]:
+        """`column IN (...)` and its parameters: one array parameter on PostgreSQL (cheaper to send)."""
+        if self._postgres:
+            return f"{column} = ANY(?)", [list(values)]
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
     def claim(self, limit: int, lease_s: float) -> list[QueuedEvent]:
         """Lease up to limit rows nobody holds, oldest first; return them with their events."""
@@ -80,43 +95,39 @@ class ForwardQueue:
         """Each event as sent, from its batch's kept body (each body read and parsed once)."""
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        places = self.db.read(f"SELECT id, batch_id, idx FROM events WHERE id IN ({marks})", ids)
-        batch_ids = sorted({batch_id for _, batch_id, _ in places})
-        marks = ",".join("?" * len(batch_ids))
+        where, params = self._among("id", ids)
+        places = self.db.read(f"SELECT id, batch_id, idx FROM events WHERE {where}", params)
+        where, params = self._among("id", sorted({batch_id for _, batch_id, _ in places}))
         batches = {bid: (json.loads(body)["events"], bridge_id, received_at) for bid, body, bridge_id, received_at
-                   in self.db.read(f"SELECT id, body, bridge_id, received_at FROM batches WHERE id IN ({marks})",
-                                   batch_ids)}
+                   in self.db.read(f"SELECT id, body, bridge_id, received_at FROM batches WHERE {where}", params)}
         return {eid: (batches[bid][0][idx], *batches[bid][1:]) for eid, bid, idx in places}
 
     def delivered(self, event_ids: Sequence[str]) -> None:
         """The receiver took these: forget them and count them."""
         if not event_ids:
             return
-        marks = ",".join("?" * len(event_ids))
+        where, params = self._among("event_id", event_ids)
         with self.db.write() as tx:
-            gone = tx.rows(f"DELETE FROM forward_queue WHERE event_id IN ({marks}) RETURNING event_id",
-                           list(event_ids))
+            gone = tx.rows(f"DELETE FROM forward_queue WHERE {where} RETURNING event_id", params)
             tx.run("UPDATE forward_counters SET value = value + ? WHERE name = 'delivered'", (len(gone),))
 
     def release(self, event_ids: Sequence[str], error: str) -> None:
         """Not delivered, worth retrying: count the attempt, note why, give the rows back."""
         if not event_ids:
             return
-        marks = ",".join("?" * len(event_ids))
+        where, params = self._among("event_id", event_ids)
         with self.db.write() as tx:
             tx.run("UPDATE forward_queue SET attempts = attempts + 1, last_error = ?, lease_owner = NULL, "
-                   f"lease_until = NULL WHERE event_id IN ({marks}) AND lease_owner = ?",
-                   (error, *event_ids, self.owner))
+                   f"lease_until = NULL WHERE {where} AND lease_owner = ?", (error, *params, self.owner))
 
     def unclaim(self, event_ids: Sequence[str]) -> None:
         """Give rows back untried (claimed but not sent this round)."""
         if not event_ids:
             return
-        marks = ",".join("?" * len(event_ids))
+        where, params = self._among("event_id", event_ids)
         with self.db.write() as tx:
             tx.run(f"UPDATE forward_queue SET lease_owner = NULL, lease_until = NULL "
-                   f"WHERE event_id IN ({marks}) AND lease_owner = ?", (*event_ids, self.owner))
+                   f"WHERE {where} AND lease_owner = ?", (*params, self.owner))
 
     def set_aside(self, items: Sequence[tuple[str, str, str, str | None]]) -> None:
         """Move (event_id, store_id, reason, message JSON or None) out of the queue, keeping why."""
