@@ -79,15 +79,14 @@ class Forwarder:
 
     def run_once(self) -> tuple[int, float]:
         """Claim and send one round; return (events claimed, seconds to wait before the next)."""
-        rows = self.queue.claim(self.config.claim_limit, self.config.lease_s)
         claimed_at = time.monotonic()
+        rows = self.queue.claim(self.config.claim_limit, self.config.lease_s)
         if not rows:
             return 0, 0.0
         self._state["state"] = "sending"
-        gone = [(r.event_id, r.store_id, "the event is no longer stored at HQ", None) for r in rows if r.event is None]
-        items = [(r, _encode(r)) for r in rows if r.event is not None]
+        items, unmappable = _encode_all(rows)
         fits, oversize = split_oversize(items, self.config.max_event_bytes)
-        self.queue.set_aside(gone + [
+        self.queue.set_aside(unmappable + [
             (r.event_id, r.store_id, f"message is {len(m)} bytes, over the {self.config.max_event_bytes}-byte "
                                      "limit per event", m.decode()) for r, m in oversize])
         groups = pack(fits, self.config.max_batch_bytes)
@@ -128,6 +127,20 @@ class Forwarder:
         cap = self.config.backoff_cap_s
         backoff = min(cap, self.config.backoff_base_s * 2 ** (self._failures - 1)) * random.uniform(0.5, 1.0)
         return max(retry_after_s, backoff)
+
+
+def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, str, str, None]]]:
+    """(row, message bytes) per row, and the rows that cannot become a message, with why (set aside, never retried)."""
+    items, unmappable = [], []
+    for row in rows:
+        if row.event is None:
+            unmappable.append((row.event_id, row.store_id, "the event is no longer stored at HQ", None))
+            continue
+        try:
+            items.append((row, _encode(row)))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a stored event we cannot map
+            unmappable.append((row.event_id, row.store_id, f"cannot map the event: {type(exc).__name__}: {exc}", None))
+    return items, unmappable
 
 
 def _encode(row: QueuedEvent) -> bytes:

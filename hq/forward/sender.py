@@ -15,6 +15,7 @@ import requests
 from hq.forward.config import ForwardConfig
 
 POISON_STATUSES = (400, 413)  # the receiver refuses these bytes: sending them again cannot help
+MAX_RETRY_AFTER_S = 3600.0  # a Retry-After beyond an hour is read as an hour (a typo must not stall us for days)
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,9 @@ def retry_after(value: str | None, now: float | None = None) -> float:
         return 0.0
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER_S)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return 0.0
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return min(MAX_RETRY_AFTER_S, max(0.0, when.timestamp() - (time.time() if now is None else now)))

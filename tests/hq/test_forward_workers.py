@@ -5,6 +5,7 @@ The receiver is tests/hq/segment_double.py, a TEST DOUBLE of a Segment-style pip
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import requests
 
 from hq.forward import ForwardConfig, ForwardConfigError, Forwarder, queue_stats, read_write_key
 from hq.forward.attach import attach
+from hq.forward.sender import retry_after
 from hq.store import HQStore
 from hq.validation import check_event
 
@@ -181,3 +183,24 @@ def test_kill_9_mid_forward_loses_nothing_and_keeps_message_ids(database, double
         copies.setdefault(m["messageId"], []).append(m)
     assert all(c == cs[0] for cs in copies.values() for c in cs)  # a message sent again is the same message
     print(f"\n{len(ids)} events, {len(received) - len(set(received))} sent again after the kill (same messageId)")
+
+
+def test_retry_after_is_read_as_seconds_or_a_date_and_capped():
+    assert retry_after("12") == 12.0
+    assert retry_after("Wed, 02 Dec 2026 07:00:30 GMT", now=1796194800.0) == 30.0  # 07:00:00 UTC
+    assert retry_after("999999") == 3600.0
+    assert retry_after("soon") == 0.0 and retry_after(None) == 0.0
+
+
+def test_an_event_that_cannot_be_mapped_is_set_aside_not_retried(store, double):
+    forwarder = attach(store, fast(double.url), run=False)
+    add(store, 1, 2)
+    with store.db.write() as tx:  # a batch body edited behind HQ's back: ev-1 loses its device_id
+        body, = tx.rows("SELECT body FROM batches")[0]
+        doc = json.loads(body)
+        del doc["events"][0]["device_id"]
+        tx.run("UPDATE batches SET body = ?", (json.dumps(doc),))
+    assert forwarder.run_once() == (2, 0.0)
+    assert double.received_ids() == ["ev-2"]
+    [(eid, reason)] = store.db.read("SELECT event_id, reason FROM forward_set_aside")
+    assert eid == "ev-1" and "cannot map the event: KeyError" in reason
