@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 from hq.forward.config import ForwardConfig
 from hq.forward.forwarder import Forwarder
 from hq.forward.queue import enqueue_hook
@@ -20,4 +22,7 @@ def attach(store: HQStore, config: ForwardConfig, *, run: bool = True) -> Forwar
     forwarder = Forwarder(store.db, config)
     if run:
         forwarder.start()
+        # a worker told to stop (SIGTERM) finishes its request in flight and settles its events,
+        # rather than leaving them to its lease (which would send them again)
+        atexit.register(forwarder.stop)
     return forwarder

@@ -204,3 +204,40 @@ def test_an_event_that_cannot_be_mapped_is_set_aside_not_retried(store, double):
     assert double.received_ids() == ["ev-2"]
     [(eid, reason)] = store.db.read("SELECT event_id, reason FROM forward_set_aside")
     assert eid == "ev-1" and "cannot map the event: KeyError" in reason
+
+
+def test_sigterm_lets_the_request_in_flight_finish_and_settles_its_events(tmp_path: Path, double):
+    key = tmp_path / "write.key"
+    key.write_text(WRITE_KEY + "\n", encoding="utf-8")
+    key.chmod(0o600)
+    database = str(tmp_path / "hq.db")
+    proc, url = start_hq(database, key, double.url, workers=1)
+    try:
+        double.slow(0.6)  # under the request timeout (half the 2 s lease start_hq gives)
+        events = [event(n, seq=n) for n in range(1, 1001)]
+        body = {"store_id": "paris-marais", "bridge_id": "b-1", "events": events[:500]}
+        for part in (events[:500], events[500:]):
+            answer = requests.post(url + "/v1/events", json=body | {"events": part}, timeout=30,
+                                   headers={"Authorization": "Bearer t0k3n"})
+            assert answer.status_code == 200
+        wait_until(lambda: _in_flight(database))
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        kill_group(proc)
+    store = HQStore(database)
+    try:
+        leased = store.db.read("SELECT count(*) FROM forward_queue WHERE lease_owner IS NOT NULL")[0][0]
+        queued = store.db.read("SELECT count(*) FROM forward_queue")[0][0]
+    finally:
+        store.close()
+    assert leased == 0  # nothing left waiting for a lease to run out
+    assert queued + len(set(double.received_ids())) == 1000 and len(double.received_ids()) >= 500
+
+
+def _in_flight(database: str) -> bool:
+    store = HQStore(database)
+    try:
+        return store.db.read("SELECT count(*) FROM forward_queue WHERE lease_owner IS NOT NULL")[0][0] > 0
+    finally:
+        store.close()
