@@ -3,12 +3,13 @@
 Prints, with the load average:
 1. the cost of queueing at ingest: HQStore.add_events of 500-event batches with and without
    the forwarding queue, events/s and the ratio;
-2. forwarding throughput: a queue of N events drained by 1 and 2 forwarders (threads of this
-   process, each its own claims), events/s against the same batches POSTed straight to the
+2. forwarding throughput: a queue of N events drained by 1 and 2 forwarders (processes, as
+   HQ's workers are; the receiver runs in this one), events/s against the same batches POSTed straight to the
    receiver (the ceiling of the receiver and HTTP here), medians of several runs;
 3. lag after an outage: events arrive at a steady rate while the receiver answers 503 for
    OUTAGE seconds (60 by default: the issue's 10 minutes scaled down; --outage-s 600 runs it
-   in full), then how long until the queue is empty and everything was received.
+   in full), then how long until the queue is down to a second's worth of events (one forwarder,
+   the default backoff: up to 30 s between attempts, so up to 30 s of the lag is waiting).
 
     python tests/bench/bench_forward.py [--sqlite] [--events 30000] [--runs 3] [--rate 1000] [--outage-s 60]
 """
@@ -16,6 +17,7 @@ Prints, with the load average:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -73,25 +75,54 @@ def ingest_cost(new_db, count: int) -> tuple[float, float]:
     return without, with_queue
 
 
+def forwarder_process(database: str, receiver: str, config: dict, ready, go, stop) -> None:
+    """One HQ worker's forwarder in its own process (as with --workers), until stop is set."""
+    store = HQStore(database)
+    forwarder = Forwarder(store.db, ForwardConfig(receiver, KEY, **config))
+    ready.release()
+    go.wait()
+    forwarder.start()
+    stop.wait()
+    forwarder.stop()
+    store.close()
+
+
+def start_forwarders(database: str, receiver: str, count: int, **config):
+    """count forwarder processes, started together; returns their stop event and the processes."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, go, stop = ctx.Semaphore(0), ctx.Event(), ctx.Event()
+    procs = [ctx.Process(target=forwarder_process, args=(database, receiver, config, ready, go, stop))
+             for _ in range(count)]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.acquire()
+    go.set()
+    return stop, procs
+
+
+def stop_forwarders(stop, procs) -> None:
+    stop.set()
+    for proc in procs:
+        proc.join(60)
+
+
 def drain(new_db, double: SegmentDouble, count: int, forwarders: int) -> float:
-    """events/s for `forwarders` forwarders to empty a queue of count events into the receiver."""
-    store = HQStore(new_db())
+    """events/s for `forwarders` forwarder processes to empty a queue of count events into the receiver."""
+    database = new_db()
+    store = HQStore(database)
     try:
-        config = ForwardConfig(double.url, KEY, idle_poll_s=0.01)
-        attach(store, config, run=False)
+        attach(store, ForwardConfig(double.url, KEY), run=False)
         fill(store, count, f"d{forwarders}-{time.monotonic_ns()}")
-        before = len(double.received_ids())
-        running = [Forwarder(store.db, config, owner=f"bench-{n}") for n in range(forwarders)]
-        started = time.perf_counter()
-        for f in running:
-            f.start()
-        assert double.wait_for_total(before + count, timeout_s=600), "forwarding did not finish"
-        elapsed = time.perf_counter() - started
-        for f in running:
-            f.stop()
-        return count / elapsed
     finally:
         store.close()
+    before = len(double.messages)
+    stop, procs = start_forwarders(database, double.url, forwarders, idle_poll_s=0.01)
+    started = time.perf_counter()
+    assert double.wait_for_total(before + count, timeout_s=600), "forwarding did not finish"
+    elapsed = time.perf_counter() - started
+    stop_forwarders(stop, procs)
+    return count / elapsed
 
 
 def ceiling(double: SegmentDouble, count: int) -> float:
@@ -111,24 +142,25 @@ def ceiling(double: SegmentDouble, count: int) -> float:
 
 def outage_lag(new_db, double: SegmentDouble, rate: int, outage_s: float) -> dict:
     """Steady ingest at rate events/s; the receiver down for outage_s; seconds to catch up after."""
-    store = HQStore(new_db())
-    config = ForwardConfig(double.url, KEY, idle_poll_s=0.05, backoff_base_s=1.0, backoff_cap_s=30.0)
-    forwarder = attach(store, config)
-    stop = threading.Event()
+    database = new_db()
+    store = HQStore(database)
+    attach(store, ForwardConfig(double.url, KEY), run=False)
+    stop_ingest = threading.Event()
     sent = [0]
 
     def ingest() -> None:
         tick = 0.1
-        while not stop.is_set():
+        while not stop_ingest.is_set():
             started = time.monotonic()
             n = max(1, int(rate * tick))
             store.add_events("paris-marais", "bridge-1", events(sent[0], n, "o"), check_event)
             sent[0] += n
-            stop.wait(max(0.0, tick - (time.monotonic() - started)))
+            stop_ingest.wait(max(0.0, tick - (time.monotonic() - started)))
 
-    before = len(double.received_ids())
-    writer = threading.Thread(target=ingest)
+    before = len(double.messages)
     double.outage(503)
+    stop, procs = start_forwarders(database, double.url, 1, idle_poll_s=0.05)
+    writer = threading.Thread(target=ingest)
     writer.start()
     time.sleep(outage_s)  # the outage itself (the benchmark's subject, not a synchronisation)
     backlog = queue_stats(store.db)["queued"]
@@ -137,10 +169,10 @@ def outage_lag(new_db, double: SegmentDouble, rate: int, outage_s: float) -> dic
     while queue_stats(store.db)["queued"] > rate:  # caught up: no more than a second's worth waiting
         time.sleep(0.05)
     caught_up = time.monotonic() - recovered
-    stop.set()
+    stop_ingest.set()
     writer.join()
     assert double.wait_for_total(before + sent[0], timeout_s=300)
-    forwarder.stop()
+    stop_forwarders(stop, procs)
     store.close()
     return {"backlog": backlog, "caught_up_s": caught_up, "events": sent[0]}
 
@@ -179,7 +211,8 @@ def main() -> None:
         lag = outage_lag(new_db, double, args.rate, args.outage_s)
         print(f"outage of {args.outage_s:.0f} s at {args.rate} ev/s: backlog {lag['backlog']:,} events, "
               f"caught up {lag['caught_up_s']:.1f} s after the receiver came back "
-              f"({lag['backlog'] / max(lag['caught_up_s'], 1e-9):,.0f} ev/s while catching up)")
+              f"(forwarding {lag['backlog'] / max(lag['caught_up_s'], 1e-9) + args.rate:,.0f} ev/s meanwhile, "
+              f"{args.rate} ev/s of them new)")
         print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     finally:
         double.stop()
