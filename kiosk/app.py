@@ -197,7 +197,8 @@ class VitrineKioskApp(App):
 
     # -- the shopper's session ---------------------------------------------
     def _new_session(self) -> Session:
-        session = Session(self.recorder, device_id=self.settings.kiosk.device_id)
+        session = Session(self.recorder, device_id=self.settings.kiosk.device_id,
+                          holdout_share=self.settings.kiosk.holdout_share)
         session.bind(self._on_session_change)
         return session
 
