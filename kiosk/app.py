@@ -211,7 +211,11 @@ class VitrineKioskApp(App):
             self._profiles_asked.add(session.session_id)  # ask HQ once per visit
             self.run_async(self.bridge.fetch_profile, session.profile_id,
                            on_done=lambda profile: profile and session.apply_profile(profile),
-                           on_error=lambda exc: Logger.info(f"Kiosk: profile not fetched: {exc}"))
+                           on_error=lambda exc: self._profile_failed(session, exc))
+
+    def _profile_failed(self, session: Session, exc: BaseException) -> None:
+        Logger.info(f"Kiosk: profile not fetched: {exc}")
+        session.profile_unavailable()
 
     def _refresh_greeting(self) -> None:
         session = self.session

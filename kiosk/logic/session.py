@@ -59,6 +59,7 @@ class Session:
         self.claim_code = new_claim_code()
         self.profile_id: str | None = None
         self.first_name: str | None = None
+        self.profile_offline = False  # HQ could not be asked: only this kiosk's copy is known
         self.saved: list[SavedItem] = []
         self.started = False
         self.ended = False
@@ -115,12 +116,20 @@ class Session:
         """Merge what HQ knows (first name, saved items) for the identified shopper."""
         if not self.profile_id or profile.get("id") not in (None, self.profile_id):
             return  # a late answer for a shopper who already left
+        # Only the shop-floor view is kept: first name and saved items, never e-mail or purchases.
         self.first_name = profile.get("first_name") or self.first_name
+        self.profile_offline = False
         for item in profile.get("saved_items") or []:
             saved = SavedItem(str(item["product_id"]), item.get("sku"))
             if not self.is_saved(saved.product_id):
                 self.saved.append(saved)
         self._changed()
+
+    def profile_unavailable(self) -> None:
+        """HQ could not be reached for the profile: screens fall back to the store's copy."""
+        if self.profile_id:
+            self.profile_offline = True
+            self._changed()
 
     # -- saved items -----------------------------------------------------
     def is_saved(self, product_id: str) -> bool:
