@@ -47,6 +47,7 @@ class VitrineKioskApp(App):
     greeting = StringProperty("")
     saved_count = NumericProperty(0)
     staff_mode = BooleanProperty(False)
+    personal = BooleanProperty(False)  # identified and outside the holdout: "For you" is offered
     portrait = BooleanProperty(True)
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
@@ -206,6 +207,7 @@ class VitrineKioskApp(App):
         if session is not self.session:
             return
         self.saved_count = len(session.saved)
+        self.personal = session.personal
         self._refresh_greeting()
         if session.profile_id and session.session_id not in self._profiles_asked:
             self._profiles_asked.add(session.session_id)  # ask HQ once per visit
@@ -231,6 +233,7 @@ class VitrineKioskApp(App):
         self.session.end(reason)
         self.session = self._new_session()
         self.saved_count = 0
+        self.personal = False
         self.greeting = ""
         self.overlay.shown = False
         dismiss_panels(Window)
