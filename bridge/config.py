@@ -112,6 +112,8 @@ class KioskSettings:
     large_text: bool = False
     high_contrast: bool = False
     low_reach: bool = False
+    holdout_share: float = 0.10
+    store_plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,7 @@ def _validate(s: Settings) -> None:
     need(s.kiosk.staff_long_press_s > 0, "[kiosk] staff_long_press_s", "must be > 0")
     need(s.kiosk.staff_max_tries >= 1, "[kiosk] staff_max_tries", "must be >= 1")
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
+    need(0.0 <= s.kiosk.holdout_share <= 1.0, "[kiosk] holdout_share", "must be between 0 and 1")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")
 
 

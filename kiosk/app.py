@@ -47,6 +47,7 @@ class VitrineKioskApp(App):
     greeting = StringProperty("")
     saved_count = NumericProperty(0)
     staff_mode = BooleanProperty(False)
+    personal = BooleanProperty(False)  # identified and outside the holdout: "For you" is offered
     portrait = BooleanProperty(True)
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
@@ -197,7 +198,8 @@ class VitrineKioskApp(App):
 
     # -- the shopper's session ---------------------------------------------
     def _new_session(self) -> Session:
-        session = Session(self.recorder, device_id=self.settings.kiosk.device_id)
+        session = Session(self.recorder, device_id=self.settings.kiosk.device_id,
+                          holdout_share=self.settings.kiosk.holdout_share)
         session.bind(self._on_session_change)
         return session
 
@@ -205,12 +207,17 @@ class VitrineKioskApp(App):
         if session is not self.session:
             return
         self.saved_count = len(session.saved)
+        self.personal = session.personal
         self._refresh_greeting()
         if session.profile_id and session.session_id not in self._profiles_asked:
             self._profiles_asked.add(session.session_id)  # ask HQ once per visit
             self.run_async(self.bridge.fetch_profile, session.profile_id,
                            on_done=lambda profile: profile and session.apply_profile(profile),
-                           on_error=lambda exc: Logger.info(f"Kiosk: profile not fetched: {exc}"))
+                           on_error=lambda exc: self._profile_failed(session, exc))
+
+    def _profile_failed(self, session: Session, exc: BaseException) -> None:
+        Logger.info(f"Kiosk: profile not fetched: {exc}")
+        session.profile_unavailable()
 
     def _refresh_greeting(self) -> None:
         session = self.session
@@ -226,6 +233,7 @@ class VitrineKioskApp(App):
         self.session.end(reason)
         self.session = self._new_session()
         self.saved_count = 0
+        self.personal = False
         self.greeting = ""
         self.overlay.shown = False
         dismiss_panels(Window)
