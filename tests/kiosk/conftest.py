@@ -6,7 +6,7 @@ session and each test gets it back reset (shopper forgotten, attract screen, win
 seeded from assets/catalog/ with bridge.catalog.seed_from_assets.
 
 Fixtures:
-- `kiosk_env` (session): starts Xvfb when DISPLAY is unset (1920x1920x24,
+- `kiosk_env` (session): starts Xvfb when DISPLAY is unset (3840x3840x24,
   -nolisten tcp) and sets KIVY_NO_ARGS, KIVY_NO_CONSOLELOG and a temp KIVY_HOME.
 - `kiosk_app` (session): the running VitrineKioskApp; its bridge's HQ is unreachable (holdout_share=0:
   tests that need the holdout draw it themselves; the sample store plan; idle_timeout_s=60, countdown_s=2 —
