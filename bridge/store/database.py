@@ -14,11 +14,11 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence, TypeVar
 
 from bridge.store.group_commit import GroupCommit
 from bridge.store.migrations import Migration, migrate
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -163,7 +164,7 @@ class Database:
         self._changes_seen = 0
         self._checkpointer = _Checkpointer(self)
         # Durable writes from concurrent threads share transactions (see group_commit.py).
-        self.commits = GroupCommit(self.write, fatal=_loses_transaction)
+        self.commits = GroupCommit(self.transact, fatal=_loses_transaction)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",
@@ -232,11 +233,40 @@ class Database:
             finally:
                 if relaxed:
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-            self._commits += 1
-            if (self._commits >= CHECKPOINT_COMMITS
-                    or conn.total_changes - self._changes_seen >= CHECKPOINT_ROWS):
-                self._commits, self._changes_seen = 0, conn.total_changes
-                self._checkpointer.nudge()
+            self._committed(conn)
+
+    def transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """work(conn) inside a durable BEGIN IMMEDIATE ... COMMIT; its result once committed.
+
+        What `with db.write() as conn: return work(conn)` does, without the generator
+        machinery: the record() hot path (through db.commits).
+        """
+        if not self._writers_may_go.is_set():
+            self._writers_may_go.wait()
+        with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise StorageError(f"{self.path}: database is closed")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                result = work(conn)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(conn)
+                _reraise(exc, self.path)
+            except BaseException:
+                self._rollback(conn)
+                raise
+            self._committed(conn)
+            return result
+
+    def _committed(self, conn: sqlite3.Connection) -> None:
+        """Count a commit; nudge the checkpointer when enough was written (see CHECKPOINT_*)."""
+        self._commits += 1
+        if (self._commits >= CHECKPOINT_COMMITS
+                or conn.total_changes - self._changes_seen >= CHECKPOINT_ROWS):
+            self._commits, self._changes_seen = 0, conn.total_changes
+            self._checkpointer.nudge()
 
     def _rollback(self, conn: sqlite3.Connection) -> None:
         # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).

@@ -1,6 +1,6 @@
 """Group commit: concurrent writers share one transaction, hence one fsync.
 
-    commits = GroupCommit(db.write)
+    commits = GroupCommit(db.transact)
     seq = commits.run(lambda conn: conn.execute("INSERT ... RETURNING seq").fetchall())
 
 A caller that finds no commit in flight runs its work alone at once (a lone caller
@@ -17,7 +17,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
 
@@ -28,7 +27,8 @@ MAX_GATHER_S = 0.003
 
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], T]
-WriteTransaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
+# Runs work(conn) in BEGIN IMMEDIATE ... COMMIT on the writer; its result once committed.
+Transact = Callable[[Work], object]
 
 
 class _Request(Generic[T]):
@@ -47,9 +47,9 @@ class _Request(Generic[T]):
 class GroupCommit:
     """Leader/follower batching of work onto one writer transaction."""
 
-    def __init__(self, write: WriteTransaction,
+    def __init__(self, transact: Transact,
                  fatal: Callable[[BaseException], bool] = lambda exc: True) -> None:
-        self._write = write  # opens BEGIN IMMEDIATE ... COMMIT on the writer connection
+        self._transact = transact
         self._fatal = fatal  # whether a work's exception means the transaction is lost
         self._mutex = threading.Lock()
         self._gathered = threading.Condition(self._mutex)
@@ -97,9 +97,7 @@ class GroupCommit:
         """The fast path: no group in flight, so no savepoint and no request object."""
         started = time.perf_counter()
         try:
-            with self._write() as conn:
-                result = work(conn)
-            return result
+            return self._transact(work)  # type: ignore[return-value]
         finally:
             self.groups += 1
             self._commit_s = time.perf_counter() - started
@@ -134,9 +132,7 @@ class GroupCommit:
     def _commit(self, batch: list[_Request]) -> None:
         started = time.perf_counter()
         try:
-            with self._write() as conn:
-                for request in batch:
-                    self._run_one(conn, request)
+            self._transact(lambda conn: [self._run_one(conn, request) for request in batch])
         except BaseException as exc:  # nothing of this group was stored
             for request in batch:
                 request.error = exc
