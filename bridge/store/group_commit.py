@@ -28,7 +28,8 @@ MAX_GATHER_S = 0.003
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], T]
 # Runs work(conn) in BEGIN IMMEDIATE ... COMMIT on the writer; its result once committed.
-Transact = Callable[[Work], object]
+# one_statement=True: work runs one statement, which commits by itself when run alone.
+Transact = Callable[..., object]
 
 
 class _Request(Generic[T]):
@@ -60,10 +61,11 @@ class GroupCommit:
         self._released_at = 0.0  # when the last group's callers were released
         self.groups = 0  # transactions committed or attempted (for tests and benchmarks)
 
-    def run(self, work: Work[T]) -> T:
+    def run(self, work: Work[T], one_statement: bool = False) -> T:
         """Run work(conn) in a writer transaction shared with concurrent callers; its result
         once committed. An exception from work fails this caller only; a failed commit (or a
-        storage error) fails the whole group."""
+        storage error) fails the whole group. one_statement: work runs a single statement
+        (run alone, it needs no BEGIN ... COMMIT around it)."""
         with self._mutex:
             if not self._leading and (self._expected <= 1 or self._stale()):
                 self._leading = True
@@ -78,7 +80,7 @@ class GroupCommit:
                 elif len(self._queue) == self._expected:
                     self._gathered.notify()
         if alone:
-            return self._lead_alone(work)
+            return self._lead_alone(work, one_statement)
         request.done.wait()
         if request.lead:
             self._lead_queue()
@@ -93,11 +95,11 @@ class GroupCommit:
     def _gather_s(self) -> float:
         return min(MAX_GATHER_S, GATHER_FRACTION * self._commit_s)
 
-    def _lead_alone(self, work: Work[T]) -> T:
+    def _lead_alone(self, work: Work[T], one_statement: bool) -> T:
         """The fast path: no group in flight, so no savepoint and no request object."""
         started = time.perf_counter()
         try:
-            return self._transact(work)  # type: ignore[return-value]
+            return self._transact(work, one_statement)  # type: ignore[return-value]
         finally:
             self.groups += 1
             self._commit_s = time.perf_counter() - started
