@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn, Sequence, TypeVar
 
 from bridge.store.group_commit import GroupCommit
 from bridge.store.migrations import Migration, migrate
-from bridge.errors import StorageError
+from bridge.errors import DatabaseCorrupt, StorageError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -135,8 +135,8 @@ def _quarantine(path: Path, problem: str) -> Path:
         if src.exists():
             os.replace(src, str(moved) + suffix)
     log.error("database %s failed its integrity check (%s); moved it to %s and started "
-              "a fresh one: events not yet sent from it need recovery by hand",
-              path, problem, moved)
+              "a fresh one: `vitrine-bridge recover %s` salvages its events",
+              path, problem, moved, moved)
     return moved
 
 
@@ -168,8 +168,13 @@ class Database:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",
-             migrations: Sequence[Migration] = ()) -> "Database":
-        """Open (or create) the database, quarantining a corrupt file, and apply migrations."""
+             migrations: Sequence[Migration] = (), *, may_quarantine: bool = False) -> "Database":
+        """Open (or create) the database and apply migrations.
+
+        A corrupt file is moved aside only when may_quarantine (the caller holds the
+        sender lock); otherwise DatabaseCorrupt names the file and nothing moves, so a
+        second process never pulls the file from under a running sender.
+        """
         sync = synchronous.upper()
         if sync not in SYNCHRONOUS_MODES:
             raise StorageError(f"synchronous: must be one of {', '.join(SYNCHRONOUS_MODES)}, "
@@ -177,6 +182,11 @@ class Database:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         problem = _health_problem(p)
+        if problem and not may_quarantine:
+            raise DatabaseCorrupt(
+                f"{p}: database is corrupt ({problem}); only the sender (`vitrine-bridge run` "
+                "or `sync`, holding the sender lock) may move it aside: stop this process and "
+                "start the sender")
         quarantined = _quarantine(p, problem) if problem else None
         db = cls(p, sync, quarantined)
         try:

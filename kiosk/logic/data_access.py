@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bridge.errors import VitrineError
-from bridge.store.catalog import Product, ProductCard, StockLevel, Variant, category_label, color_label
+from bridge.store.catalog import (Product, ProductCard, ProductLocation, StockLevel, Variant, category_label,
+                                  color_label)
 from kiosk.logic.identity import TokenRefused, verify_app_token
 
 __all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
@@ -83,6 +84,15 @@ class KioskData:
     def stock_for_product(self, product_id: str) -> list[StockLevel]:
         """Stock of every variant of the product, at every location."""
         return self._catalog.stock_for_product(product_id)
+
+    def complete_the_look(self, product_id: str, *, location: str, lang: str,
+                          limit: int = 6) -> list[ProductCard]:
+        """Cards of the product's collection in other categories, in stock at location."""
+        return self._catalog.complete_the_look(product_id, location=location, lang=lang, limit=limit)
+
+    def location(self, product_id: str, store_id: str) -> ProductLocation | None:
+        """Where the product stands in this store ("Where is it?"), or None."""
+        return self._catalog.location(product_id, store_id)
 
     def find_ean(self, ean: str) -> tuple[Product, Variant] | None:
         """The product and variant with this barcode, or None."""

@@ -159,6 +159,7 @@ class CatalogReader:
             variants=[Variant(v["sku"], v.get("ean") or None, str(v.get("size") or ""),
                               str(v.get("color") or "")) for v in p.get("variants", [])],
             updated_at=p["updated_at"],
+            collection=p.get("collection") if isinstance(p.get("collection"), str) else None,
         )
 
 
