@@ -8,7 +8,9 @@ never waits for company). Callers that arrive while a commit is in flight queue 
 when that commit ends, the first of them leads the next transaction and runs every
 queued piece of work in it, each in a savepoint. `run` returns only once the
 transaction holding the caller's work has committed, so nothing is reported stored
-before its fsync. A failed commit fails every caller of its group.
+before its fsync. A failed commit fails every caller of its group. After a group of
+several, the next one waits a moment (a fraction of a commit, at most MAX_GATHER_S) for
+the callers it released, so producers in a loop keep sharing each commit.
 """
 
 from __future__ import annotations
