@@ -13,6 +13,9 @@ from pathlib import Path
 from hq.attribution_cache import AttributionCache
 from hq.catalog_files import DEFAULT_CATALOG_DIR, load_products, load_stock
 from hq.faults import Faults
+from hq.forward.attach import attach
+from hq.forward.config import ForwardConfig
+from hq.forward.forwarder import Forwarder
 from hq.store import HQStore
 from hq.tokens import jwks, load_signing_key
 
@@ -41,6 +44,7 @@ class HQApp:
     fault_endpoint: bool = False
     body_timeout_s: float = 30.0  # a whole request body must arrive within this
     access: Access = field(default_factory=lambda: Access())
+    forwarder: Forwarder | None = None  # forwarding to the brand's pipeline, when configured
     results: AttributionCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -50,6 +54,12 @@ class HQApp:
         """The orders token as a token table (empty without one: every POST /v1/orders gets 401)."""
         token = self.access.orders_token
         return [(token.encode("utf-8", "surrogateescape"), "orders")] if token else []
+
+    def close(self) -> None:
+        """Stop forwarding (if on), then close the database."""
+        if self.forwarder is not None:
+            self.forwarder.stop()
+        self.store.close()
 
     def jwks(self) -> dict:
         return jwks(self.signing_keys)
@@ -94,6 +104,7 @@ def build_state(
     signing_key: str | PathLike[str] | None = None,
     fault_endpoint: bool = False,
     access: Access | None = None,
+    forward: ForwardConfig | None = None,
 ) -> HQApp:
     """Open (or create) the database, set tokens, seed demo data; return the shared state."""
     store = HQStore(database)
@@ -101,11 +112,12 @@ def build_state(
     try:
         seed(store, tokens=tokens, seed_catalog=seed_catalog, catalog_dir=directory)
         keys = [load_signing_key(signing_key)]
+        forwarder = attach(store, forward) if forward is not None else None
     except BaseException:
         store.close()
         raise
     return HQApp(store=store, catalog_dir=directory, signing_keys=keys, fault_endpoint=fault_endpoint,
-                 access=access or Access())
+                 access=access or Access(), forwarder=forwarder)
 
 
 def open_state(
@@ -115,11 +127,13 @@ def open_state(
     signing_key: str | PathLike[str] | None = None,
     fault_endpoint: bool = False,
     access: Access | None = None,
+    forward: ForwardConfig | None = None,
 ) -> HQApp:
     """The state of one worker over a database already prepared by prepare_database()."""
-    return HQApp(store=HQStore(database), catalog_dir=_catalog_dir(catalog_dir),
-                 signing_keys=[load_signing_key(signing_key)], fault_endpoint=fault_endpoint,
-                 access=access or Access())
+    store = HQStore(database)
+    forwarder = attach(store, forward) if forward is not None else None
+    return HQApp(store=store, catalog_dir=_catalog_dir(catalog_dir), signing_keys=[load_signing_key(signing_key)],
+                 fault_endpoint=fault_endpoint, access=access or Access(), forwarder=forwarder)
 
 
 def _catalog_dir(catalog_dir: str | PathLike[str] | None) -> Path:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hq.state import HQApp
-from hq.web import attribution, events, faults_endpoint, feeds, orders, pages, profiles
+from hq.web import attribution, events, faults_endpoint, feeds, forward_status, orders, pages, profiles
 from hq.web.call import endpoint, error_response
 from hq.web.dashboard_token import DashboardToken
 from hq.web.middleware import BearerToken, Errors, InjectedFaults
@@ -44,6 +44,7 @@ ROUTES = [
     Route("/chain/tables/{table}.csv", endpoint(pages.chain_csv), methods=["GET"]),
     Route("/healthz", endpoint(pages.healthz), methods=["GET"]),
     Route("/readyz", endpoint(pages.readyz), methods=["GET"]),
+    Route("/forward/stats.json", endpoint(forward_status.forward_stats), methods=["GET"]),
     # tests and demos only (404 unless the fault endpoint is on)
     Route("/_faults", endpoint(faults_endpoint.add_fault, reads_body=True), methods=["POST"]),
     Route("/_faults", endpoint(faults_endpoint.clear_faults), methods=["DELETE"]),

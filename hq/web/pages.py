@@ -67,7 +67,10 @@ def openapi(call: Call) -> Response:
 
 
 def healthz(call: Call) -> Response:
-    return json_response(200, {"status": "ok"})
+    body: dict = {"status": "ok"}
+    if call.state.forwarder is not None:  # this process's forwarder: idle, sending, backing off
+        body["forward"] = call.state.forwarder.status()
+    return json_response(200, body)
 
 
 def readyz(call: Call) -> Response:
