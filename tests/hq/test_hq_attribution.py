@@ -106,6 +106,10 @@ def test_a_longer_window_and_another_period(hq):
     october = requests.get(url, params={"from": "2026-10-31", "to": "2026-10-31"}, timeout=10).json()
     assert october["receipts"] == {"count": 1, "revenue": "999.00"}
     assert october["attributed"]["identified"]["count"] == 0  # Camille first came on 2 November
+    # S6 (25 Nov) converts through Inès's R6 of 26 Nov, after this period
+    late = requests.get(url, params={"from": "2026-11-20", "to": "2026-11-25"}, timeout=10).json()
+    assert late["holdout"]["holdout"] == {"sessions": 1, "converted": 1, "conversion_rate": 1.0}
+    assert late["holdout"]["with_suggestions"] == {"sessions": 1, "converted": 1, "conversion_rate": 1.0}
     pounds = requests.get(url, params={**NOVEMBER, "currency": "GBP"}, timeout=10).json()
     assert pounds["receipts"] == {"count": 1, "revenue": "5.00"}
     assert pounds["excluded_currencies"]["EUR"] == 9  # 8 receipts, 1 order
