@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from hq.attribution_cache import AttributionCache
+from hq.attribution.cache import AttributionCache
 from hq.catalog_files import DEFAULT_CATALOG_DIR, load_products, load_stock
 from hq.faults import Faults
 from hq.forward.attach import attach

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hq.attribution_report import chain_json, store_json
-from hq.period_query import currency_from, period_from, window_from
+from hq.attribution.report import chain_json, store_json
 from hq.web.call import Call, json_response
+from hq.web.period_query import currency_from, period_from, window_from
 
 
 def store_attribution(call: Call) -> Response:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from starlette.responses import HTMLResponse, Response
 
-from hq import dashboard
 from hq.errors import DatabaseUnavailable, HTTPFailure
-from hq.period_query import currency_from, period_from, window_from
+from hq.pages import dashboard
 from hq.web.call import Call, json_response
 from hq.web.middleware import RETRY_AFTER_S
+from hq.web.period_query import currency_from, period_from, window_from
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi.json"
 

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hq"))
 from pg_cluster import PgCluster  # noqa: E402
 
-from hq.attribution import Period, attribute  # noqa: E402
+from hq.attribution.credit import attribute
+from hq.attribution.period import Period  # noqa: E402
 from hq.db import Database, open_database  # noqa: E402
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))

@@ -11,12 +11,11 @@ import time
 
 import pytest
 import requests
+from hq_helpers import AUTH, TOKEN, batch, event
+from segment_double import SegmentDouble
 
 from hq.embedded import serve_in_thread
 from hq.forward import ForwardConfig, queue_stats
-
-from hq_helpers import AUTH, TOKEN, batch, event
-from segment_double import SegmentDouble
 
 WRITE_KEY = "wk-test-DEVELOPMENT"
 

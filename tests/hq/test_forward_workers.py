@@ -16,16 +16,21 @@ from pathlib import Path
 
 import pytest
 import requests
+from hq_helpers import event
+from segment_double import SegmentDouble
+from test_forward import WRITE_KEY, fast, wait_until
 
-from hq.forward import ForwardConfig, ForwardConfigError, Forwarder, queue_stats, read_write_key
+from hq.forward import (
+    ForwardConfig,
+    ForwardConfigError,
+    Forwarder,
+    queue_stats,
+    read_write_key,
+)
 from hq.forward.attach import attach
 from hq.forward.sender import retry_after
 from hq.store import HQStore
 from hq.validation import check_event
-
-from hq_helpers import event
-from segment_double import SegmentDouble
-from test_forward import WRITE_KEY, fast, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

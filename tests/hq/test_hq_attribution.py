@@ -19,12 +19,11 @@ import math
 
 import pytest
 import requests
+from attribution_seed import batches, paris_late
+from hq_helpers import OTHER_TOKEN, TOKEN, batch
 
 from hq.embedded import serve_in_thread
 from hq.state import Access
-
-from attribution_seed import batches, paris_late
-from hq_helpers import OTHER_TOKEN, TOKEN, batch
 
 ORDERS_TOKEN = "test-orders-token"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -167,8 +166,9 @@ def test_holdout_and_handoff_fields_are_checked(hq):
 def test_backfill_derives_the_facts_of_events_stored_before(hq):
     from datetime import date
 
-    from hq.attribution import Period, attribute
-    from hq.attribution_report import store_json
+    from hq.attribution.credit import attribute
+    from hq.attribution.period import Period
+    from hq.attribution.report import store_json
     from hq.cli import main
 
     seed(hq.url)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import NamedTuple
 from operator import itemgetter
+from typing import NamedTuple
 
 from hq.db import Database
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, urlencode
 
-from hq.attribution import Period
-from hq.attribution_cache import AttributionCache
-from hq.kiosk_view import KioskView, kiosk_view
-from hq.page_tables import Markup, Table
+from hq.attribution.cache import AttributionCache
+from hq.attribution.period import Period
+from hq.pages.kiosk_view import KioskView, kiosk_view
+from hq.pages.sync_tables import ago, sync_tables
+from hq.pages.tables import Markup, Table
 from hq.store import HQStore
-from hq.sync_tables import ago, sync_tables
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; color: #222; background: #faf9f7; margin: 2rem auto;

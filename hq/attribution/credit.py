@@ -13,27 +13,18 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from hq import attribution_rows as rows
+from hq.attribution import rows
+from hq.attribution.holdout import Arm, session_outcomes
+from hq.attribution.period import Period
 from hq.db import Database
-from hq.holdout import Arm, session_outcomes
 
 DEFAULT_WINDOW_DAYS = 14
 PRESENCE_TYPES = ("session_started", "shopper_identified", "product_viewed", "item_saved", "sent_to_phone",
                   "fitting_room_requested")
 SESSION_TYPES = ("session_started", "shopper_identified", "sent_to_phone")  # the holdout reads them all
 
-
-@dataclass(frozen=True)
-class Period:
-    """Local days from `first` to `last`, both included."""
-
-    first: date
-    last: date
-
-    def days(self) -> list[str]:
-        return [(self.first + timedelta(days=i)).isoformat() for i in range((self.last - self.first).days + 1)]
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from hq.attribution import Attribution, Period, attribute
+from hq.attribution.credit import Attribution, attribute
+from hq.attribution.period import Period
 from hq.db import Database
 
 SIZE = 32  # results kept per process

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hq.attribution import DEFAULT_WINDOW_DAYS, Attribution, Period, StoreFigures
-from hq.attribution_cache import AttributionCache
-from hq.attribution_report import summed
-from hq.charts import Series, day_bars, rate_bars
-from hq.daily import DayActivity, activity
-from hq.holdout import difference_ci95
+from hq.attribution.cache import AttributionCache
+from hq.attribution.credit import DEFAULT_WINDOW_DAYS, Attribution, StoreFigures
+from hq.attribution.holdout import difference_ci95
+from hq.attribution.period import Period
+from hq.attribution.report import summed
 from hq.money import MICROS, from_micros
-from hq.page_tables import Table
+from hq.pages.charts import Series, day_bars, rate_bars
+from hq.pages.daily import DayActivity, activity
+from hq.pages.tables import Table
 
 
 @dataclass
