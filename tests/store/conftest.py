@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bridge.config import load_settings
-from tests.store.store_rig import free_port, kiosk_config, store_config
+from tests.store.store_rig import free_port, kiosk_config, small_catalog, store_config
 
 
 @pytest.fixture
 def hq(tmp_path):
+    """The reference HQ with a small catalog of our own (real images), in this process."""
     from hq.embedded import serve_in_thread
 
-    running = serve_in_thread(tmp_path / "hq.db")
+    running = serve_in_thread(tmp_path / "hq.db", catalog_dir=small_catalog(tmp_path / "catalog"))
     yield running
     running.stop()
 
