@@ -68,6 +68,12 @@ async def get_stock(request: Request) -> Response:
     return json_response(200, page)
 
 
+async def get_devices(request: Request) -> Response:
+    """The devices this store bridge serves (an extension for the kiosks' staff screen)."""
+    known = await in_thread(devices.list_devices, services_of(request).db)
+    return json_response(200, {"devices": [d.heartbeat_entry() for d in known]})
+
+
 async def get_keys(request: Request) -> Response:
     return json_response(200, await in_thread(services_of(request).state.jwks))
 

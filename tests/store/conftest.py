@@ -60,3 +60,16 @@ def kiosk(tmp_path, store, opened):
 @pytest.fixture
 def port():
     return free_port
+
+
+@pytest.fixture
+def open_direct(tmp_path, hq, opened):
+    """open a bridge talking straight to HQ."""
+    from bridge.facade import Bridge
+    from tests.store.store_rig import HQ_TOKEN
+
+    def open_():
+        b = Bridge.open(load_settings(kiosk_config(tmp_path, 99, hq.url, token=HQ_TOKEN)))
+        opened.append(b)
+        return b
+    return open_

@@ -183,3 +183,11 @@ def test_with_hq_down_the_store_bridge_goes_on_serving_its_kiosks(tmp_path, hq, 
         assert down.outbox.stats().pending == 4
     finally:
         server.stop()
+
+
+def test_a_kiosk_lists_the_devices_of_its_store_bridge_and_hq_has_none(store, kiosk, open_direct):
+    k1 = kiosk(1)
+    assert k1.heartbeat()
+    listed = k1.store_devices()
+    assert [(d["device_id"], d["revoked"]) for d in listed] == [("kiosk-1", False)]
+    assert open_direct().store_devices() is None  # straight to HQ: no store bridge, no list
