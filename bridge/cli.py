@@ -3,6 +3,7 @@
     vitrine-bridge --config /etc/vitrine/config.toml run
     vitrine-bridge status --json
     vitrine-bridge dead-letters retry 01JD...
+    vitrine-bridge recover /var/lib/vitrine/vitrine.db.corrupt-20261202T070000123456Z
     vitrine-bridge pair kiosk-entrance --qr kiosk-entrance.png   # on a store bridge
 
 Exit codes: 0 success, 1 the command's job failed (events refused, HQ unreachable),
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="push and pull now, until nothing is pending")
     status = sub.add_parser("status", help="show the outbox and the last sync")
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    recover = sub.add_parser("recover", help="put the readable events of a quarantined "
+                             "database back in the outbox (ids already held are skipped)")
+    recover.add_argument("file", help="the moved-aside file, e.g. vitrine.db.corrupt-...")
     dead = sub.add_parser("dead-letters", help="list, retry or drop events HQ refused")
     dead_sub = dead.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = dead_sub.add_parser("list", help="show dead letters")
@@ -76,10 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, *, sender: bool = False):
     from bridge.facade import Bridge
 
-    return Bridge.open(args.config)
+    return Bridge.open(args.config, sender=sender)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -92,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with _open(args) as bridge:
+    with _open(args, sender=True) as bridge:
         bridge.start()
         port = bridge.intake.port if bridge.intake else None
         log.info("bridge %s running on %s (intake port %s)", bridge.settings.bridge.id,
@@ -118,7 +122,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Push (and pull once) until the outbox is drained or HQ stops us."""
-    with _open(args) as bridge:
+    with _open(args, sender=True) as bridge:
         report = bridge.sync(pull=True)
         pull_error = report.pull_error
         while not report.error and not report.drained and (report.acked or report.dead):
@@ -161,6 +165,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Salvage a quarantined file's readable events into the outbox; safe to run twice."""
+    from bridge.store.recover import recover_file
+
+    with _open(args) as bridge:
+        report = recover_file(bridge.db, args.file)
+    print(report.summary())
+    return EXIT_OK
+
+
 def _rounded(key: str, value: object) -> object:
     """Durations to a tenth of a second: more digits are noise."""
     return round(value, 1) if key.endswith("_s") and isinstance(value, float) else value
@@ -171,6 +185,9 @@ def _shown(key: str, value: object) -> str:
         return "-"
     if key.endswith("_s") and isinstance(value, (int, float)):
         return f"{value:.1f} s"
+    if key == "quarantined":
+        return "; ".join(f"{q['file']} ({q['events']} events, moved {q['at']}; "
+                         "run `vitrine-bridge recover FILE`)" for q in value) or "-"
     return str(value)
 
 
@@ -267,6 +284,7 @@ COMMANDS = {
     "sync": cmd_sync,
     "status": cmd_status,
     "dead-letters": cmd_dead_letters,
+    "recover": cmd_recover,
     "pair": cmd_pair,
     "revoke": cmd_revoke,
     "devices": cmd_devices,

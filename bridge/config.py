@@ -9,12 +9,14 @@ them and tests/test_config.py checks that the two agree.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 import typing
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
 
@@ -59,6 +61,7 @@ class HQSettings:
     backoff_base_s: float = 1.0
     backoff_max_s: float = 300.0
     verify_tls: bool = True
+    allow_insecure_http: bool = False  # http:// to a non-loopback HQ: development only
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class KioskSettings:
     large_text: bool = False
     high_contrast: bool = False
     low_reach: bool = False
+    holdout_share: float = 0.10
+    store_plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,17 @@ def _known_zone(name: str) -> bool:
     return True
 
 
+def _loopback_url(url: str) -> bool:
+    """True when url's host is this machine (127.0.0.0/8, ::1, localhost): nothing crosses a network."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _validate(s: Settings) -> None:
     """Cross-field checks; each error names the key."""
     src = s.source
@@ -247,6 +263,9 @@ def _validate(s: Settings) -> None:
     for key in ("push_interval_s", "pull_interval_s", "heartbeat_interval_s", "retention_interval_s"):
         need(getattr(s.bridge, key) > 0, f"[bridge] {key}", "must be > 0")
     need(s.hq.url.startswith(("http://", "https://")), "[hq] url", "must start with http:// or https://")
+    need(s.hq.url.startswith("https://") or s.hq.allow_insecure_http or _loopback_url(s.hq.url),
+         "[hq] url", "plain http:// would send the store's token in clear: use https://, or set "
+         "[hq] allow_insecure_http = true (development, or a store LAN you trust)")
     need(not (s.hq.token and s.hq.token_file), "[hq] token_file", "give token or token_file, not both")
     need(s.hq.timeout_s > 0, "[hq] timeout_s", "must be > 0")
     need(1 <= s.hq.batch_size <= 500, "[hq] batch_size", "must be between 1 and 500 (the contract's limit)")
@@ -269,6 +288,7 @@ def _validate(s: Settings) -> None:
     need(s.kiosk.staff_long_press_s > 0, "[kiosk] staff_long_press_s", "must be > 0")
     need(s.kiosk.staff_max_tries >= 1, "[kiosk] staff_max_tries", "must be >= 1")
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
+    need(0.0 <= s.kiosk.holdout_share <= 1.0, "[kiosk] holdout_share", "must be between 0 and 1")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")
 
 
