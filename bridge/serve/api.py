@@ -38,7 +38,7 @@ async def post_events(request: Request) -> Response:
 
 
 def _record(services: Services, client: str, events: list) -> list[dict]:
-    results = store_relayed(services.outbox, services.catalog, services.location, events)
+    results = store_relayed(services.outbox, services.location, events)
     devices.touch(services.db, client)
     return results
 
