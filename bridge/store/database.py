@@ -183,7 +183,7 @@ class Database:
         problem = _health_problem(p)
         if problem and not may_quarantine:
             raise DatabaseCorrupt(
-                f"{p}: database is corrupt ({problem}); only the sender (`vitrine-bridge run` "
+                f"{p}: database is corrupt ({' '.join(problem.split())}); only the sender (`vitrine-bridge run` "
                 "or `sync`, holding the sender lock) may move it aside: stop this process and "
                 "start the sender")
         quarantined = _quarantine(p, problem) if problem else None
