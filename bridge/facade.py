@@ -186,6 +186,23 @@ class Bridge:
             raise HQError("GET /v1/profiles: HQ answered 200 with invalid JSON") from exc
         return data if isinstance(data, dict) else None
 
+    def store_devices(self) -> list[dict] | None:
+        """The devices of the store bridge this bridge talks to, or None when [hq] url is HQ itself.
+
+        Each is {"device_id", "kind", "last_seen_at", "pending", "revoked"}; HQError when
+        unreachable or refused.
+        """
+        answer = self.client.get_devices()
+        if answer.status == 404:
+            return None
+        if answer.status != 200:
+            raise HQError(f"GET /v1/devices: {answer.reason()}")
+        try:
+            listed = answer.json()["devices"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise HQError("GET /v1/devices: not a device list") from exc
+        return listed if isinstance(listed, list) else None
+
     def jwks(self) -> dict:
         """The cached JWKS that verifies app QR codes offline."""
         return self.state.jwks()
