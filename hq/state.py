@@ -23,6 +23,15 @@ DEV_TOKEN = "dev-token-paris-marais"  # development only: documented in hq/READM
 DEMO_PROFILES = [("p-camille", "Camille", "fr"), ("p-james", "James", "en"), ("p-ines", "Inès", "fr")]
 
 
+@dataclass(frozen=True)
+class Access:
+    """Who may see and send what beyond the store tokens, and the attribution window (server options)."""
+
+    orders_token: str | None = None  # POST /v1/orders; None: refused
+    dashboard_token: str | None = None  # every page and JSON of store data; None: open (development)
+    attribution_window_days: int = 14  # an identified shopper's receipt counts this long after the kiosk
+
+
 @dataclass
 class HQApp:
     """The shared state of one HQ process."""
@@ -33,7 +42,13 @@ class HQApp:
     faults: Faults = field(default_factory=Faults)
     fault_endpoint: bool = False
     body_timeout_s: float = 30.0  # a whole request body must arrive within this
+    access: Access = field(default_factory=lambda: Access())
     forwarder: Forwarder | None = None  # forwarding to the brand's pipeline, when configured
+
+    def orders_tokens(self) -> list[tuple[bytes, str]]:
+        """The orders token as a token table (empty without one: every POST /v1/orders gets 401)."""
+        token = self.access.orders_token
+        return [(token.encode("utf-8", "surrogateescape"), "orders")] if token else []
 
     def close(self) -> None:
         """Stop forwarding (if on), then close the database."""
@@ -83,6 +98,7 @@ def build_state(
     catalog_dir: str | PathLike[str] | None = None,
     signing_key: str | PathLike[str] | None = None,
     fault_endpoint: bool = False,
+    access: Access | None = None,
     forward: ForwardConfig | None = None,
 ) -> HQApp:
     """Open (or create) the database, set tokens, seed demo data; return the shared state."""
@@ -96,7 +112,7 @@ def build_state(
         store.close()
         raise
     return HQApp(store=store, catalog_dir=directory, signing_keys=keys, fault_endpoint=fault_endpoint,
-                 forwarder=forwarder)
+                 access=access or Access(), forwarder=forwarder)
 
 
 def open_state(
@@ -105,13 +121,14 @@ def open_state(
     catalog_dir: str | PathLike[str] | None = None,
     signing_key: str | PathLike[str] | None = None,
     fault_endpoint: bool = False,
+    access: Access | None = None,
     forward: ForwardConfig | None = None,
 ) -> HQApp:
     """The state of one worker over a database already prepared by prepare_database()."""
     store = HQStore(database)
     forwarder = attach(store, forward) if forward is not None else None
     return HQApp(store=store, catalog_dir=_catalog_dir(catalog_dir), signing_keys=[load_signing_key(signing_key)],
-                 fault_endpoint=fault_endpoint, forwarder=forwarder)
+                 fault_endpoint=fault_endpoint, access=access or Access(), forwarder=forwarder)
 
 
 def _catalog_dir(catalog_dir: str | PathLike[str] | None) -> Path:

@@ -101,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         if not config:
             print("vitrine-kiosk: pass --config PATH, set VITRINE_CONFIG (or run vitrine-demo)", file=sys.stderr)
             return 2
-        bridge = Bridge.open(config)
+        try:  # the sender lock first: only its holder may move a corrupt database aside
+            bridge = Bridge.open(config, sender=True)
+        except AlreadyRunning:
+            bridge = Bridge.open(config)  # `vitrine-bridge run` sends; this kiosk records
         try:
             run_kiosk(bridge, windowed=args.windowed, size=args.size)
         finally:
