@@ -68,8 +68,9 @@ def openapi(call: Call) -> Response:
 
 def healthz(call: Call) -> Response:
     body: dict = {"status": "ok"}
-    if call.state.forwarder is not None:  # this process's forwarder: idle, sending, backing off
-        body["forward"] = call.state.forwarder.status()
+    if call.state.forwarder is not None:  # only its state: errors and the URL are for /forward/stats.json
+        status = call.state.forwarder.status()
+        body["forward"] = {"state": status["state"], "retry_in_s": status["retry_in_s"]}
     return json_response(200, body)
 
 
