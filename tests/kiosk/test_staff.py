@@ -238,3 +238,14 @@ def test_staff_screen_returns_to_attract_after_its_idle_timeout(with_pin):
     kiosk.app.screens["staff"].on_pre_enter()  # re-arm with the short timeout
     kiosk.wait_until(lambda: kiosk.screen == "attract", message="the staff idle reset")
     assert not kiosk.app.staff_mode
+
+
+def test_health_panel_says_when_events_were_set_aside_in_a_damaged_database(with_pin):
+    screen = with_pin.app.screens["staff"]
+    stranded = {"quarantined": [{"file": "/var/lib/vitrine/vitrine.db.corrupt-x", "at": "2026-12-02T07:00:00Z",
+                                 "events": 1986}], "pending": 0}
+    rows = {label: (value, alarming) for label, value, alarming in screen.status_rows(stranded, "fr")}
+    assert rows["Base de données endommagée"] == (
+        "1986 événements mis de côté : lancer vitrine-bridge recover", True)
+    english = [label for label, _, _ in screen.status_rows({"quarantined": [], "pending": 0}, "en")]
+    assert "Damaged database" not in english
