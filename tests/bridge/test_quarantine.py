@@ -161,3 +161,22 @@ def test_the_heartbeat_reports_stranded_events(open_bridge, hq, seeded, tmp_path
         assert [h["quarantined"] for h in hq.heartbeats()] == [stranded]
     finally:
         sender.close()
+
+
+def test_recover_through_another_path_clears_the_record(seeded, tmp_path):
+    source, _ = seeded
+    real = tmp_path / "data"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    db_path = tmp_path / "link" / "vitrine.db"
+    shutil.copyfile(source, db_path)
+    _bad_header(db_path)
+    with open_database(db_path, may_quarantine=True) as db:
+        from bridge.store.quarantine import Quarantines
+        from bridge.store.recover import note_quarantine
+
+        note_quarantine(db, db.quarantined, "test")
+        assert len(Quarantines(db).unrecovered()) == 1
+        recover_file(db, real / db.quarantined.name)  # the same file, by its real path
+        assert Quarantines(db).unrecovered() == []
+        assert len(Quarantines(db).all()) == 1
