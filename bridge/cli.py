@@ -4,6 +4,7 @@
     vitrine-bridge status --json
     vitrine-bridge dead-letters retry 01JD...
     vitrine-bridge recover /var/lib/vitrine/vitrine.db.corrupt-20261202T070000123456Z
+    vitrine-bridge pair kiosk-entrance --qr kiosk-entrance.png   # on a store bridge
 
 Exit codes: 0 success, 1 the command's job failed (events refused, HQ unreachable),
 2 the bridge could not start (configuration, storage, another bridge running).
@@ -50,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
         a = dead_sub.add_parser(action, help=f"{action} dead letters by id")
         a.add_argument("ids", nargs="*", metavar="ID")
         a.add_argument("--all", action="store_true", help=f"{action} every dead letter")
+    pair = sub.add_parser("pair", help="mint a token for a kiosk or till of this store bridge")
+    pair.add_argument("name", help="the device's name, e.g. kiosk-entrance")
+    pair.add_argument("--kind", default="kiosk", choices=["kiosk", "till", "other"])
+    pair.add_argument("--qr", metavar="PNG", help="also write the pairing QR code to this PNG file")
+    pair.add_argument("--no-terminal-qr", action="store_true", help="do not draw the QR in the terminal")
+    revoke = sub.add_parser("revoke", help="refuse a paired device's token from now on")
+    revoke.add_argument("name")
+    devices = sub.add_parser("devices", help="list the devices this store bridge serves")
+    devices.add_argument("--json", action="store_true", help="machine-readable output")
     return p
 
 
@@ -219,6 +229,55 @@ def _list_dead(bridge, as_json: bool) -> int:
     return EXIT_OK
 
 
+def cmd_pair(args: argparse.Namespace) -> int:
+    """Mint a device token; print the URL, the token and the QR a kiosk needs."""
+    from bridge.serve import pairing
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        if not bridge.settings.serve.enabled:
+            print("vitrine-bridge: pair: this bridge does not serve its store: set [serve] enabled = true",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        token = devices.pair(bridge.db, args.name, args.kind)
+        url = pairing.store_url(bridge.settings)
+    text = pairing.pairing_text(args.name, url, token)
+    print(f"device {args.name}: put these in its configuration\n[hq]\nurl = \"{url}\"\n"
+          f"token = \"{token}\"")
+    if args.qr:
+        print(f"QR code written to {pairing.save_qr_png(text, args.qr)}")
+    if not args.no_terminal_qr:
+        print(pairing.terminal_qr(text))
+    return EXIT_OK
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        if not devices.revoke(bridge.db, args.name):
+            print(f"vitrine-bridge: revoke: no device named {args.name!r}", file=sys.stderr)
+            return EXIT_FAILED
+    print(f"device {args.name}: token revoked (it is refused with 401 and keeps its events)")
+    return EXIT_OK
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        known = devices.list_devices(bridge.db)
+    if args.json:
+        print(json.dumps([{**d.heartbeat_entry(), "created_at": d.created_at} for d in known], indent=2))
+        return EXIT_OK
+    for d in known:
+        state = "revoked" if d.revoked else "active"
+        pending = "-" if d.pending is None else d.pending
+        print(f"{d.name:<24} {d.kind:<7} {state:<8} last contact {d.last_seen_at or 'never'}  pending {pending}")
+    print(f"{len(known)} devices")
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "ingest": cmd_ingest,
@@ -226,6 +285,9 @@ COMMANDS = {
     "status": cmd_status,
     "dead-letters": cmd_dead_letters,
     "recover": cmd_recover,
+    "pair": cmd_pair,
+    "revoke": cmd_revoke,
+    "devices": cmd_devices,
 }
 
 if __name__ == "__main__":

@@ -81,6 +81,20 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """Profile API v1 served to the store's own kiosks and tills (a store bridge)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8720
+    public_url: str = ""
+    tokens: dict = field(default_factory=dict)  # client name -> bearer token
+    token_file: str = ""
+    request_timeout_s: float = 10.0
+    max_connections: int = 500
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """The in-store touchscreen."""
 
@@ -100,6 +114,8 @@ class KioskSettings:
     large_text: bool = False
     high_contrast: bool = False
     low_reach: bool = False
+    holdout_share: float = 0.10
+    store_plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,7 @@ class Settings:
     bridge: BridgeSettings = field(default_factory=BridgeSettings)
     hq: HQSettings = field(default_factory=HQSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "<defaults>"
 
@@ -141,6 +158,25 @@ class Settings:
             return read_secret_file(self.path(self.hq.token_file), "[hq] token_file", self.source)
         return self.hq.token
 
+    def serve_tokens(self) -> dict[str, str]:
+        """Client name -> token from [serve.tokens] and [serve] token_file (re-read on every call).
+
+        The file holds one `NAME TOKEN` per line; blank lines and `#` comments are skipped.
+        """
+        tokens = dict(self.serve.tokens)
+        if not self.serve.token_file:
+            return tokens
+        path = self.path(self.serve.token_file)
+        lines = read_secret_file(path, "[serve] token_file", self.source).splitlines()
+        for number, line in enumerate(lines, 1):
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            if len(words) != 2 or len(words[1]) < 16:
+                raise ConfigError(f"{path}:{number}: expected `NAME TOKEN` (a token of 16+ characters)")
+            tokens[words[0]] = words[1]
+        return tokens
+
 
 SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "source"}
 _SECTION_CLASSES = {
@@ -148,6 +184,7 @@ _SECTION_CLASSES = {
     "bridge": BridgeSettings,
     "hq": HQSettings,
     "intake": IntakeSettings,
+    "serve": ServeSettings,
     "kiosk": KioskSettings,
 }
 
@@ -235,6 +272,12 @@ def _validate(s: Settings) -> None:
          "give token or token_file, not both")
     need(s.intake.max_body_bytes > 0, "[intake] max_body_bytes", "must be > 0")
     need(s.intake.max_file_bytes > 0, "[intake] max_file_bytes", "must be > 0")
+    need(0 <= s.serve.port <= 65535, "[serve] port", "must be between 0 and 65535")
+    need(s.serve.request_timeout_s > 0, "[serve] request_timeout_s", "must be > 0")
+    need(s.serve.max_connections >= 1, "[serve] max_connections", "must be >= 1")
+    for name, token in s.serve.tokens.items():
+        need(isinstance(token, str) and len(token) >= 16, f"[serve.tokens] {name}",
+             "must be a string of at least 16 characters")
     need(s.kiosk.language in {"fr", "en"}, "[kiosk] language", "must be \"fr\" or \"en\"")
     need(s.kiosk.idle_timeout_s > 0, "[kiosk] idle_timeout_s", "must be > 0")
     need(s.kiosk.countdown_s >= 0, "[kiosk] countdown_s", "must be >= 0")
@@ -243,6 +286,7 @@ def _validate(s: Settings) -> None:
     need(s.kiosk.staff_long_press_s > 0, "[kiosk] staff_long_press_s", "must be > 0")
     need(s.kiosk.staff_max_tries >= 1, "[kiosk] staff_max_tries", "must be >= 1")
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
+    need(0.0 <= s.kiosk.holdout_share <= 1.0, "[kiosk] holdout_share", "must be between 0 and 1")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")
 
 

@@ -208,11 +208,14 @@ class Bridge:
 
         self.acquire_sender()
         if intake and self.intake is None:
-            from bridge.intake.http_server import IntakeServer
+            from bridge.serve import BridgeServer
 
-            self.intake = IntakeServer(self)
+            self.intake = BridgeServer(self)
             self.intake.start()
             log.info("intake server listening on %s:%d", self.settings.intake.host, self.intake.port)
+            if self.intake.serve_port is not None:
+                log.info("serving profile API v1 to the store's devices on %s:%d",
+                         self.settings.serve.host, self.intake.serve_port)
         if self.scheduler is None:
             scan_drop = None
             if self.settings.intake.drop_dir:

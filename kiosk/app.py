@@ -25,6 +25,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.i18n import Translator
+from kiosk.layout import make_layout
 from kiosk.images import ImageCache
 from kiosk.logic.background_recorder import BackgroundRecorder
 from kiosk.logic.data_access import KioskData
@@ -47,7 +48,9 @@ class VitrineKioskApp(App):
     greeting = StringProperty("")
     saved_count = NumericProperty(0)
     staff_mode = BooleanProperty(False)
+    personal = BooleanProperty(False)  # identified and outside the holdout: "For you" is offered
     portrait = BooleanProperty(True)
+    layout = ObjectProperty(None, rebind=True)  # kiosk.layout.Layout of the current window size
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
         self.bridge = bridge
@@ -57,8 +60,9 @@ class VitrineKioskApp(App):
         kiosk = self.settings.kiosk
         self.title = self.settings.store.name
         self.lang = kiosk.language
+        self.layout = self._window_layout(Window.size)
         self.theme = make_theme(large_text=kiosk.large_text, high_contrast=kiosk.high_contrast,
-                                low_reach=kiosk.low_reach)
+                                low_reach=kiosk.low_reach, layout=self.layout)
         self.tr_catalog = Translator()
         # ~24 cards (0.5 MB each), the screen and the next one: on software GL textures are RAM.
         self.images = ImageCache(max_bytes=12 << 20)
@@ -173,9 +177,19 @@ class VitrineKioskApp(App):
         current = dict(large_text=self.theme.large_text, high_contrast=self.theme.high_contrast,
                        low_reach=self.theme.low_reach)
         current.update(options)
-        self.theme = make_theme(**current)
+        self.theme = make_theme(**current, layout=self.layout)
+
+    @staticmethod
+    def _window_layout(size) -> Any:
+        from kivy.metrics import Metrics
+
+        return make_layout(max(1, int(size[0])), max(1, int(size[1])), density=Metrics.density)
 
     def _on_window_size(self, _window, size) -> None:
+        layout = self._window_layout(size)
+        if layout != self.layout:
+            self.layout = layout
+            self.theme = self.theme.with_layout(layout)
         self.portrait = size[1] >= size[0]
 
     # -- background work ---------------------------------------------------
@@ -197,7 +211,8 @@ class VitrineKioskApp(App):
 
     # -- the shopper's session ---------------------------------------------
     def _new_session(self) -> Session:
-        session = Session(self.recorder, device_id=self.settings.kiosk.device_id)
+        session = Session(self.recorder, device_id=self.settings.kiosk.device_id,
+                          holdout_share=self.settings.kiosk.holdout_share)
         session.bind(self._on_session_change)
         return session
 
@@ -205,12 +220,17 @@ class VitrineKioskApp(App):
         if session is not self.session:
             return
         self.saved_count = len(session.saved)
+        self.personal = session.personal
         self._refresh_greeting()
         if session.profile_id and session.session_id not in self._profiles_asked:
             self._profiles_asked.add(session.session_id)  # ask HQ once per visit
             self.run_async(self.bridge.fetch_profile, session.profile_id,
                            on_done=lambda profile: profile and session.apply_profile(profile),
-                           on_error=lambda exc: Logger.info(f"Kiosk: profile not fetched: {exc}"))
+                           on_error=lambda exc: self._profile_failed(session, exc))
+
+    def _profile_failed(self, session: Session, exc: BaseException) -> None:
+        Logger.info(f"Kiosk: profile not fetched: {exc}")
+        session.profile_unavailable()
 
     def _refresh_greeting(self) -> None:
         session = self.session
@@ -226,6 +246,7 @@ class VitrineKioskApp(App):
         self.session.end(reason)
         self.session = self._new_session()
         self.saved_count = 0
+        self.personal = False
         self.greeting = ""
         self.overlay.shown = False
         dismiss_panels(Window)

@@ -2,15 +2,17 @@
 
     theme = make_theme(large_text=False, high_contrast=False, low_reach=False)
     theme.accent      # RGBA for Kivy
-    theme.fs(18)      # font size in pixels, scaled for large text
+    theme.fs(18)      # font size in pixels, scaled for large text and the window (kiosk/layout.py)
+    theme.dp(40)      # a design length in pixels for this window
+    theme.with_layout(layout)  # the same theme for another window size
 
-A fresh Theme replaces the old one when an accessibility option changes, so every
-`app.theme.…` expression in the .kv files re-evaluates.
+A fresh Theme replaces the old one when an accessibility option or the window size
+changes, so every `app.theme.…` expression in the .kv files re-evaluates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -48,26 +50,32 @@ class Theme:
     large_text: bool = False
     high_contrast: bool = False
     low_reach: bool = False
+    unit: float = 1.0        # pixels per design dp for the current window (kiosk/layout.py)
+    min_touch: float = 48.0  # 48 physical dp in pixels: no touch target is smaller
+    compact: bool = False    # the window is too narrow for the reference layout
 
     def fs(self, size: float) -> float:
-        """A font size (sp) scaled for large text."""
-        from kivy.metrics import sp  # lazy: the module stays importable without a window
+        """A font size in pixels: size design sp, scaled for large text and the window."""
+        from kivy.metrics import Metrics  # lazy: the module stays importable without a window
 
-        return sp(size * self.scale)
+        return size * self.scale * self.unit * Metrics.fontscale
 
     def dp(self, size: float) -> float:
-        from kivy.metrics import dp
-
-        return dp(size)
+        """A design length in pixels for the current window."""
+        return size * self.unit
 
     @property
     def touch(self) -> float:
-        """Smallest touch target: 48 dp, more with large text."""
-        return self.dp(64 if self.large_text else 56)
+        """Smallest touch target: 56 design dp (64 with large text), never under 48 physical dp."""
+        return max(self.dp(64 if self.large_text else 56), self.min_touch)
+
+    def with_layout(self, layout) -> "Theme":
+        """This theme for the window a kiosk.layout.Layout describes."""
+        return replace(self, unit=layout.unit, min_touch=layout.min_touch, compact=layout.compact)
 
 
 def make_theme(*, large_text: bool = False, high_contrast: bool = False,
-               low_reach: bool = False) -> Theme:
+               low_reach: bool = False, layout=None) -> Theme:
     """The theme for these accessibility options."""
     if high_contrast:
         colours = dict(bg=_hex("#000000"), surface=_hex("#000000"), fg=_hex("#ffffff"),
@@ -77,8 +85,9 @@ def make_theme(*, large_text: bool = False, high_contrast: bool = False,
         colours = dict(bg=_hex("#faf8f5"), surface=_hex("#f0ece6"), fg=_hex("#111111"),
                        muted=_hex("#6b6660"), line=_hex("#d9d3cb"), accent=_hex("#5c1a1b"),
                        on_accent=_hex("#faf8f5"), scrim=_hex("#111111", 0.86))
-    return Theme(**colours, scale=1.3 if large_text else 1.0, large_text=large_text,
-                 high_contrast=high_contrast, low_reach=low_reach)
+    theme = Theme(**colours, scale=1.3 if large_text else 1.0, large_text=large_text,
+                  high_contrast=high_contrast, low_reach=low_reach)
+    return theme if layout is None else theme.with_layout(layout)
 
 
 def register_fonts() -> None:

@@ -4,6 +4,7 @@
     with db.write() as conn:          # BEGIN IMMEDIATE ... COMMIT
         conn.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
     db.read().execute("SELECT value FROM meta").fetchall()
+    db.commits.run(lambda conn: conn.execute("INSERT ...").lastrowid)  # shares commits
     db.utils()["meta"].count                  # sqlite-utils idioms, off the hot paths
 """
 
@@ -19,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence
 
+from bridge.store.group_commit import GroupCommit
 from bridge.store.migrations import Migration, migrate
 from bridge.errors import DatabaseCorrupt, StorageError
 
@@ -61,6 +63,13 @@ def storage_error(exc: sqlite3.Error, path: object) -> Exception:
         return exc
     reason = _STORAGE_CODES[code & 0xFF]
     return StorageError(f"{path}: {reason} ({exc})")
+
+
+def _loses_transaction(exc: BaseException) -> bool:
+    """Whether exc, raised inside a write transaction, means the storage failed (not the SQL)."""
+    if isinstance(exc, StorageError):
+        return True
+    return isinstance(exc, sqlite3.Error) and storage_error(exc, "") is not exc
 
 
 def _reraise(exc: sqlite3.Error, path: object) -> NoReturn:
@@ -153,6 +162,8 @@ class Database:
         self._commits = 0
         self._changes_seen = 0
         self._checkpointer = _Checkpointer(self)
+        # Durable writes from concurrent threads share transactions (see group_commit.py).
+        self.commits = GroupCommit(self.write, fatal=_loses_transaction)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",

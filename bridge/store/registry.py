@@ -21,6 +21,8 @@ SOURCES: dict[str, range] = {
     "bridge.store.catalog": range(10, 20),
     "bridge.store.sync_state": range(20, 30),
     "bridge.app_token": range(30, 40),
+    "bridge.store.devices": range(40, 50),
+    "bridge.store.changes": range(50, 60),
     "bridge.store.quarantine": range(60, 65),
     "bridge.store.local_state": range(65, 70),
 }

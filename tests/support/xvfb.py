@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-SCREEN = "1920x1920x24"  # square, so both 1080x1920 portrait and 1920x1080 landscape fit
+SCREEN = "3840x3840x24"  # square, so every kiosk size up to 2160x3840 fits in both orientations
 
 
 def start_xvfb(displays: range = range(99, 140)) -> subprocess.Popen | None:

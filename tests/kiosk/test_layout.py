@@ -1,0 +1,63 @@
+"""kiosk/layout.py: the metrics a window size gives, without a window."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.layout import MIN_TOUCH_DP, fit_window, make_layout
+
+
+def test_the_reference_window_keeps_the_design_as_drawn():
+    for size in ((1080, 1920), (1920, 1080)):
+        layout = make_layout(*size)
+        assert layout.unit == 1.0
+        assert not layout.compact
+        assert layout.dp(40) == 40
+
+
+def test_a_4k_totem_doubles_type_and_spacing():
+    layout = make_layout(2160, 3840)
+    assert layout.unit == 2.0
+    assert layout.touch() == 112
+
+
+@pytest.mark.parametrize("size", [(480, 800), (800, 480), (800, 1280), (1366, 768)])
+def test_small_windows_keep_touch_targets_at_48_physical_dp(size):
+    layout = make_layout(*size)
+    assert layout.touch() >= MIN_TOUCH_DP
+    assert layout.unit >= 0.75  # text is not shrunk past legibility; the layouts compact instead
+
+
+def test_density_raises_the_floor():
+    assert make_layout(480, 800, density=2.0).min_touch == 96
+    assert make_layout(480, 800, density=2.0).unit == 1.5
+
+
+def test_narrow_windows_are_compact():
+    assert make_layout(480, 800).compact
+    assert make_layout(800, 480).compact
+    assert not make_layout(800, 1280).compact
+
+
+def test_columns_follow_the_width():
+    assert make_layout(1080, 1920).cols(300) == 3
+    assert make_layout(2160, 3840).cols(300) == 3  # the same design, twice the pixels
+    assert make_layout(1920, 1080).cols(300) == 6
+    assert make_layout(480, 800).cols(300) == 2
+
+
+def test_image_sizes_are_rounded_up_to_a_step():
+    assert make_layout(1080, 1920).image_px(300, 375) == (320, 384)
+
+
+def test_a_window_fits_any_screen():
+    assert fit_window((1366, 768), portrait=True) == (397, 706)
+    w, h = fit_window((800, 1280), portrait=True)
+    assert w <= 800 and h <= 1280 and abs(w / h - 9 / 16) < 0.01
+    w, h = fit_window((1920, 1080), portrait=False)
+    assert w <= 1920 and h <= 1080
+
+
+def test_nonsense_sizes_are_refused_with_the_size():
+    with pytest.raises(ValueError, match="0x800"):
+        make_layout(0, 800)
