@@ -20,12 +20,13 @@ def index(call: Call) -> Response:
 
 
 def store_page(call: Call) -> Response:
-    return HTMLResponse(dashboard.store_page(call.state.store, call.params["store_id"], period_from(call.query),
+    return HTMLResponse(dashboard.store_page(call.state.store, call.state.results, call.params["store_id"],
+                                             period_from(call.query),
                                              window_days=_window(call), currency=currency_from(call.query)))
 
 
 def chain_page(call: Call) -> Response:
-    return HTMLResponse(dashboard.chain_page(call.state.store, period_from(call.query), window_days=_window(call),
+    return HTMLResponse(dashboard.chain_page(call.state.results, period_from(call.query), window_days=_window(call),
                                              currency=currency_from(call.query)))
 
 
@@ -39,8 +40,8 @@ def chain_csv(call: Call) -> Response:
 
 def _csv(call: Call, store_id: str | None) -> Response:
     name = call.params["table"]
-    text = dashboard.table_csv(call.state.store, store_id, name, period_from(call.query), window_days=_window(call),
-                               currency=currency_from(call.query))
+    text = dashboard.table_csv(call.state.store, call.state.results, store_id, name, period_from(call.query),
+                               window_days=_window(call), currency=currency_from(call.query))
     if text is None:
         raise HTTPFailure(404, f"no such table: {name}")
     filename = f"{store_id or 'chain'}-{name}.csv".replace('"', "")
