@@ -23,6 +23,7 @@ from bridge.errors import HQError
 from bridge.sync.hq_client import HQClient
 from bridge.store.lock import SenderLock
 from bridge.store.outbox import Outbox
+from bridge.store.local_state import LocalState
 from bridge.store.quarantine import Quarantines
 from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, purge_once, sync_once
 from bridge.store.sync_state import SyncState
@@ -37,6 +38,7 @@ class Bridge:
         self.settings = settings
         self.db = db
         self.quarantines = Quarantines(db)
+        self.local_state = LocalState(db)  # the kiosk's staff lockout, kept across restarts
         self.clock = clock or SystemClock()
         # A fake clock (tests) drives the outbox's timestamps too; the real one stays time.time.
         self.outbox = Outbox(db, clock=lambda: self.clock.now().timestamp()) if clock else Outbox(db)

@@ -234,6 +234,11 @@ class StaffScreen(StaffScreenBase):
              tr("reachable") if reachable else tr("unreachable"), reachable is False),
             token_row(status, tr),
         ]
+        stranded = status.get("quarantined") or []
+        if stranded:  # a corrupt database was moved aside: its events wait for `recover`
+            events = sum(q.get("events") or 0 for q in stranded)
+            rows.append((tr("Damaged database"), tr(
+                "{events} events set aside: run vitrine-bridge recover").format(events=events), True))
         if status.get("last_error"):
             rows.append((tr("Last error"), str(status["last_error"]), True))
         return rows
