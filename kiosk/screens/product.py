@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kiosk.logic.data_access import color_label
 from kiosk.logic.freshness import parse_time, stock_freshness
 from kiosk.logic.stock_view import availability, size_label
-from kiosk.screens.product_looks import LookCard, load_extras, plan_path
+from kiosk.screens.product_looks import LookCard, load_extras, plan_path, scroll_to_top
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
 
 
@@ -50,11 +50,7 @@ class ProductScreen(ShopperScreen):
 
     def _scroll_to_top(self) -> None:
         """A new piece opens at its top, not where the last one was left."""
-        scroller = self.ids.scroller
-        scroller.scroll_y = 1
-        # The scroll effect keeps its own position and would move the page back on the next
-        # layout: bring its bounds and value in line with the top (Kivy 2.3's own resync).
-        scroller._update_effect_bounds()
+        scroll_to_top(self.ids.scroller)
 
     def reset(self) -> None:
         self.product = None

@@ -166,7 +166,7 @@ def test_staff_open_the_shoppers_list_only_while_the_session_is_open(kiosk):
     app.staff_mode = False
 
 
-@pytest.mark.parametrize("size", [(800, 1280), (1366, 768)], ids=["tablet", "laptop"])
+@pytest.mark.parametrize("size", [(800, 1280), (1280, 800)], ids=["tablet", "laptop"])
 def test_for_you_and_the_look_fit_smaller_windows(kiosk, size):
     app = kiosk.app
     kiosk.set_size(*size)
@@ -178,6 +178,8 @@ def test_for_you_and_the_look_fit_smaller_windows(kiosk, size):
     for card in [*screen.ids.saved.children, *screen.ids.goes_with.children]:
         x, _ = card.to_window(card.x, card.y)
         assert x >= 0 and x + card.width <= kiosk.window.width + 1, f"card cut at {size}"
+    first = screen.ids.saved.children[-1]
+    assert 0 <= first.to_window(*first.center)[1] <= kiosk.window.height, "the list opens at its top"
     kiosk.screenshot(f"for-you-{size[0]}x{size[1]}")
     product = open_product(kiosk, "mv-1001")
     grid = product.ids.look
