@@ -58,6 +58,19 @@ def token_sources(bridge: Any) -> TokenSources:
                         paired=paired)
 
 
+class _SignallingServer(uvicorn.Server):
+    """A uvicorn server that sets `ready` once it listens (uvicorn itself offers only a flag)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.ready.set()
+
+
 class BridgeServer:
     """The intake endpoints on [intake] host/port, plus profile API v1 on [serve] when enabled."""
 
@@ -80,7 +93,7 @@ class BridgeServer:
             services = replace(services, settings=replace(
                 s, serve=replace(s.serve, request_timeout_s=request_timeout_s)))
         app = create_app(services, token_sources(bridge), serve_api=s.serve.enabled)
-        self._server = uvicorn.Server(uvicorn.Config(
+        self._server = _SignallingServer(uvicorn.Config(
             app, http=with_deadline(timeout), lifespan="off", limit_concurrency=s.serve.max_connections,
             backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_S, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             timeout_graceful_shutdown=2, access_log=False, log_level="warning", server_header=False))
@@ -92,11 +105,10 @@ class BridgeServer:
                                         name="bridge-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:  # uvicorn offers a flag, not an event
+        while not self._server.ready.wait(0.05):
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the bridge's HTTP server did not start")
-            time.sleep(0.005)
 
     def stop(self) -> None:
         """Stop accepting, finish the requests in flight (2 s at most), close the sockets."""
