@@ -3,6 +3,8 @@
     vitrine-bridge --config /etc/vitrine/config.toml run
     vitrine-bridge status --json
     vitrine-bridge dead-letters retry 01JD...
+    vitrine-bridge recover /var/lib/vitrine/vitrine.db.corrupt-20261202T070000123456Z
+    vitrine-bridge pair kiosk-entrance --qr kiosk-entrance.png   # on a store bridge
 
 Exit codes: 0 success, 1 the command's job failed (events refused, HQ unreachable),
 2 the bridge could not start (configuration, storage, another bridge running).
@@ -38,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="push and pull now, until nothing is pending")
     status = sub.add_parser("status", help="show the outbox and the last sync")
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    recover = sub.add_parser("recover", help="put the readable events of a quarantined "
+                             "database back in the outbox (ids already held are skipped)")
+    recover.add_argument("file", help="the moved-aside file, e.g. vitrine.db.corrupt-...")
     dead = sub.add_parser("dead-letters", help="list, retry or drop events HQ refused")
     dead_sub = dead.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = dead_sub.add_parser("list", help="show dead letters")
@@ -46,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
         a = dead_sub.add_parser(action, help=f"{action} dead letters by id")
         a.add_argument("ids", nargs="*", metavar="ID")
         a.add_argument("--all", action="store_true", help=f"{action} every dead letter")
+    pair = sub.add_parser("pair", help="mint a token for a kiosk or till of this store bridge")
+    pair.add_argument("name", help="the device's name, e.g. kiosk-entrance")
+    pair.add_argument("--kind", default="kiosk", choices=["kiosk", "till", "other"])
+    pair.add_argument("--qr", metavar="PNG", help="also write the pairing QR code to this PNG file")
+    pair.add_argument("--no-terminal-qr", action="store_true", help="do not draw the QR in the terminal")
+    revoke = sub.add_parser("revoke", help="refuse a paired device's token from now on")
+    revoke.add_argument("name")
+    devices = sub.add_parser("devices", help="list the devices this store bridge serves")
+    devices.add_argument("--json", action="store_true", help="machine-readable output")
     return p
 
 
@@ -66,10 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, *, sender: bool = False):
     from bridge.facade import Bridge
 
-    return Bridge.open(args.config)
+    return Bridge.open(args.config, sender=sender)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -82,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with _open(args) as bridge:
+    with _open(args, sender=True) as bridge:
         bridge.start()
         port = bridge.intake.port if bridge.intake else None
         log.info("bridge %s running on %s (intake port %s)", bridge.settings.bridge.id,
@@ -108,7 +122,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Push (and pull once) until the outbox is drained or HQ stops us."""
-    with _open(args) as bridge:
+    with _open(args, sender=True) as bridge:
         report = bridge.sync(pull=True)
         pull_error = report.pull_error
         while not report.error and not report.drained and (report.acked or report.dead):
@@ -151,6 +165,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Salvage a quarantined file's readable events into the outbox; safe to run twice."""
+    from bridge.store.recover import recover_file
+
+    with _open(args) as bridge:
+        report = recover_file(bridge.db, args.file)
+    print(report.summary())
+    return EXIT_OK
+
+
 def _rounded(key: str, value: object) -> object:
     """Durations to a tenth of a second: more digits are noise."""
     return round(value, 1) if key.endswith("_s") and isinstance(value, float) else value
@@ -161,6 +185,9 @@ def _shown(key: str, value: object) -> str:
         return "-"
     if key.endswith("_s") and isinstance(value, (int, float)):
         return f"{value:.1f} s"
+    if key == "quarantined":
+        return "; ".join(f"{q['file']} ({q['events']} events, moved {q['at']}; "
+                         "run `vitrine-bridge recover FILE`)" for q in value) or "-"
     return str(value)
 
 
@@ -202,12 +229,65 @@ def _list_dead(bridge, as_json: bool) -> int:
     return EXIT_OK
 
 
+def cmd_pair(args: argparse.Namespace) -> int:
+    """Mint a device token; print the URL, the token and the QR a kiosk needs."""
+    from bridge.serve import pairing
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        if not bridge.settings.serve.enabled:
+            print("vitrine-bridge: pair: this bridge does not serve its store: set [serve] enabled = true",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        token = devices.pair(bridge.db, args.name, args.kind)
+        url = pairing.store_url(bridge.settings)
+    text = pairing.pairing_text(args.name, url, token)
+    print(f"device {args.name}: put these in its configuration\n[hq]\nurl = \"{url}\"\n"
+          f"token = \"{token}\"")
+    if args.qr:
+        print(f"QR code written to {pairing.save_qr_png(text, args.qr)}")
+    if not args.no_terminal_qr:
+        print(pairing.terminal_qr(text))
+    return EXIT_OK
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        if not devices.revoke(bridge.db, args.name):
+            print(f"vitrine-bridge: revoke: no device named {args.name!r}", file=sys.stderr)
+            return EXIT_FAILED
+    print(f"device {args.name}: token revoked (it is refused with 401 and keeps its events)")
+    return EXIT_OK
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from bridge.store import devices
+
+    with _open(args) as bridge:
+        known = devices.list_devices(bridge.db)
+    if args.json:
+        print(json.dumps([{**d.heartbeat_entry(), "created_at": d.created_at} for d in known], indent=2))
+        return EXIT_OK
+    for d in known:
+        state = "revoked" if d.revoked else "active"
+        pending = "-" if d.pending is None else d.pending
+        print(f"{d.name:<24} {d.kind:<7} {state:<8} last contact {d.last_seen_at or 'never'}  pending {pending}")
+    print(f"{len(known)} devices")
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "ingest": cmd_ingest,
     "sync": cmd_sync,
     "status": cmd_status,
     "dead-letters": cmd_dead_letters,
+    "recover": cmd_recover,
+    "pair": cmd_pair,
+    "revoke": cmd_revoke,
+    "devices": cmd_devices,
 }
 
 if __name__ == "__main__":

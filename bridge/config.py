@@ -9,12 +9,14 @@ them and tests/test_config.py checks that the two agree.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 import typing
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
 
@@ -59,6 +61,7 @@ class HQSettings:
     backoff_base_s: float = 1.0
     backoff_max_s: float = 300.0
     verify_tls: bool = True
+    allow_insecure_http: bool = False  # http:// to a non-loopback HQ: development only
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,20 @@ class IntakeSettings:
     drop_poll_s: float = 2.0
     drop_settle_s: float = 1.0
     max_file_bytes: int = 52_428_800
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Profile API v1 served to the store's own kiosks and tills (a store bridge)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8720
+    public_url: str = ""
+    tokens: dict = field(default_factory=dict)  # client name -> bearer token
+    token_file: str = ""
+    request_timeout_s: float = 10.0
+    max_connections: int = 500
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,8 @@ class KioskSettings:
     large_text: bool = False
     high_contrast: bool = False
     low_reach: bool = False
+    holdout_share: float = 0.10
+    store_plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,7 @@ class Settings:
     bridge: BridgeSettings = field(default_factory=BridgeSettings)
     hq: HQSettings = field(default_factory=HQSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "<defaults>"
 
@@ -139,6 +159,28 @@ class Settings:
                 raise ConfigError(f"{self.source}: [hq] token_file: cannot read: {exc}") from exc
         return self.hq.token
 
+    def serve_tokens(self) -> dict[str, str]:
+        """Client name -> token from [serve.tokens] and [serve] token_file (re-read on every call).
+
+        The file holds one `NAME TOKEN` per line; blank lines and `#` comments are skipped.
+        """
+        tokens = dict(self.serve.tokens)
+        if not self.serve.token_file:
+            return tokens
+        path = self.path(self.serve.token_file)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{self.source}: [serve] token_file: cannot read {path}: {exc}") from exc
+        for number, line in enumerate(lines, 1):
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            if len(words) != 2 or len(words[1]) < 16:
+                raise ConfigError(f"{path}:{number}: expected `NAME TOKEN` (a token of 16+ characters)")
+            tokens[words[0]] = words[1]
+        return tokens
+
 
 SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "source"}
 _SECTION_CLASSES = {
@@ -146,6 +188,7 @@ _SECTION_CLASSES = {
     "bridge": BridgeSettings,
     "hq": HQSettings,
     "intake": IntakeSettings,
+    "serve": ServeSettings,
     "kiosk": KioskSettings,
 }
 
@@ -192,6 +235,17 @@ def _known_zone(name: str) -> bool:
     return True
 
 
+def _loopback_url(url: str) -> bool:
+    """True when url's host is this machine (127.0.0.0/8, ::1, localhost): nothing crosses a network."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _validate(s: Settings) -> None:
     """Cross-field checks; each error names the key."""
     src = s.source
@@ -209,6 +263,9 @@ def _validate(s: Settings) -> None:
     for key in ("push_interval_s", "pull_interval_s", "heartbeat_interval_s", "retention_interval_s"):
         need(getattr(s.bridge, key) > 0, f"[bridge] {key}", "must be > 0")
     need(s.hq.url.startswith(("http://", "https://")), "[hq] url", "must start with http:// or https://")
+    need(s.hq.url.startswith("https://") or s.hq.allow_insecure_http or _loopback_url(s.hq.url),
+         "[hq] url", "plain http:// would send the store's token in clear: use https://, or set "
+         "[hq] allow_insecure_http = true (development, or a store LAN you trust)")
     need(not (s.hq.token and s.hq.token_file), "[hq] token_file", "give token or token_file, not both")
     need(s.hq.timeout_s > 0, "[hq] timeout_s", "must be > 0")
     need(1 <= s.hq.batch_size <= 500, "[hq] batch_size", "must be between 1 and 500 (the contract's limit)")
@@ -217,6 +274,12 @@ def _validate(s: Settings) -> None:
     need(0 <= s.intake.port <= 65535, "[intake] port", "must be between 0 and 65535")
     need(s.intake.max_body_bytes > 0, "[intake] max_body_bytes", "must be > 0")
     need(s.intake.max_file_bytes > 0, "[intake] max_file_bytes", "must be > 0")
+    need(0 <= s.serve.port <= 65535, "[serve] port", "must be between 0 and 65535")
+    need(s.serve.request_timeout_s > 0, "[serve] request_timeout_s", "must be > 0")
+    need(s.serve.max_connections >= 1, "[serve] max_connections", "must be >= 1")
+    for name, token in s.serve.tokens.items():
+        need(isinstance(token, str) and len(token) >= 16, f"[serve.tokens] {name}",
+             "must be a string of at least 16 characters")
     need(s.kiosk.language in {"fr", "en"}, "[kiosk] language", "must be \"fr\" or \"en\"")
     need(s.kiosk.idle_timeout_s > 0, "[kiosk] idle_timeout_s", "must be > 0")
     need(s.kiosk.countdown_s >= 0, "[kiosk] countdown_s", "must be >= 0")
@@ -225,6 +288,7 @@ def _validate(s: Settings) -> None:
     need(s.kiosk.staff_long_press_s > 0, "[kiosk] staff_long_press_s", "must be > 0")
     need(s.kiosk.staff_max_tries >= 1, "[kiosk] staff_max_tries", "must be >= 1")
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
+    need(0.0 <= s.kiosk.holdout_share <= 1.0, "[kiosk] holdout_share", "must be between 0 and 1")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")
 
 

@@ -24,6 +24,10 @@ class StorageError(VitrineError):
     """The local database could not store something (disk full, read-only, I/O error)."""
 
 
+class DatabaseCorrupt(StorageError):
+    """The database failed its integrity check and this process may not move it aside."""
+
+
 class AlreadyRunning(VitrineError):
     """Another bridge process already owns this database."""
 

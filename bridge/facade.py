@@ -23,6 +23,7 @@ from bridge.errors import HQError
 from bridge.sync.hq_client import HQClient
 from bridge.store.lock import SenderLock
 from bridge.store.outbox import Outbox
+from bridge.store.quarantine import Quarantines
 from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, purge_once, sync_once
 from bridge.store.sync_state import SyncState
 
@@ -35,6 +36,7 @@ class Bridge:
     def __init__(self, settings: Settings, db: Database, *, clock: Clock | None = None) -> None:
         self.settings = settings
         self.db = db
+        self.quarantines = Quarantines(db)
         self.clock = clock or SystemClock()
         # A fake clock (tests) drives the outbox's timestamps too; the real one stays time.time.
         self.outbox = Outbox(db, clock=lambda: self.clock.now().timestamp()) if clock else Outbox(db)
@@ -43,7 +45,7 @@ class Bridge:
         self.client = HQClient(settings)
         self.sync_ctx = SyncContext(
             settings=settings, outbox=self.outbox, catalog=self.catalog, state=self.state,
-            client=self.client, clock=self.clock,
+            client=self.client, clock=self.clock, quarantines=self.quarantines,
             backoff=Backoff(settings.hq.backoff_base_s, settings.hq.backoff_max_s, self.clock))
         self._replay_guard = SqliteReplayGuard(db)
         self._sync_lock = threading.RLock()  # one sync pass at a time, whoever asks
@@ -53,13 +55,38 @@ class Bridge:
 
     @classmethod
     def open(cls, config: str | os.PathLike[str] | Settings | None = None, *,
-             clock: Clock | None = None) -> "Bridge":
-        """Open the bridge of a config file path (or $VITRINE_CONFIG) or of Settings."""
+             clock: Clock | None = None, sender: bool = False) -> "Bridge":
+        """Open the bridge of a config file path (or $VITRINE_CONFIG) or of Settings.
+
+        sender=True takes the sender lock first (AlreadyRunning if another process holds
+        it): only then may a corrupt database be moved aside (recorded, and counted);
+        without it a corrupt database raises DatabaseCorrupt and stays where it is.
+        """
         settings = config if isinstance(config, Settings) else load_settings(config)
-        db = open_database(settings.database_path, synchronous=settings.bridge.synchronous)
-        if db.quarantined:
-            log.error("the database was corrupt and moved to %s", db.quarantined)
-        return cls(settings, db, clock=clock)
+        lock = SenderLock(settings.database_path).acquire() if sender else None
+        try:
+            db = open_database(settings.database_path, synchronous=settings.bridge.synchronous,
+                               may_quarantine=lock is not None)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        bridge = cls(settings, db, clock=clock)
+        if lock is not None:
+            bridge._adopt_sender_lock(lock)
+        return bridge
+
+    def _adopt_sender_lock(self, lock: SenderLock) -> None:
+        """Become the sender with a lock taken before the database opened; record quarantines."""
+        from bridge.store.recover import note_quarantine, note_stray_files
+
+        self._sender_lock = lock
+        if self.db.quarantined:
+            note_quarantine(self.db, self.db.quarantined, "failed its integrity check")
+        note_stray_files(self.db)
+        released = self.outbox.release_stale_claims()
+        if released:
+            log.info("released %d events left in flight by a previous run", released)
 
     # --- recording ---------------------------------------------------------------------
 
@@ -142,7 +169,7 @@ class Bridge:
             "receipts_skipped": saved["receipts_skipped"],
             "receipts_refused": saved["receipts_refused"],
             "receipts_not_recorded_recent": saved["receipts_not_recorded_recent"],
-            "quarantined": str(self.db.quarantined) if self.db.quarantined else None,
+            "quarantined": [r.heartbeat() for r in self.quarantines.unrecovered()],
             "intake_port": self.intake.port if self.intake else None,
         }
 
@@ -179,11 +206,14 @@ class Bridge:
 
         self.acquire_sender()
         if intake and self.intake is None:
-            from bridge.intake.http_server import IntakeServer
+            from bridge.serve import BridgeServer
 
-            self.intake = IntakeServer(self)
+            self.intake = BridgeServer(self)
             self.intake.start()
             log.info("intake server listening on %s:%d", self.settings.intake.host, self.intake.port)
+            if self.intake.serve_port is not None:
+                log.info("serving profile API v1 to the store's devices on %s:%d",
+                         self.settings.serve.host, self.intake.serve_port)
         if self.scheduler is None:
             scan_drop = None
             if self.settings.intake.drop_dir:

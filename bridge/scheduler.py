@@ -1,30 +1,28 @@
-"""Wires the bridge's periodic jobs into an APScheduler BackgroundScheduler; no logic here.
+"""The bridge's periodic jobs, each in its own thread, timed on the monotonic clock.
 
     scheduler = build_scheduler(settings, bridge, scan_drop=folder.scan_once)
     scheduler.start()
+    ...
+    scheduler.shutdown(wait=True)
+
+Intervals are measured with time.monotonic() (threading's timed waits use it too), so
+setting the wall clock back or forward (NTP correcting a box that booted with a wrong
+RTC, a technician) neither stops nor bunches the jobs. A job never overlaps itself: a run
+longer than its interval is followed by the next one at once, missed runs coalesced.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from dataclasses import dataclass
 from typing import Callable, Protocol
-
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from bridge.config import Settings
 from bridge.errors import VitrineError
 
 log = logging.getLogger("bridge.scheduler")
-
-
-class _SkipNoise(logging.Filter):
-    """Drop APScheduler's warning for a skipped overlapping run: with max_instances=1 it is the plan."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances" not in record.getMessage()
-
-
-_NOISE_FILTER = _SkipNoise()
 
 
 class SenderJobs(Protocol):
@@ -39,26 +37,67 @@ class SenderJobs(Protocol):
     def purge(self) -> object: ...
 
 
+@dataclass(frozen=True)
+class Job:
+    """A named callable run every `every_s` seconds, the first time at start."""
+
+    name: str
+    func: Callable[[], object]
+    every_s: float
+
+
+class MonotonicScheduler:
+    """Runs each job in a daemon thread of its own until shutdown()."""
+
+    def __init__(self, jobs: list[Job]) -> None:
+        self.jobs = jobs
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for job in self.jobs:
+            thread = threading.Thread(target=self._loop, args=(job,), daemon=True,
+                                      name=f"vitrine-{job.name}")
+            thread.start()
+            self._threads.append(thread)
+
+    def _loop(self, job: Job) -> None:
+        run = _guarded(job.name, job.func)
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            run()
+            # Fixed rate from the planned start; after an overrun, go again now (coalesced).
+            next_at = max(next_at + job.every_s, time.monotonic())
+            if self._stop.wait(max(0.0, next_at - time.monotonic())):
+                return
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop every job; with wait, let the runs in progress finish first."""
+        self._stop.set()
+        if wait:
+            for thread in self._threads:
+                if thread is not threading.current_thread():
+                    thread.join()
+        self._threads.clear()
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+
 def build_scheduler(settings: Settings, jobs_of: SenderJobs,
-                    scan_drop: Callable[[], object] | None = None) -> BackgroundScheduler:
+                    scan_drop: Callable[[], object] | None = None) -> MonotonicScheduler:
     """Push, pull, heartbeat, retention and drop-folder jobs; never two runs of one job at once."""
     s = settings
-    logging.getLogger("apscheduler.scheduler").addFilter(_NOISE_FILTER)  # idempotent: same object
-    scheduler = BackgroundScheduler(
-        job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None})
-    jobs: list[tuple[str, Callable[[], object], float]] = [
-        ("push", jobs_of.push, s.bridge.push_interval_s),
-        ("pull", jobs_of.pull, s.bridge.pull_interval_s),
-        ("heartbeat", jobs_of.heartbeat, s.bridge.heartbeat_interval_s),
-        ("retention", jobs_of.purge, s.bridge.retention_interval_s),
+    jobs = [
+        Job("push", jobs_of.push, s.bridge.push_interval_s),
+        Job("pull", jobs_of.pull, s.bridge.pull_interval_s),
+        Job("heartbeat", jobs_of.heartbeat, s.bridge.heartbeat_interval_s),
+        Job("retention", jobs_of.purge, s.bridge.retention_interval_s),
     ]
     if scan_drop is not None:
-        jobs.append(("dropfolder", scan_drop, s.intake.drop_poll_s))
-    for name, func, every in jobs:
-        # next_run_time=now: the first push/pull happens at start, not one interval later.
-        scheduler.add_job(_guarded(name, func), "interval", seconds=every, id=name,
-                          name=name, next_run_time=_now())
-    return scheduler
+        jobs.append(Job("dropfolder", scan_drop, s.intake.drop_poll_s))
+    return MonotonicScheduler(jobs)
 
 
 def _guarded(name: str, func: Callable[[], object]) -> Callable[[], None]:
@@ -71,9 +110,3 @@ def _guarded(name: str, func: Callable[[], object]) -> Callable[[], None]:
         except Exception:
             log.exception("%s job crashed", name)
     return run
-
-
-def _now():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc)

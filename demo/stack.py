@@ -28,7 +28,7 @@ APP_QR_TTL_S = 600  # the hint says "valid 10 minutes"
 DEMO_STAFF_PIN = "2468"  # development only: printed at start, hashed into the throwaway config
 
 CONFIG = """\
-# Written by `vitrine-kiosk --demo` (demo/stack.py); thrown away when it exits.
+# Written by `vitrine-demo` (demo/stack.py); thrown away when it exits.
 [store]
 id = "{store}"
 name = "Maison Vitrine"

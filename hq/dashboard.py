@@ -1,24 +1,34 @@
-"""Read-only HTML pages for headquarters staff: the stores, and per store its events, heartbeats and gaps.
+"""Read-only HTML pages for headquarters staff: the stores, a store's page and the chain's page, and their CSVs.
 
-Development only: these pages are not behind the bearer token. Plain HTML, no JavaScript.
+Plain HTML with server-rendered SVG charts, no JavaScript. Behind the dashboard token when HQ
+runs with --dashboard-token (hq/web/dashboard_token.py); open otherwise, for development.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+from hq.attribution import Period
+from hq.kiosk_view import KioskView, kiosk_view
+from hq.page_tables import Markup, Table
 from hq.store import HQStore
+from hq.sync_tables import ago, sync_tables
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; color: #222; background: #faf9f7; margin: 2rem auto;
-       max-width: 60rem; padding: 0 1rem; }
+       max-width: 64rem; padding: 0 1rem; }
 h1 { font-weight: 600; } h2 { font-weight: 500; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+h3 { font-weight: 500; font-size: 1rem; margin: 1rem 0 .25rem; }
 table { border-collapse: collapse; margin: .5rem 0; }
 th, td { text-align: left; padding: .25rem 1rem .25rem 0; border-bottom: 1px solid #eee; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: #777; } .warn { color: #a33; } a { color: #245; }
+th { font-size: .85rem; font-weight: 600; vertical-align: bottom; } td:first-child { white-space: nowrap; }
+a.csv { font-size: .8rem; } details summary { cursor: pointer; color: #245; } form { margin: .5rem 0 1rem; } input, button { font: inherit; }
+svg.chart { display: block; margin: .5rem 0; max-width: 100%; height: auto; }
+svg .t { font: 600 13px system-ui, sans-serif; fill: #333; } svg .a { font: 11px system-ui, sans-serif; fill: #666; }
+svg .g { stroke: #e4e2de; stroke-width: 1; } svg .track { fill: #eeece8; }
 """
 
 
@@ -27,79 +37,93 @@ def _page(title: str, body: str) -> str:
             f"<style>{_STYLE}</style></head><body>{body}</body></html>")
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    """An HTML table; cells are already-escaped HTML."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    lines = "".join(
-        "<tr>" + "".join(f"<td class=\"n\">{c}</td>" if i in numeric else f"<td>{c}</td>"
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
-
-
-def _ago(timestamp: str | None) -> str:
-    if not timestamp:
-        return "never"
-    try:
-        then = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return escape(timestamp)
-    seconds = int((datetime.now(timezone.utc) - then).total_seconds())
-    span = f"{seconds} s" if seconds < 120 else f"{seconds // 60} min" if seconds < 7200 else f"{seconds // 3600} h"
-    return f"{escape(timestamp)} <span class=\"muted\">({span} ago)</span>"
-
-
 def index_page(store: HQStore) -> str:
     """GET /: every store with its event count and last heartbeat."""
-    beats = {}
+    beats: dict[str, str] = {}
     for beat in store.heartbeats():
         if beat["received_at"] > beats.get(beat.get("store_id", ""), ""):
             beats[beat.get("store_id", "")] = beat["received_at"]
-    rows = [[f"<a href=\"/stores/{quote(s)}\">{escape(s)}</a>", str(store.event_count(s)), _ago(beats.get(s))]
+    rows = [[f"<a href=\"/stores/{quote(s)}\">{escape(s)}</a>", str(store.event_count(s)), ago(beats.get(s)).html]
             for s in store.stores()]
-    body = ("<h1>Vitrine HQ — stores</h1><p class=\"muted\">Reference server, development only; "
-            "this page is not behind a token.</p>"
-            + (_table(["store", "events", "last heartbeat"], rows, {1}) if rows else "<p>No stores yet.</p>"))
+    head = "".join(f"<th>{h}</th>" for h in ("store", "events", "last heartbeat"))
+    lines = "".join(f"<tr><td>{a}</td><td class=\"n\">{b}</td><td>{c}</td></tr>" for a, b, c in rows)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
+    body = ("<h1>Vitrine HQ — stores</h1><p><a href=\"/chain\">The whole chain: kiosk activity and attribution</a></p>"
+            + (table if rows else "<p>No stores yet.</p>"))
     return _page("Vitrine HQ — stores", body)
 
 
-def store_page(store: HQStore, store_id: str) -> str:
-    """GET /stores/{id}: events by type, latest heartbeat per bridge, devices and their seq gaps."""
-    counts = store.counts_by_type(store_id)
-    types = _table(["event type", "received"], [[escape(t), str(n)] for t, n in counts.items()], {1})
-    beat_rows = [
-        [escape(b["bridge_id"]), _ago(b["received_at"]), escape(str(b.get("version", ""))),
-         str(b.get("pending", "")), _age(b.get("oldest_pending_age_s")), _dead(b.get("dead_letters")),
-         _ago(b.get("last_push_at"))]
-        for b in store.heartbeats(store_id)
-    ]
-    beats = _table(["bridge", "last heartbeat", "version", "pending", "oldest pending", "dead letters",
-                    "last push"], beat_rows, {3}) if beat_rows else "<p>No heartbeat received.</p>"
-    gaps = store.gap_ranges(store_id)
-    device_rows = [[escape(d), str(n), str(top), _gaps(gaps.get(d, []))] for d, n, top in store.devices(store_id)]
-    devices = (_table(["device", "events", "highest seq", "missing seq"], device_rows, {1, 2})
-               if device_rows else "<p>No events received.</p>")
-    body = (f"<p><a href=\"/\">← all stores</a></p><h1>Store {escape(store_id)}</h1>"
-            f"<p>{sum(counts.values())} events received.</p>"
-            f"<h2>Events by type</h2>{types if counts else '<p>None.</p>'}"
-            f"<h2>Bridges</h2>{beats}<h2>Devices and sequence gaps</h2>{devices}")
+def _period_form(action: str, period: Period) -> str:
+    return (f"<form method=\"get\" action=\"{escape(action)}\">From <input type=\"date\" name=\"from\" "
+            f"value=\"{period.first}\"> to <input type=\"date\" name=\"to\" value=\"{period.last}\"> "
+            "<button>Show</button></form>")
+
+
+def _section(title: str, charts: list[str], tables: list[tuple[str, Table]], csv_base: str, query: str) -> str:
+    out = [f"<h2>{escape(title)}</h2>", *charts]
+    for subtitle, table in tables:
+        heading = f"<h3>{escape(subtitle)}</h3>" if subtitle else ""
+        body = table.html(f"{csv_base}/{table.name}.csv?{query}") if table.rows else "<p class=\"muted\">None.</p>"
+        out.append(heading + body)
+    return "".join(out)
+
+
+def _kiosk_sections(view: KioskView, csv_base: str, query: str) -> str:
+    t = view.tables
+    daily = (f"<details><summary>The days as a table</summary>{t['daily'].html(f'{csv_base}/daily.csv?{query}')}"
+             f"</details>")
+    return (_section("Kiosk activity per day", view.charts["activity"], [], csv_base, query) + daily
+            + _section("Attributed revenue", view.charts["revenue"], [("", t["attribution"])], csv_base, query)
+            + _section("Holdout comparison", view.charts["holdout"], [("", t["holdout"])], csv_base, query))
+
+
+def store_tables(store: HQStore, store_id: str, period: Period, *, window_days: int,
+                 currency: str | None = None) -> tuple[KioskView, list[Table]]:
+    """The store page's kiosk view and its sync-health tables."""
+    view = kiosk_view(store.db, period, store_id=store_id, currency=currency, window_days=window_days)
+    return view, sync_tables(store, store_id)
+
+
+def store_page(store: HQStore, store_id: str, period: Period, *, window_days: int,
+               currency: str | None = None) -> str:
+    """GET /stores/{id}: kiosk activity and attribution per day, the holdout, and sync health."""
+    view, sync = store_tables(store, store_id, period, window_days=window_days, currency=currency)
+    events, bridges, devices, quarantined, served = sync
+    base = f"/stores/{quote(store_id)}"
+    query = urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
+    received = sum(int(row[1]) for row in events.rows)
+    health = _section("Sync health", [], [("Events by type", events), ("Bridges", bridges),
+                                          ("Devices and sequence gaps", devices),
+                                          ("Quarantined databases (reported by bridges)", quarantined),
+                                          ("Devices served by the store bridge", served)],
+                      base + "/tables", query)
+    body = (f"<p><a href=\"/\">← all stores</a> · <a href=\"/chain?{query}\">the chain</a></p>"
+            f"<h1>Store {escape(store_id)}</h1>{_period_form(base, period)}"
+            f"<p>{received} events received.</p>"
+            + _kiosk_sections(view, base + "/tables", query) + health)
     return _page(f"Vitrine HQ — {store_id}", body)
 
 
-def _age(seconds: object) -> str:
-    return "—" if seconds is None else escape(f"{float(seconds):.0f} s")
+def chain_page(store: HQStore, period: Period, *, window_days: int, currency: str | None = None) -> str:
+    """GET /chain: every store's kiosk activity and attribution, per store and per day."""
+    view = kiosk_view(store.db, period, currency=currency, window_days=window_days)
+    query = urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
+    stores = view.tables["stores"]
+    for row in stores.rows:  # link each store to its page over the same period
+        row[0] = Markup(f"<a href=\"/stores/{quote(row[0])}?{query}\">{escape(row[0])}</a>", row[0])
+    body = ("<p><a href=\"/\">← all stores</a></p><h1>The chain</h1>" + _period_form("/chain", period)
+            + _section("Per store", [], [("", stores)], "/chain/tables", query)
+            + _kiosk_sections(view, "/chain/tables", query))
+    return _page("Vitrine HQ — the chain", body)
 
 
-def _dead(count: object) -> str:
-    if not count:
-        return "0"
-    return f"<span class=\"warn\">{escape(str(count))}</span>"
-
-
-def _gaps(ranges: list[tuple[int, int]]) -> str:
-    if not ranges:
-        return "<span class=\"muted\">none</span>"
-    text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges[:20])
-    more = f" and {len(ranges) - 20} more ranges" if len(ranges) > 20 else ""
-    return f"<span class=\"warn\">{text}{more}</span>"
+def table_csv(store: HQStore, store_id: str | None, name: str, period: Period, *, window_days: int,
+              currency: str | None = None) -> str | None:
+    """One table of the store page (or the chain page, store_id None) as CSV; None if no table has that name."""
+    if store_id is None:
+        tables = list(kiosk_view(store.db, period, currency=currency, window_days=window_days).tables.values())
+    else:
+        view, sync = store_tables(store, store_id, period, window_days=window_days, currency=currency)
+        tables = [*view.tables.values(), *sync]
+    found = [t for t in tables if t.name == name]
+    return found[0].csv() if found else None

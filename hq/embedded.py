@@ -15,8 +15,9 @@ from os import PathLike
 import uvicorn
 
 from hq.catalog_files import feed_image_url
+from hq.forward.config import ForwardConfig
 from hq.server import bind_socket, uvicorn_config
-from hq.state import HQApp, build_state
+from hq.state import Access, HQApp, build_state
 from hq.store import utc_now
 from hq.web.app import create_app
 from hq.web.protocol import HEADER_TIMEOUT_S, with_header_timeout
@@ -40,7 +41,7 @@ class RunningHQ:
         """Stop serving, close open connections and the database."""
         self._server.should_exit = True
         self._thread.join(timeout=15)
-        self.store.close()
+        self.app.close()
 
     def set_token(self, store_id: str, token: str) -> None:
         self.store.set_token(store_id, token)
@@ -120,14 +121,17 @@ def serve_in_thread(
     fault_endpoint: bool = False,
     header_timeout_s: float = HEADER_TIMEOUT_S,
     body_timeout_s: float | None = None,
+    access: Access | None = None,
+    forward: ForwardConfig | None = None,
 ) -> RunningHQ:
     """A reference HQ on host:port (0 picks a free port); database is a SQLite path or a postgresql:// URL."""
     state = build_state(database, tokens=tokens, seed_catalog=seed_catalog, catalog_dir=catalog_dir,
-                        signing_key=signing_key, fault_endpoint=fault_endpoint)
+                        signing_key=signing_key, fault_endpoint=fault_endpoint, access=access,
+                        forward=forward)
     if body_timeout_s is not None:
         state.body_timeout_s = body_timeout_s
     try:
         return start_server(state, host, port, header_timeout_s)
     except BaseException:
-        state.store.close()
+        state.close()
         raise

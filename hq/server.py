@@ -13,12 +13,14 @@ import os
 import signal
 import socket
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from hq.state import open_state
+from hq.forward.config import ForwardConfig, read_write_key
+from hq.state import Access, open_state
 from hq.web.app import create_app
 from hq.web.protocol import GuardedH11Protocol
 
@@ -37,6 +39,12 @@ class WorkerSpec:
     catalog_dir: str | None = None
     signing_key: str | None = None
     fault_endpoint: bool = False
+    orders_token: str | None = None
+    dashboard_token: str | None = None
+    attribution_window_days: int = 14
+    forward_url: str | None = None  # forwarding: the pipeline's base URL
+    forward_key_file: str | None = None  # and the file holding its write key (never the key itself)
+    forward_lease_s: float = 60.0  # a dead worker's claimed events are forwarded again after this
 
 
 def uvicorn_config(app: object, *, verbose: bool = False, http: type = GuardedH11Protocol,
@@ -66,8 +74,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def app_from_env() -> Starlette:
     """The app of one worker process, from the settings the parent put in the environment."""
     spec = WorkerSpec(**json.loads(os.environ[WORKER_ENV]))
+    access = Access(orders_token=spec.orders_token, dashboard_token=spec.dashboard_token,
+                    attribution_window_days=spec.attribution_window_days)
+    forward = None
+    if spec.forward_url and spec.forward_key_file:
+        forward = ForwardConfig(spec.forward_url, read_write_key(Path(spec.forward_key_file)),
+                                lease_s=spec.forward_lease_s)
     return create_app(open_state(spec.database, catalog_dir=spec.catalog_dir, signing_key=spec.signing_key,
-                                 fault_endpoint=spec.fault_endpoint))
+                                 fault_endpoint=spec.fault_endpoint, access=access, forward=forward))
 
 
 def run(spec: WorkerSpec, sock: socket.socket, *, workers: int = 1, verbose: bool = False) -> None:
@@ -82,12 +96,3 @@ def run(spec: WorkerSpec, sock: socket.socket, *, workers: int = 1, verbose: boo
         server.run(sockets=[sock])
     else:
         Multiprocess(config, sockets=[sock]).run()
-
-
-def __getattr__(name: str) -> object:
-    """Older imports of the test harness (`from hq.server import serve_in_thread`) keep working."""
-    if name in ("serve_in_thread", "RunningHQ"):
-        from hq import embedded
-
-        return getattr(embedded, name)
-    raise AttributeError(f"module 'hq.server' has no attribute {name!r}")

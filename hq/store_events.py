@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Protocol
 
+from hq.attribution_facts import store_facts
 from hq.clock import utc_now
 from hq.db import Database, Tx
 from hq.seq_gaps import DeviceSeqs
@@ -83,6 +84,7 @@ class EventTables:
         if saves:
             tx.many("INSERT INTO saves (event_id, type, profile_id, claim_code, product_id, sku, occurred_at) "
                     "VALUES (?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING", saves)
+        store_facts(tx, store_id, new)
         if self.on_accepted is not None:
             self.on_accepted(tx, store_id, new)
         return inserted

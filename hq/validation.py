@@ -48,6 +48,16 @@ def is_timestamp(value: object) -> bool:
     return isinstance(value, str) and _TIMESTAMP.fullmatch(value) is not None
 
 
+def is_amount(value: object) -> bool:
+    """True for a contract decimal amount string ("129.00", "-5")."""
+    return isinstance(value, str) and _AMOUNT.fullmatch(value) is not None
+
+
+def is_currency(value: object) -> bool:
+    """True for a 3-letter ISO 4217 code."""
+    return isinstance(value, str) and _CURRENCY.fullmatch(value) is not None
+
+
 def check_batch(body: object) -> tuple[str, str, list[dict]]:
     """Return (store_id, bridge_id, events) or raise BatchInvalid naming the field."""
     if not isinstance(body, dict):
@@ -131,7 +141,8 @@ _FAST_PAYLOADS = {
     "sent_to_phone": lambda p: _fast_text(p.get("handoff_id")) and _fast_skus(p.get("skus")),
     "fitting_room_requested": lambda p: _fast_skus(p.get("skus")) and _fast_optional_text(p.get("room")),
     "session_started": lambda p: (_fast_text(p.get("session_id"))
-                                  and p.get("reason") in (None, "idle", "done", "staff")),
+                                  and p.get("reason") in (None, "idle", "done", "staff")
+                                  and (p.get("holdout") is None or type(p.get("holdout")) is bool)),
     "session_ended": lambda p: (_fast_text(p.get("session_id"))
                                 and p.get("reason") in (None, "idle", "done", "staff")),
     "shopper_identified": lambda p: _fast_text(p.get("session_id")) and p.get("method") == "app_qr",
@@ -270,6 +281,7 @@ def _receipt(p: dict) -> None:
         # Only tenders are scanned: receipt ids may legitimately hold long digit runs.
         _refuse_card_numbers(tender, path)
     _text(p, "loyalty_token", "payload.loyalty_token", optional=True)
+    _text(p, "handoff_id", "payload.handoff_id", optional=True)
 
 
 def _refuse_card_numbers(value: object, path: str) -> None:
@@ -338,6 +350,13 @@ def _shopper_identified(p: dict) -> None:
         raise _Bad("payload.method: must be \"app_qr\"")
 
 
+def _session_started(p: dict) -> None:
+    _session(p)
+    holdout = p.get("holdout")
+    if holdout is not None and type(holdout) is not bool:
+        raise _Bad("payload.holdout: must be true, false or absent")
+
+
 _PAYLOADS = {
     "receipt": _receipt,
     "product_viewed": _product_viewed,
@@ -346,7 +365,7 @@ _PAYLOADS = {
     "search_performed": _search_performed,
     "sent_to_phone": _sent_to_phone,
     "fitting_room_requested": _fitting_room_requested,
-    "session_started": _session,
+    "session_started": _session_started,
     "session_ended": _session,
     "shopper_identified": _shopper_identified,
 }

@@ -50,6 +50,7 @@ class VitrineKioskApp(App):
     greeting = StringProperty("")
     saved_count = NumericProperty(0)
     staff_mode = BooleanProperty(False)
+    personal = BooleanProperty(False)  # identified and outside the holdout: "For you" is offered
     portrait = BooleanProperty(True)
     layout = ObjectProperty(None, rebind=True)  # kiosk.layout.Layout of the current window size
     audio_guide = BooleanProperty(False)  # the audio guidance mode is on (kiosk/speech/)
@@ -222,7 +223,8 @@ class VitrineKioskApp(App):
 
     # -- the shopper's session ---------------------------------------------
     def _new_session(self) -> Session:
-        session = Session(self.recorder, device_id=self.settings.kiosk.device_id)
+        session = Session(self.recorder, device_id=self.settings.kiosk.device_id,
+                          holdout_share=self.settings.kiosk.holdout_share)
         session.bind(self._on_session_change)
         return session
 
@@ -230,12 +232,17 @@ class VitrineKioskApp(App):
         if session is not self.session:
             return
         self.saved_count = len(session.saved)
+        self.personal = session.personal
         self._refresh_greeting()
         if session.profile_id and session.session_id not in self._profiles_asked:
             self._profiles_asked.add(session.session_id)  # ask HQ once per visit
             self.run_async(self.bridge.fetch_profile, session.profile_id,
                            on_done=lambda profile: profile and session.apply_profile(profile),
-                           on_error=lambda exc: Logger.info(f"Kiosk: profile not fetched: {exc}"))
+                           on_error=lambda exc: self._profile_failed(session, exc))
+
+    def _profile_failed(self, session: Session, exc: BaseException) -> None:
+        Logger.info(f"Kiosk: profile not fetched: {exc}")
+        session.profile_unavailable()
 
     def _refresh_greeting(self) -> None:
         session = self.session
@@ -251,10 +258,12 @@ class VitrineKioskApp(App):
         self.session.end(reason)
         self.session = self._new_session()
         self.saved_count = 0
+        self.personal = False
         self.greeting = ""
         self.overlay.shown = False
         dismiss_panels(Window)
         self.guide.off()  # the next shopper starts without it
+        self.focus.focus_cleared()
         self.audio_guide = False
         for screen in self.screens.values():
             reset = getattr(screen, "reset", None)
@@ -264,6 +273,7 @@ class VitrineKioskApp(App):
         self.go("attract")
 
     def _on_any_touch(self, _window, touch) -> None:
+        self.focus.focus_cleared()  # a touch user needs no keyboard ring; a key brings it back
         self.someone_is_here()
 
     def someone_is_here(self) -> None:

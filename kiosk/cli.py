@@ -1,7 +1,6 @@
 """`vitrine-kiosk`: run the in-store touchscreen.
 
     vitrine-kiosk --config /etc/vitrine/config.toml      # production: full screen
-    vitrine-kiosk --demo --windowed                      # a throwaway HQ + bridge (demo/)
     vitrine-kiosk hash-pin                               # a [kiosk] staff_pin_hash line
 """
 
@@ -28,10 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="commands:\n  hash-pin    print a [kiosk] staff_pin_hash line for the config "
                "(see: vitrine-kiosk hash-pin --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
-    source.add_argument("--demo", action="store_true",
-                        help="run against a throwaway reference HQ and bridge in a temp dir")
+    parser.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
     parser.add_argument("--size", default="", metavar="WxH",
                         help="window size when windowed (default: the largest 9:16 or 16:9 window the screen holds)")
@@ -126,17 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_libraries()
     try:
-        if args.demo:
-            from demo.cli import run_demo  # the demo imports hq: only here, only on request
-
-            return run_demo(windowed=args.windowed, size=args.size)
         from bridge.facade import Bridge
 
         config = args.config or os.environ.get("VITRINE_CONFIG")
         if not config:
-            print("vitrine-kiosk: pass --config PATH, set VITRINE_CONFIG, or use --demo", file=sys.stderr)
+            print("vitrine-kiosk: pass --config PATH, set VITRINE_CONFIG (or run vitrine-demo)", file=sys.stderr)
             return 2
-        bridge = Bridge.open(config)
+        try:  # the sender lock first: only its holder may move a corrupt database aside
+            bridge = Bridge.open(config, sender=True)
+        except AlreadyRunning:
+            bridge = Bridge.open(config)  # `vitrine-bridge run` sends; this kiosk records
         try:
             run_kiosk(bridge, windowed=args.windowed, size=args.size)
         finally:

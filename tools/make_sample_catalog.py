@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+from sample_looks import collection_of, locations_of  # tools/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 1871
@@ -353,6 +354,8 @@ def build_catalog(rng: random.Random) -> tuple[list[dict], list[dict]]:
             "price": {"amount": f"{item.price}.00", "currency": "EUR"},
             "images": [f"images/mv-{number}-1.jpg", f"images/mv-{number}-2.jpg"],
             "variants": variants,
+            "collection": collection_of(number),
+            "locations": locations_of(item.kind),
             "updated_at": f"2026-{month:02d}-{day:02d}T{rng.randint(8, 19):02d}:{rng.randint(0, 59):02d}:00{offset}",
         })
         for v in variants:

@@ -4,6 +4,7 @@
     with db.write() as conn:          # BEGIN IMMEDIATE ... COMMIT
         conn.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
     db.read().execute("SELECT value FROM meta").fetchall()
+    db.commits.run(lambda conn: conn.execute("INSERT ...").lastrowid)  # shares commits
     db.utils()["meta"].count                  # sqlite-utils idioms, off the hot paths
 """
 
@@ -19,8 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence
 
+from bridge.store.group_commit import GroupCommit
 from bridge.store.migrations import Migration, migrate
-from bridge.errors import StorageError
+from bridge.errors import DatabaseCorrupt, StorageError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -61,6 +63,13 @@ def storage_error(exc: sqlite3.Error, path: object) -> Exception:
         return exc
     reason = _STORAGE_CODES[code & 0xFF]
     return StorageError(f"{path}: {reason} ({exc})")
+
+
+def _loses_transaction(exc: BaseException) -> bool:
+    """Whether exc, raised inside a write transaction, means the storage failed (not the SQL)."""
+    if isinstance(exc, StorageError):
+        return True
+    return isinstance(exc, sqlite3.Error) and storage_error(exc, "") is not exc
 
 
 def _reraise(exc: sqlite3.Error, path: object) -> NoReturn:
@@ -125,8 +134,8 @@ def _quarantine(path: Path, problem: str) -> Path:
         if src.exists():
             os.replace(src, str(moved) + suffix)
     log.error("database %s failed its integrity check (%s); moved it to %s and started "
-              "a fresh one: events not yet sent from it need recovery by hand",
-              path, problem, moved)
+              "a fresh one: `vitrine-bridge recover %s` salvages its events",
+              path, problem, moved, moved)
     return moved
 
 
@@ -153,11 +162,18 @@ class Database:
         self._commits = 0
         self._changes_seen = 0
         self._checkpointer = _Checkpointer(self)
+        # Durable writes from concurrent threads share transactions (see group_commit.py).
+        self.commits = GroupCommit(self.write, fatal=_loses_transaction)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",
-             migrations: Sequence[Migration] = ()) -> "Database":
-        """Open (or create) the database, quarantining a corrupt file, and apply migrations."""
+             migrations: Sequence[Migration] = (), *, may_quarantine: bool = False) -> "Database":
+        """Open (or create) the database and apply migrations.
+
+        A corrupt file is moved aside only when may_quarantine (the caller holds the
+        sender lock); otherwise DatabaseCorrupt names the file and nothing moves, so a
+        second process never pulls the file from under a running sender.
+        """
         sync = synchronous.upper()
         if sync not in SYNCHRONOUS_MODES:
             raise StorageError(f"synchronous: must be one of {', '.join(SYNCHRONOUS_MODES)}, "
@@ -165,6 +181,11 @@ class Database:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         problem = _health_problem(p)
+        if problem and not may_quarantine:
+            raise DatabaseCorrupt(
+                f"{p}: database is corrupt ({problem}); only the sender (`vitrine-bridge run` "
+                "or `sync`, holding the sender lock) may move it aside: stop this process and "
+                "start the sender")
         quarantined = _quarantine(p, problem) if problem else None
         db = cls(p, sync, quarantined)
         try:

@@ -1,11 +1,12 @@
-"""One sender per database: an exclusive flock on `<database>.lock`.
+"""One sender per database: an exclusive flock on `<database>.lock`, named from the resolved path.
 
     with SenderLock(settings.database_path):
         outbox.release_stale_claims()
         ...  # push loop
 
 The OS drops the lock when the process dies (even on SIGKILL), so there is nothing to
-clean up; the file only tells who holds it.
+clean up; the file only tells who holds it. The lock file sits beside the real database
+file (symlinks and `..` resolved), so two paths to one database share one lock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class SenderLock:
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         self.db_path = Path(db_path)
-        self.path = Path(f"{db_path}.lock")
+        # Resolved: a symlink or another spelling of the same file must find the same lock.
+        self.path = Path(f"{Path(db_path).resolve()}.lock")
         self._fd: int | None = None
 
     @property

@@ -13,67 +13,16 @@ event's final JSON text, so a batch is built by joining strings.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import IntEnum
 
 from bridge.store.database import Database
 from bridge.errors import InvalidEvent
 from bridge.events import check_event, validate_event
-
-
-class EventStatus(IntEnum):
-    """Where an event is in its life."""
-
-    PENDING = 0
-    IN_FLIGHT = 1
-    ACKED = 2
-    DEAD = 3
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What record() did: created is False when the id was already held (nothing changed)."""
-
-    id: str
-    seq: int
-    created: bool
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A claimed event; body is its exact JSON text as sent to HQ."""
-
-    rowid: int
-    id: str
-    body: str
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """An event HQ refused for good (or the sender gave up on), with why and when."""
-
-    id: str
-    type: str
-    device_id: str
-    seq: int
-    reason: str
-    dead_at: str
-    body: str
-
-
-@dataclass(frozen=True)
-class OutboxStats:
-    """Counts per status and how long the oldest pending event has waited."""
-
-    pending: int
-    in_flight: int
-    acked: int
-    dead: int
-    oldest_pending_at: str | None
-    oldest_pending_age_s: float | None
+from bridge.store.outbox_records import (Claimed, DeadLetter, EventStatus, OutboxStats,  # noqa: F401
+                                         Recorded)
 
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -195,11 +144,18 @@ class Outbox:
         event_id, occurred_at = check_event(type, device_id, payload, profile_id, claim_code,
                                             id, occurred_at)
         head, tail = _halves(event_id, type, occurred_at, device_id, profile_id, claim_code, payload)
-        with self.db.write() as conn:
-            return self._store(conn, event_id, device_id, head, tail, check_duplicate=id is not None)
+        check = id is not None
+        return self.db.commits.run(
+            lambda conn: self._store(conn, event_id, device_id, head, tail, check))
 
-    def record_many(self, events: list[dict]) -> list[Recorded | InvalidEvent]:
-        """Store every valid event in one transaction; invalid ones are reported in place."""
+    def record_many(self, events: list[dict],
+                    then: Callable[[sqlite3.Connection, list[Recorded | InvalidEvent]], None] | None = None
+                    ) -> list[Recorded | InvalidEvent]:
+        """Store every valid event in one transaction; invalid ones are reported in place.
+
+        then(conn, results), if given, runs in the same transaction once the events are
+        stored (e.g. the stock a receipt moves), so both commit together or not at all.
+        """
         results: list[Recorded | InvalidEvent | None] = []
         prepared: list[tuple[int, str, str, str, str]] = []
         for i, raw in enumerate(events):
@@ -212,11 +168,17 @@ class Outbox:
             prepared.append((i, e["id"], e["device_id"],
                              *_halves(e["id"], e["type"], e["occurred_at"], e["device_id"],
                                       e["profile_id"], e["claim_code"], e["payload"])))
-        if prepared:
-            with self.db.write() as conn:
-                for i, event_id, device_id, head, tail in prepared:
-                    results[i] = self._store(conn, event_id, device_id, head, tail,
-                                             check_duplicate=True)
+        if not prepared and then is None:
+            return results  # type: ignore[return-value]  # nothing to store
+
+        def store(conn: sqlite3.Connection) -> None:
+            for i, event_id, device_id, head, tail in prepared:
+                results[i] = self._store(conn, event_id, device_id, head, tail,
+                                         check_duplicate=True)
+            if then is not None:
+                then(conn, results)  # type: ignore[arg-type]  # no None is left
+
+        self.db.commits.run(store)  # raises if the commit failed: nothing is reported stored
         return results  # type: ignore[return-value]  # no None is left
 
     def _store(self, conn, event_id: str, device_id: str, head: str, tail: str,

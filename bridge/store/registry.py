@@ -21,6 +21,9 @@ SOURCES: dict[str, range] = {
     "bridge.store.catalog": range(10, 20),
     "bridge.store.sync_state": range(20, 30),
     "bridge.app_token": range(30, 40),
+    "bridge.store.devices": range(40, 50),
+    "bridge.store.changes": range(50, 60),
+    "bridge.store.quarantine": range(60, 70),
 }
 
 
@@ -44,6 +47,11 @@ def collect_migrations(sources: dict[str, range] | None = None) -> list[Migratio
     return sorted(out)
 
 
-def open_database(path: str | os.PathLike[str], synchronous: str = "FULL") -> Database:
-    """Open (or create) the bridge database and bring its schema up to date."""
-    return Database.open(path, synchronous, migrations=collect_migrations())
+def open_database(path: str | os.PathLike[str], synchronous: str = "FULL", *,
+                  may_quarantine: bool = False) -> Database:
+    """Open (or create) the bridge database and bring its schema up to date.
+
+    may_quarantine: the caller holds the sender lock, so a corrupt file may be moved aside.
+    """
+    return Database.open(path, synchronous, migrations=collect_migrations(),
+                         may_quarantine=may_quarantine)

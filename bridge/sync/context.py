@@ -27,6 +27,7 @@ class SyncContext:
     client: HQClient
     clock: Clock
     backoff: Backoff
+    quarantines: Any = None  # bridge.store.quarantine.Quarantines: reported in the heartbeat
     batch_size: int = 0
     max_bytes: int = 0
     page_size: int = 500

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bridge.errors import HQError
+from bridge.store.devices import list_devices
 from bridge.sync.context import SyncContext
 
 log = logging.getLogger("bridge.sync")
@@ -22,6 +23,12 @@ def heartbeat_once(ctx: SyncContext, version: str = "0.1.0") -> bool:
         "dead_letters": stats.dead,
         "last_push_at": ctx.state.status().get("last_push_at"),
     }
+    stranded = ctx.quarantines.unrecovered() if ctx.quarantines is not None else []
+    if stranded:  # optional field, agreed with HQ: events stranded in a moved-aside database
+        data["quarantined"] = [r.heartbeat() for r in stranded]
+    served = list_devices(ctx.outbox.db)
+    if served:  # a store bridge reports the devices it serves (optional contract field)
+        data["devices"] = [d.heartbeat_entry() for d in served]
     try:
         answer = ctx.client.post_heartbeat(data)
     except HQError as exc:

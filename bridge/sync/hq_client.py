@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -52,12 +52,29 @@ class Answer:
         return f"HTTP {self.status}" + (f": {text}" if text else "")
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of an absolute URL, default ports filled in, for same-origin checks."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:  # a malformed port is no origin of ours
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
 class HQClient:
-    """Talks to `[hq] url` with the store's bearer token (re-read on every request)."""
+    """Talks to `[hq] url` with the store's bearer token (re-read on every request).
+
+    The token goes to HQ's origin only: an absolute URL elsewhere (a catalog image on a
+    CDN) is fetched without it. requests drops the header itself on a redirect to
+    another host.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.base_url = settings.hq.url.rstrip("/") + "/"
+        self.origin = origin(self.base_url)
         self.timeout = settings.hq.timeout_s
         self.session = requests.Session()
         self.session.verify = settings.hq.verify_tls
@@ -71,9 +88,11 @@ class HQClient:
 
     def _request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                  max_bytes: int | None = None, **kwargs: Any) -> Answer:
-        all_headers = {"Authorization": f"Bearer {self.settings.hq_token()}"}
-        all_headers.update(headers or {})
         url = self.url(path)
+        all_headers = {}
+        if origin(url) == self.origin:
+            all_headers["Authorization"] = f"Bearer {self.settings.hq_token()}"
+        all_headers.update(headers or {})
         try:
             resp = self.session.request(method, url, headers=all_headers, timeout=self.timeout,
                                         stream=max_bytes is not None, **kwargs)

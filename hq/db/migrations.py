@@ -32,6 +32,27 @@ CREATE INDEX IF NOT EXISTS stock_version ON stock (version);
 """,
     # 2: events by store, for per-store counts on the dashboard and stats.json
     "CREATE INDEX IF NOT EXISTS events_store ON events (store_id);",
+    # 3: attribution (issue 14): receipts once per (store, receipt_id), their lines, the kiosk events it
+    # reads, and online orders carrying a hand-off; `at` is UTC (fixed width, so text order is time
+    # order), `day` the local date the event was sent with
+    """
+CREATE TABLE receipts (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, event_id TEXT NOT NULL,
+    at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT, handoff_id TEXT,
+    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, PRIMARY KEY (store_id, receipt_id));
+CREATE INDEX receipts_day ON receipts (store_id, day);
+CREATE INDEX receipts_handoff ON receipts (handoff_id) WHERE handoff_id IS NOT NULL;
+CREATE TABLE receipt_lines (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, line INTEGER NOT NULL,
+    sku TEXT NOT NULL, total_micros BIGINT NOT NULL, PRIMARY KEY (store_id, receipt_id, line));
+CREATE TABLE kiosk_facts (event_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, type TEXT NOT NULL,
+    device_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT,
+    session_id TEXT, holdout INTEGER CHECK (holdout IN (0, 1)), product_id TEXT, sku TEXT, handoff_id TEXT);
+CREATE INDEX kiosk_facts_day ON kiosk_facts (store_id, day);
+CREATE INDEX kiosk_facts_handoff ON kiosk_facts (handoff_id) WHERE handoff_id IS NOT NULL;
+CREATE INDEX kiosk_facts_claim ON kiosk_facts (claim_code) WHERE claim_code IS NOT NULL;
+CREATE TABLE orders (order_id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL,
+    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, profile_id TEXT, received_at TEXT NOT NULL);
+CREATE INDEX orders_handoff ON orders (handoff_id);
+""",
 ]
 
 POSTGRES = [
@@ -58,4 +79,25 @@ CREATE TABLE stock (sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER N
 CREATE INDEX stock_version ON stock (version);
 """,
     "CREATE INDEX events_store ON events (store_id);",
+    # 3: attribution (issue 14): receipts once per (store, receipt_id), their lines, the kiosk events it
+    # reads, and online orders carrying a hand-off; `at` is UTC (fixed width, so text order is time
+    # order), `day` the local date the event was sent with
+    """
+CREATE TABLE receipts (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, event_id TEXT NOT NULL,
+    at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT, handoff_id TEXT,
+    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, PRIMARY KEY (store_id, receipt_id));
+CREATE INDEX receipts_day ON receipts (store_id, day);
+CREATE INDEX receipts_handoff ON receipts (handoff_id) WHERE handoff_id IS NOT NULL;
+CREATE TABLE receipt_lines (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, line INTEGER NOT NULL,
+    sku TEXT NOT NULL, total_micros BIGINT NOT NULL, PRIMARY KEY (store_id, receipt_id, line));
+CREATE TABLE kiosk_facts (event_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, type TEXT NOT NULL,
+    device_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT,
+    session_id TEXT, holdout INTEGER CHECK (holdout IN (0, 1)), product_id TEXT, sku TEXT, handoff_id TEXT);
+CREATE INDEX kiosk_facts_day ON kiosk_facts (store_id, day);
+CREATE INDEX kiosk_facts_handoff ON kiosk_facts (handoff_id) WHERE handoff_id IS NOT NULL;
+CREATE INDEX kiosk_facts_claim ON kiosk_facts (claim_code) WHERE claim_code IS NOT NULL;
+CREATE TABLE orders (order_id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL,
+    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, profile_id TEXT, received_at TEXT NOT NULL);
+CREATE INDEX orders_handoff ON orders (handoff_id);
+""",
 ]

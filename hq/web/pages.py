@@ -7,7 +7,8 @@ from pathlib import Path
 from starlette.responses import HTMLResponse, Response
 
 from hq import dashboard
-from hq.errors import DatabaseUnavailable
+from hq.errors import DatabaseUnavailable, HTTPFailure
+from hq.period_query import currency_from, period_from, window_from
 from hq.web.call import Call, json_response
 from hq.web.middleware import RETRY_AFTER_S
 
@@ -19,7 +20,36 @@ def index(call: Call) -> Response:
 
 
 def store_page(call: Call) -> Response:
-    return HTMLResponse(dashboard.store_page(call.state.store, call.params["store_id"]))
+    return HTMLResponse(dashboard.store_page(call.state.store, call.params["store_id"], period_from(call.query),
+                                             window_days=_window(call), currency=currency_from(call.query)))
+
+
+def chain_page(call: Call) -> Response:
+    return HTMLResponse(dashboard.chain_page(call.state.store, period_from(call.query), window_days=_window(call),
+                                             currency=currency_from(call.query)))
+
+
+def store_csv(call: Call) -> Response:
+    return _csv(call, call.params["store_id"])
+
+
+def chain_csv(call: Call) -> Response:
+    return _csv(call, None)
+
+
+def _csv(call: Call, store_id: str | None) -> Response:
+    name = call.params["table"]
+    text = dashboard.table_csv(call.state.store, store_id, name, period_from(call.query), window_days=_window(call),
+                               currency=currency_from(call.query))
+    if text is None:
+        raise HTTPFailure(404, f"no such table: {name}")
+    filename = f"{store_id or 'chain'}-{name}.csv".replace('"', "")
+    return Response(text.encode("utf-8"), 200, {"Content-Disposition": f'attachment; filename="{filename}"'},
+                    media_type="text/csv; charset=utf-8")
+
+
+def _window(call: Call) -> int:
+    return window_from(call.query, call.state.access.attribution_window_days)
 
 
 def gaps_json(call: Call) -> Response:
@@ -36,7 +66,10 @@ def openapi(call: Call) -> Response:
 
 
 def healthz(call: Call) -> Response:
-    return json_response(200, {"status": "ok"})
+    body: dict = {"status": "ok"}
+    if call.state.forwarder is not None:  # this process's forwarder: idle, sending, backing off
+        body["forward"] = call.state.forwarder.status()
+    return json_response(200, body)
 
 
 def readyz(call: Call) -> Response:

@@ -11,6 +11,7 @@ from hq.validation import is_timestamp
 from hq.web.call import Call, json_response
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+MAX_LISTED = 1000  # quarantined files or served devices in one heartbeat
 
 
 def get_profile(call: Call) -> Response:
@@ -67,3 +68,40 @@ def check_heartbeat(beat: dict) -> None:
         raise HTTPFailure(400, "oldest_pending_age_s: must be a number >= 0 or null")
     if beat.get("last_push_at") is not None and not is_timestamp(beat["last_push_at"]):
         raise HTTPFailure(400, "last_push_at: must be an RFC 3339 timestamp with an offset, or null")
+    _check_list(beat, "quarantined", _check_quarantined)
+    _check_list(beat, "devices", _check_device)
+
+
+def _check_list(beat: dict, key: str, check_item) -> None:
+    """An optional list of objects, each checked by check_item(item, path)."""
+    items = beat.get(key)
+    if items is None:
+        return
+    if not isinstance(items, list) or len(items) > MAX_LISTED:
+        raise HTTPFailure(400, f"{key}: must be a list of at most {MAX_LISTED} objects")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise HTTPFailure(400, f"{key}[{i}]: must be an object")
+        check_item(item, f"{key}[{i}]")
+
+
+def _check_quarantined(item: dict, path: str) -> None:
+    if not isinstance(item.get("file"), str) or not item["file"]:
+        raise HTTPFailure(400, f"{path}.file: required (a non-empty string)")
+    if not is_timestamp(item.get("at")):
+        raise HTTPFailure(400, f"{path}.at: required (an RFC 3339 timestamp with an offset)")
+    if type(item.get("events")) is not int or item["events"] < 0:
+        raise HTTPFailure(400, f"{path}.events: required (an integer >= 0)")
+
+
+def _check_device(item: dict, path: str) -> None:
+    for key in ("device_id", "kind"):
+        if not isinstance(item.get(key), str) or not item[key]:
+            raise HTTPFailure(400, f"{path}.{key}: required (a non-empty string)")
+    if item.get("last_seen_at") is not None and not is_timestamp(item["last_seen_at"]):
+        raise HTTPFailure(400, f"{path}.last_seen_at: must be an RFC 3339 timestamp with an offset, or null")
+    pending = item.get("pending")
+    if pending is not None and (type(pending) is not int or pending < 0):
+        raise HTTPFailure(400, f"{path}.pending: must be an integer >= 0 or null")
+    if type(item.get("revoked")) is not bool:
+        raise HTTPFailure(400, f"{path}.revoked: required (true or false)")

@@ -5,6 +5,7 @@ anything on its database handle.
 
     data = KioskData(bridge)
     data.browse(lang="fr", category="dresses", limit=48)   # -> [ProductCard]
+    data.page_after(cards[-1].id, len(cards), lang="fr", category="dresses", limit=48)
     data.verify_app_token(token)                            # -> profile id, or TokenRefused
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bridge.store.catalog import Product, ProductCard, StockLevel, Variant, category_label, color_label
+from bridge.errors import VitrineError
+from bridge.store.catalog import (Product, ProductCard, ProductLocation, StockLevel, Variant, category_label,
+                                  color_label)
 from kiosk.logic.identity import TokenRefused, verify_app_token
 
 __all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
@@ -56,8 +59,19 @@ class KioskData:
         return self._catalog.count(category=category, size=size, color=color)
 
     def browse(self, **query: Any) -> list[ProductCard]:
-        """One page of product cards (Catalog.browse's keywords: lang, category, sort, offset...)."""
+        """One page of product cards (Catalog.browse's keywords: lang, category, sort, after...)."""
         return self._catalog.browse(**query)
+
+    def page_after(self, last_id: str, loaded: int, **query: Any) -> list[ProductCard]:
+        """The page after the card last_id (by key: as fast deep down as at the top).
+
+        If that product left the catalog since (a sync deleted it), the page starts after
+        the `loaded` cards already shown instead.
+        """
+        try:
+            return self._catalog.browse(**query, after=last_id)
+        except VitrineError:
+            return self._catalog.browse(**query, offset=loaded)
 
     def search(self, query: str, *, lang: str, limit: int = 60) -> list[ProductCard]:
         """Product cards matching the shopper's words, best first."""
@@ -70,6 +84,15 @@ class KioskData:
     def stock_for_product(self, product_id: str) -> list[StockLevel]:
         """Stock of every variant of the product, at every location."""
         return self._catalog.stock_for_product(product_id)
+
+    def complete_the_look(self, product_id: str, *, location: str, lang: str,
+                          limit: int = 6) -> list[ProductCard]:
+        """Cards of the product's collection in other categories, in stock at location."""
+        return self._catalog.complete_the_look(product_id, location=location, lang=lang, limit=limit)
+
+    def location(self, product_id: str, store_id: str) -> ProductLocation | None:
+        """Where the product stands in this store ("Where is it?"), or None."""
+        return self._catalog.location(product_id, store_id)
 
     def find_ean(self, ean: str) -> tuple[Product, Variant] | None:
         """The product and variant with this barcode, or None."""

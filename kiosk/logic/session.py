@@ -3,14 +3,15 @@
 Plain Python, no Kivy; the clock and the recorder are injected so tests run
 without a window. Replace the whole object to forget the shopper.
 
-    session = Session(bridge.record, device_id="kiosk-1")
-    session.start()
+    session = Session(bridge.record, device_id="kiosk-1", holdout_share=0.10)
+    session.start()                            # records session_started with "holdout"
     session.save("RM-1001", "RM-1001-S-BLK")   # records item_saved with the claim code
     session.end("done")                        # records session_ended
 """
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 import uuid
@@ -47,14 +48,18 @@ class Session:
     """The current shopper; a fresh one replaces it when they leave."""
 
     def __init__(self, record: RecordEvent, *, device_id: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, holdout_share: float = 0.0,
+                 draw: Callable[[], float] = random.random) -> None:
         self._record = record
         self._clock = clock
         self.device_id = device_id
         self.session_id = uuid.uuid4().hex
+        # The control group: drawn once per visit, before anything personal is shown.
+        self.holdout = draw() < holdout_share
         self.claim_code = new_claim_code()
         self.profile_id: str | None = None
         self.first_name: str | None = None
+        self.profile_offline = False  # HQ could not be asked: only this kiosk's copy is known
         self.saved: list[SavedItem] = []
         self.started = False
         self.ended = False
@@ -82,7 +87,7 @@ class Session:
         if self.started or self.ended:
             return
         self.started = True
-        self._emit("session_started", {"session_id": self.session_id})
+        self._emit("session_started", {"session_id": self.session_id, "holdout": self.holdout})
 
     def end(self, reason: str) -> None:
         """Close the visit (idle, done, staff); records session_ended if it had started."""
@@ -94,6 +99,11 @@ class Session:
             self._emit("session_ended", {"session_id": self.session_id, "reason": reason})
 
     # -- identity --------------------------------------------------------
+    @property
+    def personal(self) -> bool:
+        """True when this visit may see personal suggestions (identified, not in the holdout)."""
+        return bool(self.profile_id) and not self.holdout
+
     def identify(self, profile_id: str, first_name: str | None = None) -> None:
         """The shopper scanned their app QR; records shopper_identified."""
         self.start()
@@ -106,12 +116,20 @@ class Session:
         """Merge what HQ knows (first name, saved items) for the identified shopper."""
         if not self.profile_id or profile.get("id") not in (None, self.profile_id):
             return  # a late answer for a shopper who already left
+        # Only the shop-floor view is kept: first name and saved items, never e-mail or purchases.
         self.first_name = profile.get("first_name") or self.first_name
+        self.profile_offline = False
         for item in profile.get("saved_items") or []:
             saved = SavedItem(str(item["product_id"]), item.get("sku"))
             if not self.is_saved(saved.product_id):
                 self.saved.append(saved)
         self._changed()
+
+    def profile_unavailable(self) -> None:
+        """HQ could not be reached for the profile: screens fall back to the store's copy."""
+        if self.profile_id:
+            self.profile_offline = True
+            self._changed()
 
     # -- saved items -----------------------------------------------------
     def is_saved(self, product_id: str) -> bool:

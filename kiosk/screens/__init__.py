@@ -12,6 +12,7 @@ SCREENS: list[tuple[str, str, str]] = [
     ("search", "kiosk.screens.search", "SearchScreen"),
     ("product", "kiosk.screens.product", "ProductScreen"),
     ("selection", "kiosk.screens.selection", "SelectionScreen"),
+    ("for_you", "kiosk.screens.for_you", "ForYouScreen"),
     ("scan", "kiosk.screens.scan", "ScanScreen"),
     ("staff_pin", "kiosk.screens.staff_pin", "StaffPinScreen"),
     ("staff", "kiosk.screens.staff", "StaffScreen"),

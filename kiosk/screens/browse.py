@@ -151,7 +151,7 @@ class BrowseScreen(ShopperScreen):
             return
         app = App.get_running_app()
         query = self._loaded_filters
-        offset = len(grid.data)
+        last_id, loaded = grid.data[-1]["product_id"], len(grid.data)  # page by key
         generation = self._generation
         self.loading = True
 
@@ -161,7 +161,7 @@ class BrowseScreen(ShopperScreen):
             self._append(rows)
             self.loading = False
 
-        app.run_async(lambda: card_rows(app.data.browse(**query, offset=offset, limit=PAGE),
+        app.run_async(lambda: card_rows(app.data.page_after(last_id, loaded, **query, limit=PAGE),
                                         query["lang"]), on_done=done)
 
     def _append(self, rows: list[dict]) -> None:

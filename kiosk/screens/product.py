@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kiosk.logic.data_access import color_label
 from kiosk.logic.freshness import parse_time, stock_freshness
 from kiosk.logic.stock_view import availability, size_label
+from kiosk.screens.product_looks import LookCard, load_extras, plan_path
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
 
 
@@ -21,12 +22,16 @@ class ProductScreen(ShopperScreen):
     saved = BooleanProperty(False)
     stock_lines = ListProperty([])
     stock_as_of = StringProperty("")
+    location_text = StringProperty("")
+    plan_source = StringProperty("")
+    plan_point = ListProperty([])
+    has_look = BooleanProperty(False)
 
     def on_kv_post(self, base_widget):
         self._levels = []
         self._updated = ""
         app = App.get_running_app()
-        app.bind(lang=lambda *_: self._render())
+        app.bind(lang=lambda *_: (self._render(), self._load_extras()))
         app.bind(saved_count=lambda *_: self._refresh_saved())
 
     def enter(self, product_id: str | None = None, sku: str | None = None, **_params) -> None:
@@ -35,7 +40,9 @@ class ProductScreen(ShopperScreen):
         app = App.get_running_app()
         self.product = None
         self.sku = sku or ""
+        self.ids.scroller.scroll_y = 1  # a new piece opens at its top, not where the last was left
         self._render()
+        self._show_extras("", None, [])
         app.session.view_product(product_id, sku)
         app.run_async(lambda: (app.data.product(product_id), app.data.stock_for_product(product_id)),
                       on_done=lambda result: self._loaded(product_id, sku, *result))
@@ -45,6 +52,7 @@ class ProductScreen(ShopperScreen):
         self.sku = self.color = ""
         self._levels = []
         self._render()
+        self._show_extras("", None, [])
 
     def _loaded(self, product_id, sku, product, levels) -> None:
         if product is None or product.id != product_id:
@@ -58,6 +66,32 @@ class ProductScreen(ShopperScreen):
         sizes = [v for v in variants if v.color == self.color]
         self.sku = chosen.sku if chosen else (sizes[0].sku if len(sizes) == 1 else "")
         self._render()
+        self._load_extras()
+
+    # -- where is it? complete the look --------------------------------------
+    def _load_extras(self) -> None:
+        app = App.get_running_app()
+        if self.product is None:
+            return
+        product_id, lang = self.product.id, app.lang
+        app.run_async(load_extras, product_id, lang,
+                      on_done=lambda result: self._show_extras(product_id, *result))
+
+    def _show_extras(self, product_id: str, location, cards) -> None:
+        """Show the location, plan and look of product_id (unless another product is shown by now)."""
+        app = App.get_running_app()
+        if product_id and (self.product is None or self.product.id != product_id):
+            return
+        self.location_text = location.text(app.lang) if location else ""
+        has_point = location is not None and location.x is not None
+        self.plan_source = plan_path(app.settings) if location else ""
+        self.plan_point = [location.x, location.y] if has_point else []
+        look = self.ids.look
+        look.clear_widgets()
+        for card in cards:
+            look.add_widget(LookCard(product_id=card.id, name=card.name, price=card.price.format(app.lang),
+                                     image=card.image or ""))
+        self.has_look = bool(cards)
 
     # -- display -----------------------------------------------------------
     def _render(self) -> None:

@@ -237,7 +237,8 @@ class ScanScreen(Screen):
         app = App.get_running_app()
         self.busy = False
         app.session.identify(profile_id)
-        app.go(self._back_screen())
+        # An identified shopper outside the holdout sees their "For you" list first.
+        app.go("for_you" if app.session.personal and not app.staff_mode else self._back_screen())
 
     def _refused(self, exc: BaseException) -> None:
         self.busy = False

@@ -14,6 +14,7 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringP
 from kivy.uix.label import Label
 
 from kiosk.logic.freshness import age_text, moment_text, parse_time, stock_freshness
+from kiosk.screens.clienteling import open_shopper_list
 from kiosk.screens.staff_pin import StaffScreenBase
 from kiosk.logic.stock_view import lookup, stock_rows
 from kiosk.logic.store_names import store_name
@@ -131,6 +132,10 @@ class StaffScreen(StaffScreenBase):
             box.add_widget(row)
         if len(found) == 1:
             self.show_product(found[0]["product_id"], found[0]["sku"])
+
+    def open_shopper_list(self) -> None:
+        """Clienteling: the open session's "For you" list; a piece opens its stock here."""
+        open_shopper_list(self.show_product)
 
     def scan_product(self) -> None:
         App.get_running_app().go("scan", purpose="product")

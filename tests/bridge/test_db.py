@@ -107,7 +107,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path, caplog):
     path.write_bytes(b"this is not sqlite at all" * 200)
     Path(str(path) + "-wal").write_bytes(b"junk wal")
     with caplog.at_level(logging.ERROR, logger="bridge.store.database"):
-        db = open_database(path)
+        db = open_database(path, may_quarantine=True)
     try:
         assert db.quarantined is not None and db.quarantined.name.startswith("vitrine.db.corrupt-")
         assert db.quarantined.read_bytes().startswith(b"this is not sqlite")
@@ -133,7 +133,7 @@ def test_a_corrupt_page_is_detected_by_quick_check(tmp_path):
     with open(path, "r+b") as f:  # scribble over a few pages past the header page
         f.seek(page * 3)
         f.write(b"\xa5" * page * 4)
-    with open_database(path) as db:
+    with open_database(path, may_quarantine=True) as db:
         assert db.quarantined is not None
         assert db.read().execute("PRAGMA quick_check").fetchone()[0] == "ok"
 
@@ -239,6 +239,30 @@ def test_sender_lock_across_processes_and_after_kill(tmp_path):
         child.communicate()  # also closes the pipes
     with SenderLock(path) as lock:
         assert lock.held
+
+
+def test_sender_lock_holds_through_a_symlink_and_another_spelling(tmp_path):
+    # Issue 10 item 6: a lock named from the path as written let a second sender in
+    # through a symlink to the same database.
+    real_dir = tmp_path / "data"
+    real_dir.mkdir()
+    real = real_dir / "vitrine.db"
+    real.write_bytes(b"")
+    (tmp_path / "link.db").symlink_to(real)
+    (tmp_path / "linkdir").symlink_to(real_dir, target_is_directory=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", _HOLDER, str(real)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        for other in (tmp_path / "link.db", tmp_path / "linkdir" / "vitrine.db",
+                      real_dir / ".." / "data" / "vitrine.db"):
+            with pytest.raises(AlreadyRunning, match=rf"\(pid {child.pid}\)"):
+                SenderLock(other).acquire()
+    finally:
+        child.kill()
+        child.communicate()
+    assert not (tmp_path / "link.db.lock").exists()
 
 
 def test_the_wal_restarts_under_continuous_single_row_commits(tmp_path):

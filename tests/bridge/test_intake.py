@@ -83,9 +83,13 @@ def test_keep_alive_connection_serves_many_requests(intake, bridge):
     assert bridge.outbox.stats().pending == 20
 
 
-def test_health_reports_status(intake, bridge):
+def test_health_says_only_ok_without_a_token_and_the_status_with_one(intake, bridge):
     bridge.record("product_viewed", device_id="kiosk-1", payload={"product_id": "p"})
-    r = requests.get(f"http://127.0.0.1:{intake.port}/v1/intake/health", timeout=10)
+    url = f"http://127.0.0.1:{intake.port}/v1/intake/health"
+    assert requests.get(url, timeout=10).json() == {"status": "ok"}
+    wrong = requests.get(url, headers={"Authorization": "Bearer nope"}, timeout=10)
+    assert wrong.json() == {"status": "ok"}
+    r = requests.get(url, headers={"Authorization": "Bearer intake-secret"}, timeout=10)
     assert r.status_code == 200 and r.json()["pending"] == 1
 
 

@@ -14,12 +14,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_hq(database: str, *, workers: int = 1, port: int = 0, tokens: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """Start HQ; return the process and its URL once it listens."""
+def start_hq(database: str, *, workers: int = 1, port: int = 0, tokens: dict[str, str],
+             extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """Start HQ (extra: more `serve` options); return the process and its URL once it listens."""
     args = [sys.executable, "-m", "hq", "serve", "--database", database, "--port", str(port),
             "--workers", str(workers), "--no-seed"]
     for store_id, token in tokens.items():
         args += ["--token", f"{store_id}={token}"]
+    args += extra
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
                             start_new_session=True)
     line = proc.stdout.readline()

@@ -8,7 +8,8 @@ seeded from assets/catalog/ with bridge.catalog.seed_from_assets.
 Fixtures:
 - `kiosk_env` (session): starts Xvfb when DISPLAY is unset (3840x3840x24,
   -nolisten tcp) and sets KIVY_NO_ARGS, KIVY_NO_CONSOLELOG and a temp KIVY_HOME.
-- `kiosk_app` (session): the running VitrineKioskApp; its bridge's HQ is unreachable (idle_timeout_s=60, countdown_s=2 —
+- `kiosk_app` (session): the running VitrineKioskApp; its bridge's HQ is unreachable (holdout_share=0:
+  tests that need the holdout draw it themselves; the sample store plan; idle_timeout_s=60, countdown_s=2 —
   the idle test shortens app.idle.idle_timeout_s itself —
   staff_long_press_s=0.6, claim/handoff URLs under https://app.test/).
 - `online_bridge` (session): a second real Bridge on the same database whose HQ is a
@@ -44,7 +45,12 @@ LANDSCAPE = (1920, 1080)
 
 
 def pytest_collection_modifyitems(items):
-    """An unclosed file or socket in a kiosk test fails it instead of scrolling by."""
+    """An unclosed file or socket in a kiosk test fails it instead of scrolling by.
+
+    The every-screen-at-every-size test goes last: it drives the one shared window through
+    4K frames and textures, which left later tests (5 s timeouts) missing taps on a busy machine.
+    """
+    items.sort(key=lambda item: item.path.name == "test_layout_screens.py")  # stable: others keep their order
     here = Path(__file__).resolve().parent
     for item in items:
         if here in item.path.parents:
@@ -71,7 +77,8 @@ def make_settings(folder: Path, hq_url: str = "http://127.0.0.1:9", **kiosk):
 
     values = dict(idle_timeout_s=60.0, countdown_s=2.0, staff_long_press_s=0.6, fullscreen=False,
                   handoff_url="https://app.test/continue?h={handoff_id}&skus={skus}",
-                  claim_url="https://app.test/claim/{claim_code}", language="fr")
+                  claim_url="https://app.test/claim/{claim_code}", language="fr",
+                  holdout_share=0.0, store_plan=str(REPO / "assets" / "store_plan.png"))
     values.update(kiosk)
     return parse_settings({
         "store": {"id": "paris-marais", "name": "Maison Vitrine"},

@@ -99,7 +99,8 @@ def test_app_token_identifies_the_shopper(kiosk, camera):
     kiosk.app.go("scan", purpose="identify")
     kiosk.settle()
     kiosk.screenshot("scan_identify")
-    kiosk.wait_until(lambda: kiosk.screen == "browse", timeout=10, message="back to browse")
+    # identified outside the holdout: their "For you" list (kiosk/screens/for_you.py)
+    kiosk.wait_until(lambda: kiosk.screen == "for_you", timeout=10, message="on to For you")
     assert kiosk.app.session.profile_id == "prof-777"
     identified = kiosk.outbox_events("shopper_identified")
     assert [e["profile_id"] for e in identified] == ["prof-777"]

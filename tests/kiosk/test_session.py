@@ -160,3 +160,35 @@ def test_idle_watch_counts_down_then_expires(clock):
     assert watch.state() is IdleState.ACTIVE
     clock.now += 70
     assert watch.state() is IdleState.EXPIRED
+
+
+def test_holdout_is_drawn_per_session_and_recorded(rec, clock):
+    draws = iter([0.05, 0.95])
+    held = Session(rec, device_id="k", clock=clock, holdout_share=0.10, draw=lambda: next(draws))
+    shown = Session(rec, device_id="k", clock=clock, holdout_share=0.10, draw=lambda: next(draws))
+    held.start()
+    shown.start()
+    assert [e["payload"]["holdout"] for e in rec.events] == [True, False]
+    held.identify("p-1")
+    shown.identify("p-2")
+    assert (held.personal, shown.personal) == (False, True)
+
+
+def test_holdout_share_is_roughly_kept_over_many_sessions(rec, clock):
+    import random
+    rng = random.Random(14)
+    sessions = [Session(rec, device_id="k", clock=clock, holdout_share=0.10, draw=rng.random)
+                for _ in range(2000)]
+    share = sum(s.holdout for s in sessions) / len(sessions)
+    assert 0.08 < share < 0.12
+
+
+def test_anonymous_session_is_never_personal(session):
+    session.start()
+    assert not session.personal
+
+
+def test_send_to_phone_records_the_handoff_id_of_the_qr(session, rec):
+    url = session.send_to_phone(["RM-1001-S-BLK"], "https://app.example/c?h={handoff_id}&s={skus}")
+    handoff_id = rec.events[-1]["payload"]["handoff_id"]
+    assert parse_qs(urlparse(url).query)["h"] == [handoff_id]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from bridge.intake.receipts.cardmask import (find_card_last4, has_card_numbers, 
                                      mask_card_numbers, strip_sensitive)
 from bridge.intake.receipts.model import Problem, SourceDoc
 from bridge.intake.receipts.normalise import receipt_event
+from bridge.store.catalog.writes import adjust_known_stock
+from bridge.store.outbox_records import Recorded
 
 log = logging.getLogger("bridge.receipts")
 
@@ -120,7 +123,6 @@ class ReceiptRecorder:
         self.zone = ZoneInfo(bridge.settings.store.timezone)
         self.location = f"store:{self.store_id}"
         self._skus: dict[str, str | None] = {}  # item code -> catalog SKU (None: unknown)
-        self._known: dict[str, bool] = {}  # SKU -> in the catalog
         self._jwks: dict | None = None
 
     # -- public -----------------------------------------------------------------------
@@ -151,9 +153,6 @@ class ReceiptRecorder:
         event["payload"] = payload = dict(event["payload"])
         if isinstance(payload.get("lines"), list):
             payload["lines"] = [dict(x) if isinstance(x, dict) else x for x in payload["lines"]]
-        for line in payload.get("lines") or []:
-            if isinstance(line, dict) and isinstance(line.get("sku"), str):
-                line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
         token = payload.get("loyalty_token")
         if isinstance(token, str) and _looks_like_app_token(token):
             del payload["loyalty_token"]  # an app token is a credential, never forwarded
@@ -162,21 +161,29 @@ class ReceiptRecorder:
                 event["profile_id"] = profile_id
         return event
 
+    def _map_skus(self, events: list[dict]) -> None:
+        """Replace each receipt line's item code by the catalog SKU its barcode names, if any.
+
+        The codes not seen yet are looked up in one query per chunk, not one per code.
+        """
+        lines = [line for e in events if e.get("type") == "receipt" and isinstance(e.get("payload"), dict)
+                 for line in e["payload"].get("lines") or []
+                 if isinstance(line, dict) and isinstance(line.get("sku"), str)]
+        new = {code for line in lines for code in (line.get("ean"), line["sku"])
+               if isinstance(code, str) and code.isdigit() and code not in self._skus}
+        if new:
+            forms = {code: _gtin_forms(code) for code in new}
+            found = self.bridge.catalog.skus_by_ean(sorted({f for fs in forms.values() for f in fs}))
+            for code, fs in forms.items():
+                self._skus[code] = next((found[f] for f in fs if f in found), None)
+        for line in lines:
+            line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
+
     def _catalog_sku(self, ean: object, sku: str) -> str:
-        """The catalog SKU of an item code found by barcode, else the code itself."""
+        """The catalog SKU of an item code found by barcode (see _map_skus), else the code itself."""
         for code in (ean, sku):
-            if not isinstance(code, str) or not code.isdigit():
-                continue
-            if code not in self._skus:
-                found = None
-                for form in _gtin_forms(code):
-                    hit = self.bridge.catalog.find_ean(form)
-                    if hit is not None:
-                        found = hit[1].sku
-                        break
-                self._skus[code] = found
-            if self._skus[code]:
-                return self._skus[code]
+            if isinstance(code, str) and self._skus.get(code):
+                return self._skus[code]  # type: ignore[return-value]
         return sku
 
     def _verify(self, token: str, occurred_at: object) -> str | None:
@@ -218,8 +225,10 @@ class ReceiptRecorder:
             outcomes.append(None)
             slots.append((len(outcomes) - 1, item))
             events.append(event)
-        results = self.bridge.outbox.record_many(events) if events else []
-        deltas: dict[str, int] = defaultdict(int)
+        self._map_skus(events)
+        # Stock moves in the transaction that stores the receipts: both or neither.
+        results = self.bridge.outbox.record_many(
+            events, then=lambda conn, stored: self._adjust_stock(conn, events, stored)) if events else []
         for (slot, item), event, result in zip(slots, events, results):
             if isinstance(result, InvalidEvent):
                 field = result.field
@@ -229,20 +238,17 @@ class ReceiptRecorder:
                                          item.problem(field, result.message))
                 continue
             outcomes[slot] = Outcome(item.where, result.id, "accepted" if result.created else "duplicate")
-            if result.created and event.get("type") == "receipt":
-                _add_deltas(deltas, event["payload"])
-        self._adjust_stock(deltas)
         return outcomes  # type: ignore[return-value]  # every slot is filled
 
-    def _adjust_stock(self, deltas: dict[str, int]) -> None:
-        """Apply sales and returns to this store's on-hand, for SKUs the catalog knows."""
-        for sku, delta in deltas.items():
-            if delta == 0:
-                continue
-            if sku not in self._known:
-                self._known[sku] = self.bridge.catalog.find_sku(sku) is not None
-            if self._known[sku]:
-                self.bridge.catalog.adjust_stock(sku, self.location, delta)
+    def _adjust_stock(self, conn: sqlite3.Connection, events: list[dict], results: list) -> None:
+        """Apply the sales and returns of the receipts just stored (not duplicates) to this
+        store's on-hand, for SKUs the catalog knows, in record_many's transaction."""
+        deltas: dict[str, int] = defaultdict(int)
+        for event, result in zip(events, results):
+            if isinstance(result, Recorded) and result.created and event.get("type") == "receipt":
+                _add_deltas(deltas, event["payload"])
+        if deltas:
+            adjust_known_stock(conn, self.location, deltas)
 
 
 def _add_deltas(deltas: dict[str, int], payload: dict) -> None:

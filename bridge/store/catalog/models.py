@@ -33,6 +33,7 @@ class Product:
     images: list[str]
     variants: list[Variant]
     updated_at: str
+    collection: str | None = None
 
     def title(self, lang: str) -> str:
         """The name in lang, falling back to any language present."""

@@ -18,6 +18,15 @@ SORTS = {
     "newest": "p.updated_at DESC, p.pk DESC",
     "name": "p.sort_{lang}, p.pk",
 }
+# Keyset paging: each sort's leading key and the comparison that finds the rows after a
+# given product (ties broken by pk, as in SORTS), so page 21 costs what page 1 does.
+AFTER = {
+    "featured": ("p.rank", ">"),
+    "price_asc": ("p.price_cents", ">"),
+    "price_desc": ("p.price_cents", "<"),
+    "newest": ("p.updated_at", "<"),
+    "name": ("p.sort_{lang}", ">"),
+}
 CARD_COLUMNS = (
     "p.id, p.name_{lang}, p.price_amount, p.currency, COALESCE(ip.path, p.image), p.category"
 )
@@ -41,6 +50,13 @@ class CatalogReader:
         """The product and variant of a SKU, or None."""
         return self._find("sku", sku.strip())
 
+    def skus_by_ean(self, eans: list[str]) -> dict[str, str]:
+        """ean -> SKU for those of eans some variant carries, in one query."""
+        rows = self.db.read().execute(
+            "SELECT ean, sku FROM variants WHERE ean IN (SELECT value FROM json_each(?))",
+            (json.dumps(eans),)).fetchall()
+        return dict(rows)
+
     def categories(self, lang: str) -> list[str]:
         """Category ids present in the catalog, in display order of their labels in lang."""
         rows = self.db.read().execute("SELECT DISTINCT category FROM products").fetchall()
@@ -59,18 +75,37 @@ class CatalogReader:
 
     def browse(self, *, lang: str, category: str | None = None, size: str | None = None,
                color: str | None = None, sort: str = "featured", offset: int = 0,
-               limit: int | None = None) -> list[ProductCard]:
-        """One page of product cards, filtered and sorted."""
+               limit: int | None = None, after: str | None = None) -> list[ProductCard]:
+        """One page of product cards, filtered and sorted.
+
+        after: the id of the last card of the previous page; the page starts right after
+        it (keyset paging: as fast deep in the list as at its top, unlike offset).
+        """
         if sort not in SORTS:
             raise VitrineError(f"sort: unknown {sort!r} (known: {', '.join(SORTS)})")
         lang = known_lang(lang)
         # Without a limit every match is wanted: start from the matching variants.
         source, where, params = filtered(category, size, color, driving=limit is None)
+        if after is not None:
+            where, params = self._after(where, params, sort, lang, after)
         sql = (f"SELECT {CARD_COLUMNS.format(lang=lang)} FROM {source} "
                f"LEFT JOIN image_paths ip ON ip.url = p.image{where} "
                f"ORDER BY {SORTS[sort].format(lang=lang)} LIMIT ? OFFSET ?")
         rows = self.db.read().execute(sql, (*params, -1 if limit is None else limit, offset))
         return [card(r) for r in rows]
+
+    def _after(self, where: str, params: list, sort: str, lang: str,
+               after: str) -> tuple[str, list]:
+        """where and params narrowed to the rows that sort after product `after`."""
+        column, op = AFTER[sort]
+        column = column.format(lang=lang)
+        key = self.db.read().execute(f"SELECT {column}, p.pk FROM products p WHERE p.id = ?",
+                                     (after,)).fetchone()
+        if key is None:
+            raise VitrineError(f"after: no product {after!r} in the catalog")
+        clause = f"({column}, p.pk) {op} (?, ?)"
+        where = f"{where} AND {clause}" if where else f" WHERE {clause}"
+        return where, [*params, *key]
 
     def count(self, *, category: str | None = None, size: str | None = None,
               color: str | None = None, lang: str | None = None, sort: str | None = None) -> int:
@@ -124,6 +159,7 @@ class CatalogReader:
             variants=[Variant(v["sku"], v.get("ean") or None, str(v.get("size") or ""),
                               str(v.get("color") or "")) for v in p.get("variants", [])],
             updated_at=p["updated_at"],
+            collection=p.get("collection") if isinstance(p.get("collection"), str) else None,
         )
 
 

@@ -60,8 +60,30 @@ CREATE VIRTUAL TABLE products_fts USING fts5(
 """
 
 
+# Collections ("Complete the look") and where each product stands in each store ("Where
+# is it?"). Products already held get both from their stored feed body at once, without
+# waiting for HQ to send them again.
+_LOOKS = """
+ALTER TABLE products ADD COLUMN collection TEXT;
+CREATE INDEX products_collection ON products(collection, category) WHERE collection IS NOT NULL;
+UPDATE products SET collection = json_extract(body, '$.collection')
+    WHERE json_valid(body) AND json_type(body, '$.collection') = 'text'
+      AND json_extract(body, '$.collection') != '';
+CREATE TABLE product_locations (
+    product_id TEXT NOT NULL,
+    store_id TEXT NOT NULL CHECK (store_id != ''),
+    label_fr TEXT NOT NULL CHECK (label_fr != ''),
+    label_en TEXT NOT NULL CHECK (label_en != ''),
+    plan_x REAL CHECK (plan_x BETWEEN 0 AND 1),
+    plan_y REAL CHECK (plan_y BETWEEN 0 AND 1),
+    PRIMARY KEY (product_id, store_id)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "catalog: products, variants, stock, image paths, full-text search", _SCHEMA),
+    (11, "catalog: product collections and per-store product locations", _LOOKS),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
@@ -10,6 +11,7 @@ from typing import Iterable
 from bridge.errors import VitrineError
 from bridge.money import Money
 from bridge.store.catalog.labels import category_label, color_label
+from bridge.store.catalog.locations import location_rows
 from bridge.store.catalog.models import bad, fold, pick, text_map
 from bridge.store.catalog.schema import FTS_COLUMNS, chunks
 from bridge.store.database import Database
@@ -30,25 +32,31 @@ class CatalogWriter:
             old = _pks(conn, [cols["id"] for cols, _ in parsed])
             if old:  # only products already held have rows to replace
                 conn.executemany("DELETE FROM variants WHERE product_id = ?", ((i,) for i in old))
+                conn.executemany("DELETE FROM product_locations WHERE product_id = ?", ((i,) for i in old))
                 conn.executemany("DELETE FROM products_fts WHERE rowid = ?", ((pk,) for pk in old.values()))
             conn.executemany(
                 """INSERT INTO products (id, body, category, price_cents, price_amount, currency,
-                       name_fr, name_en, sort_fr, sort_en, image, updated_at, rank)
+                       name_fr, name_en, sort_fr, sort_en, image, updated_at, rank, collection)
                    VALUES (:id, :body, :category, :price_cents, :price_amount, :currency,
                        :name_fr, :name_en, :sort_fr, :sort_en, :image, :updated_at,
-                       COALESCE(:rank, :next_rank))
+                       COALESCE(:rank, :next_rank), :collection)
                    ON CONFLICT(id) DO UPDATE SET body = excluded.body,
                        category = excluded.category, price_cents = excluded.price_cents,
                        price_amount = excluded.price_amount, currency = excluded.currency,
                        name_fr = excluded.name_fr, name_en = excluded.name_en,
                        sort_fr = excluded.sort_fr, sort_en = excluded.sort_en,
                        image = excluded.image, updated_at = excluded.updated_at,
-                       rank = COALESCE(:rank, products.rank)""",
+                       rank = COALESCE(:rank, products.rank), collection = excluded.collection""",
                 ({**cols, "next_rank": base + i} for i, (cols, _) in enumerate(parsed)),
             )
             conn.executemany(
                 "INSERT OR REPLACE INTO variants (sku, product_id, ean, size, color) VALUES (?, ?, ?, ?, ?)",
                 (row for _, rows in parsed for row in rows),
+            )
+            conn.executemany(
+                """INSERT OR REPLACE INTO product_locations
+                       (product_id, store_id, label_fr, label_en, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)""",
+                (row for cols, _ in parsed for row in cols["locations"]),
             )
             pks = _pks(conn, [cols["id"] for cols, _ in parsed])
             conn.executemany(
@@ -65,6 +73,7 @@ class CatalogWriter:
                 "DELETE FROM products_fts WHERE rowid = (SELECT pk FROM products WHERE id = ?)", keys
             )
             conn.executemany("DELETE FROM variants WHERE product_id = ?", keys)
+            conn.executemany("DELETE FROM product_locations WHERE product_id = ?", keys)
             conn.executemany("DELETE FROM products WHERE id = ?", keys)
 
     def upsert_stock(self, levels: list[dict]) -> None:
@@ -95,12 +104,7 @@ class CatalogWriter:
         if not isinstance(delta, int) or isinstance(delta, bool):
             raise VitrineError(f"adjust_stock {sku} at {location}: delta must be an integer, got {delta!r}")
         with self.db.write() as conn:
-            conn.execute(
-                """INSERT INTO stock (sku, location, on_hand, updated_at) VALUES (?, ?, MAX(0, ?), ?)
-                   ON CONFLICT(sku, location) DO UPDATE SET
-                       on_hand = MAX(0, stock.on_hand + ?), updated_at = excluded.updated_at""",
-                (sku, location, delta, _now(), delta),
-            )
+            conn.execute(_ADJUST, (sku, location, delta, _now(), delta))
 
     def set_image_path(self, url: str, path: str) -> None:
         """Remember that the image at url is cached in the local file path."""
@@ -111,6 +115,23 @@ class CatalogWriter:
         with self.db.write() as conn:
             self.db.utils(conn)["image_paths"].upsert_all(
                 {"url": url, "path": str(path)} for url, path in pairs)
+
+
+_ADJUST = """INSERT INTO stock (sku, location, on_hand, updated_at) VALUES (?, ?, MAX(0, ?), ?)
+              ON CONFLICT(sku, location) DO UPDATE SET
+                  on_hand = MAX(0, stock.on_hand + ?), updated_at = excluded.updated_at"""
+# The same for SKUs the catalog knows only (sales of unknown items move no stock).
+_ADJUST_KNOWN = """INSERT INTO stock (sku, location, on_hand, updated_at)
+                   SELECT ?1, ?2, MAX(0, ?3), ?4 WHERE EXISTS (SELECT 1 FROM variants WHERE sku = ?1)
+                   ON CONFLICT(sku, location) DO UPDATE SET
+                       on_hand = MAX(0, stock.on_hand + ?3), updated_at = excluded.updated_at"""
+
+
+def adjust_known_stock(conn: sqlite3.Connection, location: str, deltas: dict[str, int]) -> None:
+    """Apply many sales and returns (sku -> delta) to location's on-hand, inside the caller's
+    write transaction; SKUs missing from the catalog are left out."""
+    now = _now()
+    conn.executemany(_ADJUST_KNOWN, [(sku, location, d, now) for sku, d in deltas.items() if d])
 
 
 def _now() -> str:
@@ -155,6 +176,9 @@ def _product_row(p: object, where: str) -> tuple[dict, list[tuple]]:
         if ean is not None and not isinstance(ean, str):
             raise bad(f"{vw}.ean", "expected a string or null")
         rows.append((v["sku"], p["id"], ean or None, str(v.get("size") or ""), str(v.get("color") or "")))
+    collection = p.get("collection")
+    if collection is not None and not isinstance(collection, str):
+        raise bad(f"{where}.collection", f"expected a string or null, got {collection!r}")
     columns = {
         "id": p["id"], "body": json.dumps(p, ensure_ascii=False, separators=(",", ":")),
         "category": p["category"], "price_cents": cents,
@@ -164,6 +188,8 @@ def _product_row(p: object, where: str) -> tuple[dict, list[tuple]]:
         "sort_fr": fold(pick(name, "fr")), "sort_en": fold(pick(name, "en")),
         "image": images[0] if images else None, "updated_at": p["updated_at"],
         "rank": p.get("rank") if isinstance(p.get("rank"), int) else None,
+        "collection": collection or None,
+        "locations": location_rows(p["id"], p.get("locations"), f"{where}.locations"),
     }
     fts = (
         columns["name_fr"], columns["name_en"], pick(description, "fr"), pick(description, "en"),

@@ -1,0 +1,52 @@
+"""uvicorn's h11 protocol with a deadline on each request's headers (a slowloris is cut off).
+
+uvicorn closes idle keep-alive connections but waits for ever on a client that sends its
+headers a byte at a time; this protocol closes such a connection after `header_timeout_s`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class DeadlineH11Protocol(H11Protocol):
+    """H11Protocol closing a connection whose request headers take longer than header_timeout_s."""
+
+    header_timeout_s: float = 10.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._start_clock()
+
+    def data_received(self, data: bytes) -> None:
+        if self._deadline is None and self.conn.their_state is h11.IDLE:
+            self._start_clock()  # a next request on a kept-alive connection
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._stop_clock()  # its headers are complete
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_clock()
+        super().connection_lost(exc)
+
+    def _start_clock(self) -> None:
+        self._deadline = self.loop.call_later(self.header_timeout_s, self._too_slow)
+
+    def _stop_clock(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+def with_deadline(seconds: float) -> type[DeadlineH11Protocol]:
+    """The protocol class with header_timeout_s = seconds."""
+    return type("DeadlineH11Protocol", (DeadlineH11Protocol,), {"header_timeout_s": seconds})

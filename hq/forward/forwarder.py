@@ -1,0 +1,149 @@
+"""The forwarding loop of one HQ process: claim queued events, send them in batches, settle each.
+
+    forwarder = Forwarder(db, config)
+    forwarder.start()          # a daemon thread; every worker of every machine may run one
+    forwarder.status()         # {"state": "idle", "last_error": None, ...}
+    forwarder.stop()
+
+Delivered events leave the queue; a batch answered 400/413 is split in halves until the
+event(s) refused are alone, and those are set aside with the receiver's reason; 429, 5xx and
+network errors give the events back and wait (Retry-After, or backoff doubling to a cap).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import threading
+import time
+import requests
+
+from hq.clock import utc_now
+from hq.db import Database
+from hq.forward.batching import batch_body, pack, split_oversize
+from hq.forward.config import ForwardConfig
+from hq.forward.mapping import to_message
+from hq.forward.queue import ForwardQueue, QueuedEvent
+from hq.forward.schema import migrate
+from hq.forward.sender import Outcome, post_batch
+
+Item = tuple[QueuedEvent, bytes]
+
+
+class Forwarder:
+    """Forwards the queue to one pipeline, in rounds, until stopped."""
+
+    def __init__(self, db: Database, config: ForwardConfig, owner: str | None = None) -> None:
+        migrate(db)
+        self.config = config
+        self.queue = ForwardQueue(db, owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}")
+        self._session = requests.Session()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+        self._state = {"state": "starting", "last_delivered_at": None, "last_error": None, "retry_in_s": None}
+
+    # --- running ------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="vitrine-hq-forward", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """Stop after the request in flight (its events are settled or left to their lease)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self._session.close()
+
+    def status(self) -> dict:
+        """This process's view: idle, sending or backing off, the last delivery and error."""
+        return dict(self._state, url=self.config.url)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handled, wait = self.run_once()
+            except Exception as exc:  # the database went away, say: keep going, the rows are safe
+                self._state.update(state="error", last_error=f"{type(exc).__name__}: {exc}"[:300])
+                handled, wait = 0, self._backoff(0.0)
+            if wait:
+                self._stop.wait(wait)
+            elif not handled:
+                self._state["state"] = "idle"
+                self._stop.wait(self.config.idle_poll_s)
+
+    # --- one round ------------------------------------------------------------------
+
+    def run_once(self) -> tuple[int, float]:
+        """Claim and send one round; return (events claimed, seconds to wait before the next)."""
+        claimed_at = time.monotonic()
+        rows = self.queue.claim(self.config.claim_limit, self.config.lease_s)
+        if not rows:
+            return 0, 0.0
+        self._state["state"] = "sending"
+        items, unmappable = _encode_all(rows)
+        fits, oversize = split_oversize(items, self.config.max_event_bytes)
+        self.queue.set_aside(unmappable + [
+            (r.event_id, r.store_id, f"message is {len(m)} bytes, over the {self.config.max_event_bytes}-byte "
+                                     "limit per event", m.decode()) for r, m in oversize])
+        groups = pack(fits, self.config.max_batch_bytes)
+        for n, group in enumerate(groups):
+            if time.monotonic() - claimed_at > self.config.lease_s / 2:  # leave the rest before its lease ends
+                self.queue.unclaim([r.event_id for g in groups[n:] for r, _ in g])
+                break
+            outcome = self._deliver(group)
+            if outcome is not None:
+                self.queue.release([r.event_id for r, _ in group], outcome.reason)
+                self.queue.unclaim([r.event_id for g in groups[n + 1:] for r, _ in g])
+                wait = self._backoff(outcome.retry_after_s)
+                self._state.update(state="backing off", last_error=outcome.reason, retry_in_s=round(wait, 3))
+                return len(rows), wait
+        self._failures = 0
+        self._state.update(retry_in_s=None)
+        return len(rows), 0.0
+
+    def _deliver(self, group: list[Item]) -> Outcome | None:
+        """Send group; split it while the receiver refuses it; None once each event is settled, else the retry."""
+        outcome = post_batch(self._session, self.config, batch_body([m for _, m in group], utc_now()))
+        if outcome.kind == "delivered":
+            self.queue.delivered([r.event_id for r, _ in group])
+            self._state["last_delivered_at"] = utc_now()
+            return None
+        if outcome.kind == "poison" and len(group) == 1:
+            (row, message), = group
+            self.queue.set_aside([(row.event_id, row.store_id, outcome.reason, message.decode())])
+            return None
+        if outcome.kind == "poison":  # which event(s)? halve until they are alone; the rest still go
+            half = len(group) // 2
+            return self._deliver(group[:half]) or self._deliver(group[half:])
+        return outcome
+
+    def _backoff(self, retry_after_s: float) -> float:
+        """Seconds to wait after a failure: doubling with jitter up to the cap, never less than Retry-After."""
+        self._failures += 1
+        cap = self.config.backoff_cap_s
+        backoff = min(cap, self.config.backoff_base_s * 2 ** (self._failures - 1)) * random.uniform(0.5, 1.0)
+        return max(retry_after_s, backoff)
+
+
+def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, str, str, None]]]:
+    """(row, message bytes) per row, and the rows that cannot become a message, with why (set aside, never retried)."""
+    items, unmappable = [], []
+    for row in rows:
+        if row.event is None:
+            unmappable.append((row.event_id, row.store_id, "the event is no longer stored at HQ", None))
+            continue
+        try:
+            items.append((row, _encode(row)))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a stored event we cannot map
+            unmappable.append((row.event_id, row.store_id, f"cannot map the event: {type(exc).__name__}: {exc}", None))
+    return items, unmappable
+
+
+def _encode(row: QueuedEvent) -> bytes:
+    message = to_message(row.event, store_id=row.store_id, bridge_id=row.bridge_id)
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+

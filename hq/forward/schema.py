@@ -1,0 +1,48 @@
+"""The forwarding tables, migrated apart from HQ's own schema (recorded in `forward_schema`).
+
+    migrate(db)   # once per process, before the first enqueue or claim
+
+The queue is filled in the transaction that stores the events, so nothing accepted is missed;
+a delivered row is deleted, a poison or oversize one moves to forward_set_aside with its reason.
+"""
+
+from __future__ import annotations
+
+from hq.db import Database
+
+SQLITE = [
+    """
+CREATE TABLE IF NOT EXISTS forward_queue (ord INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL, enqueued_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT, lease_until REAL, last_error TEXT);
+CREATE TABLE IF NOT EXISTS forward_set_aside (event_id TEXT PRIMARY KEY, store_id TEXT NOT NULL,
+    reason TEXT NOT NULL, set_aside_at TEXT NOT NULL, message TEXT);
+CREATE TABLE IF NOT EXISTS forward_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO forward_counters VALUES ('delivered', 0) ON CONFLICT (name) DO NOTHING;
+""",
+]
+
+POSTGRES = [
+    """
+CREATE TABLE forward_queue (ord BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL, enqueued_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT, lease_until DOUBLE PRECISION, last_error TEXT);
+CREATE TABLE forward_set_aside (event_id TEXT PRIMARY KEY, store_id TEXT NOT NULL,
+    reason TEXT NOT NULL, set_aside_at TEXT NOT NULL, message TEXT);
+CREATE TABLE forward_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO forward_counters VALUES ('delivered', 0);
+""",
+]
+
+
+def migrate(db: Database) -> None:
+    """Apply the forwarding migrations not yet recorded in forward_schema (one migrator at a time)."""
+    scripts = POSTGRES if db.kind == "postgresql" else SQLITE
+    with db.write() as tx:
+        tx.lock("forward_schema")  # PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE already serialises
+        tx.run("CREATE TABLE IF NOT EXISTS forward_schema (version INTEGER NOT NULL)")
+        current = tx.rows("SELECT max(version) FROM forward_schema")[0][0] or 0
+        for number, script in enumerate(scripts[current:], current + 1):
+            for statement in filter(str.strip, script.split(";")):
+                tx.run(statement)
+            tx.run("INSERT INTO forward_schema VALUES (?)", (number,))

@@ -1,0 +1,224 @@
+"""Benchmark forwarding to a Segment-style receiver (tests/hq/segment_double.py, a TEST DOUBLE on 127.0.0.1).
+
+Prints, with the load average:
+1. the cost of queueing at ingest: HQStore.add_events of 500-event batches with and without
+   the forwarding queue, events/s and the ratio;
+2. forwarding throughput: a queue of N events drained by 1 and 2 forwarders (processes, as
+   HQ's workers are; the receiver runs in this one), events/s against the same batches POSTed straight to the
+   receiver (the ceiling of the receiver and HTTP here), medians of several runs;
+3. lag after an outage: events arrive at a steady rate while the receiver answers 503 for
+   OUTAGE seconds (60 by default: the issue's 10 minutes scaled down; --outage-s 600 runs it
+   in full), then how long until the queue is down to a second's worth of events (one forwarder,
+   the default backoff: up to 30 s between attempts, so up to 30 s of the lag is waiting).
+
+    python tests/bench/bench_forward.py [--sqlite] [--events 30000] [--runs 3] [--rate 1000] [--outage-s 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hq"))
+from pg_cluster import PgCluster  # noqa: E402
+from segment_double import SegmentDouble  # noqa: E402
+
+from hq.forward import ForwardConfig, Forwarder, queue_stats  # noqa: E402
+from hq.forward.attach import attach  # noqa: E402
+from hq.forward.batching import batch_body, pack  # noqa: E402
+from hq.forward.forwarder import _encode  # noqa: E402
+from hq.forward.queue import QueuedEvent  # noqa: E402
+from hq.store import HQStore  # noqa: E402
+from hq.validation import check_event  # noqa: E402
+
+KEY = "wk-bench-DEVELOPMENT"
+BATCH = 500
+
+
+def events(first: int, count: int, tag: str) -> list[dict]:
+    return [{"id": f"{tag}-{n}", "type": "product_viewed", "occurred_at": "2026-11-23T14:05:09.120+01:00",
+             "device_id": f"kiosk-{n % 4}", "seq": n // 4 + 1, "profile_id": None, "claim_code": None,
+             "payload": {"product_id": f"rm-{n % 90}", "sku": f"RM-{n % 90}-M-BLK", "dwell_ms": n % 5000}}
+            for n in range(first, first + count)]
+
+
+def fill(store: HQStore, count: int, tag: str) -> float:
+    """Store count events in 500-event batches; return seconds taken."""
+    started = time.perf_counter()
+    for first in range(0, count, BATCH):
+        store.add_events("paris-marais", "bridge-1", events(first, min(BATCH, count - first), tag), check_event)
+    return time.perf_counter() - started
+
+
+def ingest_cost(new_db, count: int) -> tuple[float, float]:
+    """events/s of add_events without and with the forwarding queue."""
+    plain = HQStore(new_db())
+    try:
+        without = count / fill(plain, count, "plain")
+    finally:
+        plain.close()
+    queued = HQStore(new_db())
+    try:
+        attach(queued, ForwardConfig("http://127.0.0.1:9", KEY), run=False)
+        with_queue = count / fill(queued, count, "queued")
+    finally:
+        queued.close()
+    return without, with_queue
+
+
+def forwarder_process(database: str, receiver: str, config: dict, ready, go, stop) -> None:
+    """One HQ worker's forwarder in its own process (as with --workers), until stop is set."""
+    store = HQStore(database)
+    forwarder = Forwarder(store.db, ForwardConfig(receiver, KEY, **config))
+    ready.release()
+    go.wait()
+    forwarder.start()
+    stop.wait()
+    forwarder.stop()
+    store.close()
+
+
+def start_forwarders(database: str, receiver: str, count: int, **config):
+    """count forwarder processes, started together; returns their stop event and the processes."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, go, stop = ctx.Semaphore(0), ctx.Event(), ctx.Event()
+    procs = [ctx.Process(target=forwarder_process, args=(database, receiver, config, ready, go, stop))
+             for _ in range(count)]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.acquire()
+    go.set()
+    return stop, procs
+
+
+def stop_forwarders(stop, procs) -> None:
+    stop.set()
+    for proc in procs:
+        proc.join(60)
+
+
+def drain(new_db, double: SegmentDouble, count: int, forwarders: int) -> float:
+    """events/s for `forwarders` forwarder processes to empty a queue of count events into the receiver."""
+    database = new_db()
+    store = HQStore(database)
+    try:
+        attach(store, ForwardConfig(double.url, KEY), run=False)
+        fill(store, count, f"d{forwarders}-{time.monotonic_ns()}")
+    finally:
+        store.close()
+    before = len(double.messages)
+    stop, procs = start_forwarders(database, double.url, forwarders, idle_poll_s=0.01)
+    started = time.perf_counter()
+    assert double.wait_for_total(before + count, timeout_s=600), "forwarding did not finish"
+    elapsed = time.perf_counter() - started
+    stop_forwarders(stop, procs)
+    return count / elapsed
+
+
+def ceiling(double: SegmentDouble, count: int) -> float:
+    """events/s of the same messages POSTed straight to the receiver, one request after another."""
+    rows = [QueuedEvent(n, e["id"], "paris-marais", 0, e, "bridge-1", None)
+            for n, e in enumerate(events(0, count, f"c-{time.monotonic_ns()}"))]
+    groups = pack([(r, _encode(r)) for r in rows], 500_000)
+    with requests.Session() as session:
+        started = time.perf_counter()
+        for group in groups:
+            body = batch_body([m for _, m in group], "2026-12-02T07:00:00.000Z")
+            answer = session.post(double.url + "/v1/batch", data=body, auth=(KEY, ""), timeout=60,
+                                  headers={"Content-Type": "application/json"})
+            assert answer.status_code == 200
+        return count / (time.perf_counter() - started)
+
+
+def outage_lag(new_db, double: SegmentDouble, rate: int, outage_s: float) -> dict:
+    """Steady ingest at rate events/s; the receiver down for outage_s; seconds to catch up after."""
+    database = new_db()
+    store = HQStore(database)
+    attach(store, ForwardConfig(double.url, KEY), run=False)
+    stop_ingest = threading.Event()
+    sent = [0]
+
+    def ingest() -> None:
+        tick = 0.1
+        while not stop_ingest.is_set():
+            started = time.monotonic()
+            n = max(1, int(rate * tick))
+            store.add_events("paris-marais", "bridge-1", events(sent[0], n, "o"), check_event)
+            sent[0] += n
+            stop_ingest.wait(max(0.0, tick - (time.monotonic() - started)))
+
+    before = len(double.messages)
+    double.outage(503)
+    stop, procs = start_forwarders(database, double.url, 1, idle_poll_s=0.05)
+    writer = threading.Thread(target=ingest)
+    writer.start()
+    time.sleep(outage_s)  # the outage itself (the benchmark's subject, not a synchronisation)
+    backlog = queue_stats(store.db)["queued"]
+    double.recover()
+    recovered = time.monotonic()
+    while queue_stats(store.db)["queued"] > rate:  # caught up: no more than a second's worth waiting
+        time.sleep(0.05)
+    caught_up = time.monotonic() - recovered
+    stop_ingest.set()
+    writer.join()
+    assert double.wait_for_total(before + sent[0], timeout_s=300)
+    stop_forwarders(stop, procs)
+    store.close()
+    return {"backlog": backlog, "caught_up_s": caught_up, "events": sent[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", action="store_true", help="SQLite files instead of a PostgreSQL cluster")
+    parser.add_argument("--events", type=int, default=30_000, help="events per throughput run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
+    parser.add_argument("--rate", type=int, default=1_000, help="events/s arriving during the outage test")
+    parser.add_argument("--outage-s", type=float, default=60.0, help="receiver outage (the issue's: 600)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="vhq-fwd-"))
+    cluster = None if args.sqlite else PgCluster.start()
+    counter = iter(range(1_000_000))
+
+    def new_db() -> str:
+        return str(folder / f"hq-{next(counter)}.db") if cluster is None else cluster.new_database()
+
+    double = SegmentDouble.start(write_key=KEY)
+    try:
+        backend = "SQLite" if cluster is None else "PostgreSQL"
+        print(f"forwarding benchmark on {backend}, {os.cpu_count()} cores")
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        costs = [ingest_cost(new_db, args.events) for _ in range(args.runs)]
+        without = statistics.median(c[0] for c in costs)
+        with_queue = statistics.median(c[1] for c in costs)
+        print(f"ingest (add_events, 500/batch): {without:,.0f} ev/s without queue, {with_queue:,.0f} with "
+              f"(ratio {with_queue / without:.2f})")
+        top = statistics.median(ceiling(double, args.events) for _ in range(args.runs))
+        print(f"receiver ceiling (same batches POSTed directly): {top:,.0f} ev/s")
+        for n in (1, 2):
+            rate = statistics.median(drain(new_db, double, args.events, n) for _ in range(args.runs))
+            print(f"forwarding, {n} forwarder(s): {rate:,.0f} ev/s (ratio to ceiling {rate / top:.2f})")
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        lag = outage_lag(new_db, double, args.rate, args.outage_s)
+        print(f"outage of {args.outage_s:.0f} s at {args.rate} ev/s: backlog {lag['backlog']:,} events, "
+              f"caught up {lag['caught_up_s']:.1f} s after the receiver came back "
+              f"(forwarding {lag['backlog'] / max(lag['caught_up_s'], 1e-9) + args.rate:,.0f} ev/s meanwhile, "
+              f"{args.rate} ev/s of them new)")
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    finally:
+        double.stop()
+        if cluster is not None:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

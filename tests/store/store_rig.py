@@ -1,0 +1,108 @@
+"""Configs and processes of a store: one HQ, one store bridge, kiosk bridges pointing at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STORE = "paris-marais"
+HQ_TOKEN = "dev-token-paris-marais"
+INTAKE_TOKEN = "intake-secret-for-tills"
+
+
+def kiosk_token(i: int) -> str:
+    return f"kiosk-{i}-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))
+
+
+def write_config(path: Path, sections: dict[str, dict]) -> Path:
+    """Write TOML from {section: {key: value}} (a dotted section name makes a sub-table)."""
+    lines = []
+    for name, table in sections.items():
+        lines.append(f"[{name}]")
+        lines += [f"{json.dumps(k) if '-' in k else k} = {_value(v)}" for k, v in table.items()]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def store_config(tmp: Path, hq_url: str, serve_port: int, intake_port: int, kiosks: int = 3,
+                 **overrides: dict) -> Path:
+    sections = {
+        "store": {"id": STORE},
+        "bridge": {"id": f"{STORE}-store-bridge", "database": str(tmp / "store.db"),
+                   "synchronous": "NORMAL", "push_interval_s": 0.2, "pull_interval_s": 30.0,
+                   "heartbeat_interval_s": 1.0},
+        "hq": {"url": hq_url, "token": HQ_TOKEN, "timeout_s": 5.0, "backoff_base_s": 0.2,
+               "backoff_max_s": 1.0},
+        "intake": {"host": "127.0.0.1", "port": intake_port, "token": INTAKE_TOKEN},
+        "serve": {"enabled": True, "host": "127.0.0.1", "port": serve_port, "request_timeout_s": 2.0},
+        "serve.tokens": {f"kiosk-{i}": kiosk_token(i) for i in range(1, kiosks + 1)},
+    }
+    for name, table in overrides.items():
+        sections.setdefault(name, {}).update(table)
+    return write_config(tmp / "store.toml", sections)
+
+
+def kiosk_config(tmp: Path, i: int, store_url: str, token: str | None = None, **overrides: dict) -> Path:
+    sections = {
+        "store": {"id": STORE},
+        "bridge": {"id": f"kiosk-{i}-bridge", "database": str(tmp / f"kiosk-{i}.db"),
+                   "synchronous": "NORMAL", "push_interval_s": 0.2, "pull_interval_s": 0.5,
+                   "heartbeat_interval_s": 1.0},
+        "hq": {"url": store_url, "token": token or kiosk_token(i), "timeout_s": 2.0,
+               "backoff_base_s": 0.2, "backoff_max_s": 1.0},
+        "intake": {"host": "127.0.0.1", "port": 0, "token": ""},
+        "kiosk": {"device_id": f"kiosk-{i}"},
+    }
+    for name, table in overrides.items():
+        sections.setdefault(name, {}).update(table)
+    return write_config(tmp / f"kiosk-{i}.toml", sections)
+
+
+def start_bridge(config: Path, log: Path) -> subprocess.Popen:
+    """`vitrine-bridge --config config run` in its own process, its output to log."""
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "bridge.cli", "--config", str(config), "run"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def wait_until(condition, timeout: float, what: str, step: float = 0.02):
+    """Poll condition until truthy; AssertionError naming what after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(step)
+
+
+def answers(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url + "/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
