@@ -124,6 +124,9 @@ def _views(kiosk):
     selection = app.screens["selection"]
     kiosk.wait_until(lambda: selection.claim_url and selection.ids.saved_items.data, SLOW, "selection")
     yield "selection_claim"
+    if "for_you" in app.screens:
+        app.go("for_you")
+        yield "for_you"
     Factory.AccessibilityPanel().open()
     yield "accessibility"
     _dismiss(kiosk)
