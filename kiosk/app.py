@@ -26,6 +26,8 @@ from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.i18n import Translator
 from kiosk.layout import make_layout
+from kiosk.speech.engine import LazyEspeak
+from kiosk.speech.guide import AudioGuide
 from kiosk.images import ImageCache
 from kiosk.logic.background_recorder import BackgroundRecorder
 from kiosk.logic.data_access import KioskData
@@ -51,6 +53,7 @@ class VitrineKioskApp(App):
     personal = BooleanProperty(False)  # identified and outside the holdout: "For you" is offered
     portrait = BooleanProperty(True)
     layout = ObjectProperty(None, rebind=True)  # kiosk.layout.Layout of the current window size
+    audio_guide = BooleanProperty(False)  # the audio guidance mode is on (kiosk/speech/)
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
         self.bridge = bridge
@@ -73,6 +76,7 @@ class VitrineKioskApp(App):
         self.recorder = BackgroundRecorder(bridge.record)  # the UI thread never waits on an fsync
         self.session = self._new_session()
         self.screens: dict[str, Any] = {}
+        self.guide = AudioGuide(LazyEspeak(), tr=self.tr, lang=lambda: self.lang)
 
     # -- building ----------------------------------------------------------
     def build(self):
@@ -96,6 +100,9 @@ class VitrineKioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch, size=self._on_window_size)
         self._on_window_size(Window, Window.size)
         Clock.schedule_interval(self._check_idle, 0.25)
+        from kiosk.focus import FocusRing  # needs the Window
+
+        self.focus = FocusRing(self, self.guide)
         self._apply_lockdown()
         self.manager.current = "attract"
         return root
@@ -144,6 +151,7 @@ class VitrineKioskApp(App):
         self.recorder.close()  # what the shopper did is stored before the process exits
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.images.shutdown()
+        self.guide.engine.close()
 
     # -- navigation --------------------------------------------------------
     def go(self, name: str, **params: Any) -> None:
@@ -172,6 +180,10 @@ class VitrineKioskApp(App):
     def toggle_accessibility(self) -> None:
         """Open the accessibility panel (larger text, high contrast, low reach)."""
         Factory.AccessibilityPanel().open()
+
+    def toggle_audio_guide(self) -> None:
+        """Audio guidance on (it says how to use it, then the screen) or off."""
+        self.audio_guide = self.guide.toggle(self.focus.screen_words())
 
     def set_accessibility(self, **options: bool) -> None:
         current = dict(large_text=self.theme.large_text, high_contrast=self.theme.high_contrast,
@@ -250,6 +262,8 @@ class VitrineKioskApp(App):
         self.greeting = ""
         self.overlay.shown = False
         dismiss_panels(Window)
+        self.guide.off()  # the next shopper starts without it
+        self.audio_guide = False
         for screen in self.screens.values():
             reset = getattr(screen, "reset", None)
             if reset is not None:
@@ -258,7 +272,10 @@ class VitrineKioskApp(App):
         self.go("attract")
 
     def _on_any_touch(self, _window, touch) -> None:
-        # Every touch means someone is here; the first one starts the visit.
+        self.someone_is_here()
+
+    def someone_is_here(self) -> None:
+        """A touch or a key press: the idle timer restarts, and the first one starts the visit."""
         self.idle.touch()
         if self.overlay.shown:
             self.overlay.shown = False

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from bridge.config import Settings
 from bridge.errors import AlreadyRunning, VitrineError
+from kiosk.display import screen_size
+from kiosk.layout import fit_window
 from kiosk.logic.allocator import tune_allocator
 
 log = logging.getLogger("kiosk")
@@ -28,19 +30,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
     parser.add_argument("--size", default="", metavar="WxH",
-                        help="window size when windowed (default 540x960 portrait, 960x540 landscape)")
+                        help="window size when windowed (default: the largest 9:16 or 16:9 window the screen holds)")
     return parser
 
 
-def window_size(settings: Settings, size: str) -> tuple[int, int]:
-    """The development window's size from --size or the configured orientation."""
+def window_size(settings: Settings, size: str, screen: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The development window's size: --size, else the largest 9:16 or 16:9 window the screen holds.
+
+    orientation "auto" follows the screen's; a --size larger than the screen is scaled down
+    to fit it (same shape), so nothing of the kiosk is ever cut off.
+    """
     if size:
         try:
             width, height = (int(v) for v in size.lower().split("x"))
         except ValueError:
             raise SystemExit(f"vitrine-kiosk: --size: expected WIDTHxHEIGHT, got {size!r}")
+        if width <= 0 or height <= 0:
+            raise SystemExit(f"vitrine-kiosk: --size: width and height must be positive, got {size!r}")
+        if screen and (width > screen[0] or height > screen[1]):
+            scale = min(screen[0] / width, screen[1] / height)
+            log.warning("kiosk: --size %s does not fit the %dx%d screen; using %dx%d", size, *screen,
+                        int(width * scale), int(height * scale))
+            width, height = int(width * scale), int(height * scale)
         return width, height
-    return (960, 540) if settings.kiosk.orientation == "landscape" else (540, 960)
+    orientation = settings.kiosk.orientation
+    if orientation == "auto":
+        orientation = "portrait" if screen is None or screen[1] >= screen[0] else "landscape"
+    if screen is None:
+        return (960, 540) if orientation == "landscape" else (540, 960)
+    return fit_window(screen, portrait=orientation == "portrait")
 
 
 def configure_kivy(settings: Settings, *, windowed: bool, size: str) -> None:
@@ -53,10 +71,19 @@ def configure_kivy(settings: Settings, *, windowed: bool, size: str) -> None:
     lockdown.configure(settings)  # no Escape exit, no multitouch emulation, fullscreen per settings
     # Flat shapes and text gain nothing from MSAA, and it costs 3-4x per frame on software GL.
     Config.set("graphics", "multisamples", "0")
+    screen = screen_size()
     if settings.kiosk.fullscreen and not windowed:
         Config.set("graphics", "show_cursor", "0")
+        if screen:
+            # The first layout is made for this size, and a session without a window manager
+            # (where "fullscreen auto" may not resize the window) is still covered edge to edge.
+            Config.set("graphics", "width", str(screen[0]))
+            Config.set("graphics", "height", str(screen[1]))
+            Config.set("graphics", "position", "custom")
+            Config.set("graphics", "left", "0")
+            Config.set("graphics", "top", "0")
     else:
-        width, height = window_size(settings, size)
+        width, height = window_size(settings, size, screen)
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "borderless", "0")
         Config.set("graphics", "width", str(width))
@@ -78,10 +105,9 @@ def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
 
 
 def quiet_libraries() -> None:
-    """Keep the scheduler's and HTTP client's DEBUG records out of the console."""
+    """Keep the HTTP client's DEBUG records out of the console."""
     # Kivy's own handler prints every record once it is imported, DEBUG included.
-    for name in ("apscheduler", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import gettext
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAINS = ("kiosk", "staff")
+DOMAINS = ("kiosk", "staff", "access")
 LANGUAGES = ("fr", "en")
 
 

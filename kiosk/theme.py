@@ -100,3 +100,29 @@ def register_fonts() -> None:
                        fn_bold=str(FONTS_DIR / "Inter-Medium.otf"))
     LabelBase.register(SANS_LIGHT, str(FONTS_DIR / "Inter-Light.otf"))
     LabelBase.register(SANS_MEDIUM, str(FONTS_DIR / "Inter-Medium.otf"))
+
+
+# Text colour on background colour, as the .kv files pair them (theme field names).
+TEXT_PAIRS = [("fg", "bg"), ("fg", "surface"), ("muted", "bg"), ("muted", "surface"),
+              ("accent", "bg"), ("accent", "surface"), ("on_accent", "accent")]
+
+
+def relative_luminance(colour: RGBA) -> float:
+    """WCAG 2.2 relative luminance of an sRGB colour (alpha ignored)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in colour[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(text: RGBA, background: RGBA) -> float:
+    """WCAG 2.2 contrast ratio (1..21) of text on background; 4.5 is the floor for body text."""
+    a, b = sorted((relative_luminance(text), relative_luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def over(top: RGBA, bottom: RGBA) -> RGBA:
+    """top composited over an opaque bottom (a scrim over the page)."""
+    alpha = top[3]
+    return tuple(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], bottom[:3])) + (1.0,)

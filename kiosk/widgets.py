@@ -136,6 +136,8 @@ class KeyButton(TapLabel):
     """One key of the on-screen keyboard."""
 
     key = StringProperty("")
+    inset = NumericProperty(0)  # the drawn key sits this far inside its touch area
+    width_hint = NumericProperty(0.2)  # share of its row, for keys sized in .kv (space bar row)
 
 
 class OnScreenKeyboard(BoxLayout):
@@ -242,15 +244,18 @@ class TopBar(BoxLayout):
 
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
-        app.bind(portrait=lambda *_: self._place_nav())
+        app.bind(portrait=lambda *_: self._place_nav(), layout=lambda *_: self._place_nav())
         self._place_nav()
 
     def _place_nav(self) -> None:
         app = App.get_running_app()
         nav, top_row = self.ids.nav, self.ids.top_row
+        below = app.portrait or app.layout.compact  # a narrow landscape has no room for it inline
+        if nav.parent is (self if below else top_row):
+            return
         if nav.parent is not None:
             nav.parent.remove_widget(nav)
-        if app.portrait:
+        if below:
             self.add_widget(nav)
         else:
             # After the greeting: children are stored in reverse order.

@@ -79,6 +79,10 @@ class AttractScreen(ShopperScreen):
         # The faded-in image becomes the front one for the next slide.
         self.ids.front, self.ids.back = back, front
 
+    def start_by_key(self) -> None:
+        """A key on a keyboard or keypad starts the visit, as a touch does (kiosk/focus.py)."""
+        App.get_running_app().go("browse")
+
     def on_touch_up(self, touch):
         if self.collide_point(*touch.pos) and self.manager and self.manager.current == self.name:
             App.get_running_app().go("browse")

@@ -8,11 +8,12 @@ thread, so 50,000 products cost only what is actually scrolled through.
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.logic.data_access import category_label, color_label
-from kiosk.widgets import PillButton, ShopperScreen
+from kiosk.widgets import ShopperScreen
 
 FIRST_PAGE = 48
 PAGE = 240  # about twenty screens of cards; memory grows only as far as the shopper scrolls
@@ -80,8 +81,8 @@ class BrowseScreen(ShopperScreen):
         row.clear_widgets()
         for category in [""] + self.categories:
             text = category_label(category, app.lang) if category else app.tr("All")
-            button = PillButton(text=text, size_hint_x=None, selected=category == self.category)
-            button.width = max(button.height * 2, len(text) * app.theme.fs(10) + app.theme.dp(56))
+            # CategoryPill (browse.kv) sizes itself to its text for every window and type size.
+            button = Factory.CategoryPill(text=text, selected=category == self.category)
             button.bind(on_release=lambda _b, c=category: self.choose(category=c))
             button.category = category
             row.add_widget(button)

@@ -1,9 +1,11 @@
 """Browse-grid scroll frame rate with 50,000 products, in a real window (Xvfb, software GL).
 
-    python tests/bench/bench_kiosk_scroll.py [N_PRODUCTS]
+    python tests/bench/bench_kiosk_scroll.py [N_PRODUCTS] [--size WxH]
 
 Target: >= 30 fps while flinging through the grid. Prints figures and the ratio to target.
-Also holds the helpers the other kiosk benchmarks share (display, big catalog, app).
+Without --size it runs itself once per size of SIZES (800x1280, 1080x1920, 2160x3840), each
+in a fresh process (Kivy makes one window per process).
+Also holds the helpers the other kiosk benchmarks share (display, big catalog, app, sizes).
 """
 
 from __future__ import annotations
@@ -20,6 +22,27 @@ from typing import Callable, Iterator
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 TARGET_FPS = 30.0
+SIZES = [(800, 1280), (1080, 1920), (2160, 3840)]
+
+
+def bench_size() -> tuple[int, int]:
+    """The window size from --size WxH (removed from sys.argv), default 1080x1920."""
+    if "--size" in sys.argv:
+        i = sys.argv.index("--size")
+        width, height = (int(v) for v in sys.argv[i + 1].lower().split("x"))
+        del sys.argv[i:i + 2]
+        return width, height
+    return 1080, 1920
+
+
+def run_each_size(script: str) -> bool:
+    """Without --size: run script once per size in SIZES (child processes); True if it did."""
+    if "--size" in sys.argv:
+        return False
+    for width, height in SIZES:
+        print(f"--- {width}x{height}", flush=True)
+        subprocess.run([sys.executable, script, *sys.argv[1:], "--size", f"{width}x{height}"], check=True)
+    return True
 
 
 def ensure_display() -> subprocess.Popen | None:
@@ -121,6 +144,7 @@ def bench_session(on_bridge: Callable[[object], None] = lambda bridge: None) -> 
 
     on_bridge(bridge) runs before the app starts (e.g. to measure memory without it).
     """
+    size = bench_size()
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     xvfb = ensure_display()
     try:
@@ -130,7 +154,7 @@ def bench_session(on_bridge: Callable[[object], None] = lambda bridge: None) -> 
             bridge = make_big_bridge(Path(tmp), n)
             print(f"catalog: {bridge.catalog.count()} products seeded in {time.perf_counter() - t:.1f} s")
             on_bridge(bridge)
-            app = start_app(bridge)
+            app = start_app(bridge, size)
             try:
                 yield app, bridge, n
             finally:
@@ -142,6 +166,8 @@ def bench_session(on_bridge: Callable[[object], None] = lambda bridge: None) -> 
 
 
 def main() -> None:
+    if run_each_size(__file__):
+        return
     with bench_session() as (app, bridge, n):
         from kivy.clock import Clock
 
@@ -154,7 +180,9 @@ def main() -> None:
         measure_scroll(app, 30)  # warm the image cache's threads and the GL state
         fps, worst = measure_scroll(app)
         loaded = len(app.screens["browse"].ids.grid.data)
-        print(f"scroll: {fps:.1f} fps over 240 frames at 1080x1920, worst frame {worst:.0f} ms "
+        from kivy.core.window import Window
+
+        print(f"scroll: {fps:.1f} fps over 240 frames at {Window.width}x{Window.height}, worst frame {worst:.0f} ms "
               f"({loaded} cards paged in while scrolling)")
         print(f"ratio to target ({TARGET_FPS:.0f} fps): {fps / TARGET_FPS:.2f} "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")

@@ -1,7 +1,9 @@
 """Cold start of the kiosk: from launching the process to the attract screen's first
 lookbook photo on screen, through the real `App.run()` path.
 
-    python tests/bench/bench_kiosk_start.py [RUNS]
+    python tests/bench/bench_kiosk_start.py [RUNS] [--size WxH]
+
+Without --size: at each size of bench_kiosk_scroll.SIZES.
 
 Target: <= 2.5 s. Prints each run, the median and the ratio to target.
 """
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
-from bench_kiosk_scroll import REPO, ensure_display, kivy_env  # noqa: E402
+from bench_kiosk_scroll import REPO, SIZES, ensure_display, kivy_env  # noqa: E402
 
 TARGET_S = 2.5
 
@@ -29,7 +31,7 @@ tune_allocator()  # as kiosk/cli.py's main() does first
 from bridge.facade import Bridge
 from kiosk.cli import configure_kivy
 bridge = Bridge.open(sys.argv[1])
-configure_kivy(bridge.settings, windowed=True, size="1080x1920")
+configure_kivy(bridge.settings, windowed=True, size=os.environ["BENCH_SIZE"])
 from kivy.clock import Clock
 from kiosk.app import VitrineKioskApp
 app = VitrineKioskApp(bridge)
@@ -60,8 +62,8 @@ def seeded_config(folder: Path) -> Path:
     return config
 
 
-def one_run(config: Path) -> float:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_T0": repr(time.time())}
+def one_run(config: Path, size: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_T0": repr(time.time()), "BENCH_SIZE": size}
     out = subprocess.run([sys.executable, "-c", CHILD, str(config)], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=120)
     for line in out.stdout.splitlines():
@@ -71,20 +73,25 @@ def one_run(config: Path) -> float:
 
 
 def main() -> None:
+    sizes = [f"{w}x{h}" for w, h in SIZES]
+    if "--size" in sys.argv:
+        i = sys.argv.index("--size")
+        sizes = [sys.argv[i + 1]]
+        del sys.argv[i:i + 2]
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     xvfb = ensure_display()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             kivy_env(Path(tmp) / "kivy")
             config = seeded_config(Path(tmp))
-            one_run(config)  # the first run warms the OS file cache, as a kiosk that has booted once
-            times = [one_run(config) for _ in range(runs)]
-            for i, t in enumerate(times, 1):
-                print(f"run {i}: {t:.2f} s to the attract screen")
-            median = statistics.median(times)
-            print(f"median cold start: {median:.2f} s (min {min(times):.2f}, max {max(times):.2f})")
-            print(f"ratio to target ({TARGET_S} s): {median / TARGET_S:.2f} "
-                  f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+            for size in sizes:
+                one_run(config, size)  # the first run warms the OS file cache, as a kiosk that has booted once
+                times = [one_run(config, size) for _ in range(runs)]
+                print(f"--- {size}: " + ", ".join(f"{t:.2f}" for t in times) + " s to the attract screen")
+                median = statistics.median(times)
+                print(f"median cold start at {size}: {median:.2f} s (min {min(times):.2f}, max {max(times):.2f})")
+                print(f"ratio to target ({TARGET_S} s): {median / TARGET_S:.2f} "
+                      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     finally:
         if xvfb is not None:
             xvfb.terminate()
