@@ -244,6 +244,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
     text = pairing.pairing_text(args.name, url, token)
     print(f"device {args.name}: put these in its configuration\n[hq]\nurl = \"{url}\"\n"
           f"token = \"{token}\"")
+    if url.startswith("http://"):
+        print("allow_insecure_http = true  # plain HTTP on the store LAN: only on a network you trust")
     if args.qr:
         print(f"QR code written to {pairing.save_qr_png(text, args.qr)}")
     if not args.no_terminal_qr:

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
+from bridge.secret_file import read_secret_file
 
 ENV_VAR = "VITRINE_CONFIG"
 
@@ -71,6 +72,7 @@ class IntakeSettings:
     host: str = "127.0.0.1"
     port: int = 8710
     token: str = ""
+    token_file: str = ""  # read once at load (restart to rotate); mode 600 required
     max_body_bytes: int = 10_485_760
     drop_dir: str = ""
     drop_poll_s: float = 2.0
@@ -153,10 +155,7 @@ class Settings:
     def hq_token(self) -> str:
         """The store's HQ token; token_file is re-read on every call so a fixed token is picked up."""
         if self.hq.token_file:
-            try:
-                return self.path(self.hq.token_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(f"{self.source}: [hq] token_file: cannot read: {exc}") from exc
+            return read_secret_file(self.path(self.hq.token_file), "[hq] token_file", self.source)
         return self.hq.token
 
     def serve_tokens(self) -> dict[str, str]:
@@ -168,10 +167,7 @@ class Settings:
         if not self.serve.token_file:
             return tokens
         path = self.path(self.serve.token_file)
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{self.source}: [serve] token_file: cannot read {path}: {exc}") from exc
+        lines = read_secret_file(path, "[serve] token_file", self.source).splitlines()
         for number, line in enumerate(lines, 1):
             words = line.split("#", 1)[0].split()
             if not words:
@@ -272,6 +268,8 @@ def _validate(s: Settings) -> None:
     need(1024 <= s.hq.max_batch_bytes <= 1_048_576, "[hq] max_batch_bytes", "must be between 1024 and 1048576")
     need(0 < s.hq.backoff_base_s <= s.hq.backoff_max_s, "[hq] backoff_base_s", "must be > 0 and <= backoff_max_s")
     need(0 <= s.intake.port <= 65535, "[intake] port", "must be between 0 and 65535")
+    need(not (s.intake.token and s.intake.token_file), "[intake] token_file",
+         "give token or token_file, not both")
     need(s.intake.max_body_bytes > 0, "[intake] max_body_bytes", "must be > 0")
     need(s.intake.max_file_bytes > 0, "[intake] max_file_bytes", "must be > 0")
     need(0 <= s.serve.port <= 65535, "[serve] port", "must be between 0 and 65535")
@@ -304,6 +302,9 @@ def parse_settings(data: dict, source: str = "<dict>") -> Settings:
     if not settings.bridge.id and settings.store.id:
         settings = replace(settings, bridge=replace(settings.bridge, id=f"{settings.store.id}-bridge-1"))
     _validate(settings)
+    if settings.intake.token_file:
+        token = read_secret_file(settings.path(settings.intake.token_file), "[intake] token_file", source)
+        settings = replace(settings, intake=replace(settings.intake, token=token))
     return settings
 
 

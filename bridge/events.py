@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bridge.errors import InvalidEvent
 
@@ -217,9 +217,18 @@ def check_event(etype: object, device_id: object, payload: object, profile_id: o
     return event_id, occurred_at  # type: ignore[return-value]  # checked above
 
 
+_this_second: tuple[int, str] = (-1, "")
+
+
 def now_rfc3339() -> str:
     """Now in UTC, RFC 3339 with an offset and milliseconds: 2026-11-23T13:05:09.120+00:00."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    global _this_second
+    second, millis = divmod(time.time_ns() // 1_000_000, 1000)
+    cached_second, text = _this_second  # one tuple: consistent even across threads
+    if second != cached_second:  # format the date and time once a second (record() hot path)
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _this_second = (second, text)
+    return f"{text}.{millis:03d}+00:00"
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

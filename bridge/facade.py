@@ -23,6 +23,7 @@ from bridge.errors import HQError
 from bridge.sync.hq_client import HQClient
 from bridge.store.lock import SenderLock
 from bridge.store.outbox import Outbox
+from bridge.store.local_state import LocalState
 from bridge.store.quarantine import Quarantines
 from bridge.sync.run import SyncContext, SyncReport, heartbeat_once, purge_once, sync_once
 from bridge.store.sync_state import SyncState
@@ -37,6 +38,7 @@ class Bridge:
         self.settings = settings
         self.db = db
         self.quarantines = Quarantines(db)
+        self.local_state = LocalState(db)  # the kiosk's staff lockout, kept across restarts
         self.clock = clock or SystemClock()
         # A fake clock (tests) drives the outbox's timestamps too; the real one stays time.time.
         self.outbox = Outbox(db, clock=lambda: self.clock.now().timestamp()) if clock else Outbox(db)
@@ -185,6 +187,23 @@ class Bridge:
         except ValueError as exc:
             raise HQError("GET /v1/profiles: HQ answered 200 with invalid JSON") from exc
         return data if isinstance(data, dict) else None
+
+    def store_devices(self) -> list[dict] | None:
+        """The devices of the store bridge this bridge talks to, or None when [hq] url is HQ itself.
+
+        Each is {"device_id", "kind", "last_seen_at", "pending", "revoked"}; HQError when
+        unreachable or refused.
+        """
+        answer = self.client.get_devices()
+        if answer.status == 404:
+            return None
+        if answer.status != 200:
+            raise HQError(f"GET /v1/devices: {answer.reason()}")
+        try:
+            listed = answer.json()["devices"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise HQError("GET /v1/devices: not a device list") from exc
+        return listed if isinstance(listed, list) else None
 
     def jwks(self) -> dict:
         """The cached JWKS that verifies app QR codes offline."""

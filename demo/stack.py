@@ -53,7 +53,9 @@ fullscreen = false
 # The demo's "camera" is a folder of images: drop QR or barcode pictures into it.
 camera = "scan"
 staff_pin_hash = "{pin_hash}"
-"""
+# "Where is it?" on the product page: the sample store plan.
+store_plan = "%s"
+""" % (Path(__file__).resolve().parents[1] / "assets" / "store_plan.png").as_posix()
 
 
 @dataclass

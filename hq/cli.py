@@ -158,7 +158,7 @@ def mint(args: argparse.Namespace) -> int:
 
 def backfill(args: argparse.Namespace) -> int:
     """Migrate the database, then derive the facts of every stored event."""
-    from hq.backfill import backfill_attribution
+    from hq.attribution.backfill import backfill_attribution
     from hq.db import open_database
 
     db = open_database(args.database or str(args.db))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
+from hq.attribution.cache import AttributionCache
 from hq.catalog_files import DEFAULT_CATALOG_DIR, load_products, load_stock
 from hq.faults import Faults
 from hq.forward.attach import attach
@@ -44,6 +45,10 @@ class HQApp:
     body_timeout_s: float = 30.0  # a whole request body must arrive within this
     access: Access = field(default_factory=lambda: Access())
     forwarder: Forwarder | None = None  # forwarding to the brand's pipeline, when configured
+    results: AttributionCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.results = AttributionCache(self.store.db)
 
     def orders_tokens(self) -> list[tuple[bytes, str]]:
         """The orders token as a token table (empty without one: every POST /v1/orders gets 401)."""

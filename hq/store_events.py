@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Protocol
 
-from hq.attribution_facts import store_facts
+from hq.attribution.facts import store_facts
 from hq.clock import utc_now
 from hq.db import Database, Tx
 from hq.seq_gaps import DeviceSeqs

@@ -105,10 +105,9 @@ def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
 
 
 def quiet_libraries() -> None:
-    """Keep the scheduler's and HTTP client's DEBUG records out of the console."""
+    """Keep the HTTP client's DEBUG records out of the console."""
     # Kivy's own handler prints every record once it is imported, DEBUG included.
-    for name in ("apscheduler", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

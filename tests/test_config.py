@@ -69,9 +69,39 @@ def test_invalid_toml_names_the_file_and_line(tmp_path: Path) -> None:
 def test_token_file_is_reread(tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("one\n", encoding="utf-8")
+    token.chmod(0o600)  # a token file open to others is refused
     cfg = tmp_path / "c.toml"
     cfg.write_text('[store]\nid = "s"\n[hq]\ntoken_file = "token"\n', encoding="utf-8")
     settings = load_settings(cfg)
     assert settings.hq_token() == "one"
     token.write_text("two\n", encoding="utf-8")
     assert settings.hq_token() == "two"
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
+def test_a_token_file_open_to_other_users_is_refused(tmp_path: Path, mode: int) -> None:
+    token = tmp_path / "token"
+    token.write_text("secret\n", encoding="utf-8")
+    token.chmod(mode)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[store]\nid = "s"\n[hq]\ntoken_file = "token"\n', encoding="utf-8")
+    settings = load_settings(cfg)
+    with pytest.raises(ConfigError, match=rf"\[hq\] token_file: {token} is open to other users "
+                                          rf"\(mode 0{mode:o}\).*chmod 600"):
+        settings.hq_token()
+    token.chmod(0o600)
+    assert settings.hq_token() == "secret"
+
+
+def test_the_intake_token_can_come_from_a_private_file(tmp_path: Path) -> None:
+    token = tmp_path / "intake-token"
+    token.write_text("till-secret\n", encoding="utf-8")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[store]\nid = "s"\n[intake]\ntoken_file = "intake-token"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[intake\] token_file: .* open to other users"):
+        load_settings(cfg)
+    token.chmod(0o600)
+    assert load_settings(cfg).intake.token == "till-secret"
+    cfg.write_text('[store]\nid = "s"\n[intake]\ntoken = "x"\ntoken_file = "intake-token"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[intake\] token_file: give token or token_file, not both"):
+        load_settings(cfg)

@@ -31,16 +31,14 @@ def test_the_hint_names_a_command_that_works_as_printed(tmp_path):
 
 
 def test_quiet_libraries_keeps_http_debug_out_of_a_debug_console():
-    loggers = [logging.getLogger(name) for name in ("", "urllib3", "apscheduler")]
+    loggers = [logging.getLogger(name) for name in ("", "urllib3")]
     saved = [logger.level for logger in loggers]
     try:
         loggers[0].setLevel(logging.DEBUG)  # what Kivy's handler leaves in place
         loggers[1].setLevel(logging.NOTSET)
-        loggers[2].setLevel(logging.NOTSET)
         assert logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.DEBUG)
         quiet_libraries()
         assert not logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.DEBUG)
-        assert not logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
     finally:
         for logger, level in zip(loggers, saved):
             logger.setLevel(level)

@@ -171,3 +171,68 @@ def test_hash_pin_without_a_terminal_says_to_use_stdin():
 
 def test_kiosk_help_names_the_hash_pin_command():
     assert "hash-pin" in build_parser().format_help()
+
+
+# -- the lockout survives a restart (issue 10 item 8) ------------------------------------
+
+
+@pytest.fixture
+def saved_state(tmp_path):
+    """The kiosk's real bridge database, as a restarted kiosk would reopen it."""
+    from bridge.store.local_state import LocalState
+    from bridge.store.registry import open_database
+
+    dbs = []
+
+    def reopen() -> LocalState:
+        dbs.append(open_database(tmp_path / "kiosk.db"))
+        return LocalState(dbs[-1])
+    yield reopen
+    for db in dbs:
+        db.close()
+
+
+def _restarted_gate(saved_state, clock, wall) -> staff.StaffGate:
+    """A new gate as a kiosk restart makes it: new process, reopened database."""
+    return staff.StaffGate(staff.hash_pin("2468", iterations=FAST), max_tries=5, lockout_s=300,
+                           clock=clock, saved=staff.SavedLockout(saved_state(), "kiosk-1", wall=wall))
+
+
+def test_a_lockout_survives_a_restart_of_the_kiosk(saved_state):
+    wall = FakeClock(1_800_000_000.0)
+    gate = _restarted_gate(saved_state, FakeClock(), wall)
+    for _ in range(5):
+        gate.attempt("0000")
+    assert gate.locked_for() == 300
+    wall.advance(100)
+    after_restart = _restarted_gate(saved_state, FakeClock(50.0), wall)  # monotonic restarted
+    assert after_restart.locked_for() == pytest.approx(200)
+    assert not after_restart.attempt("2468").ok  # even the right PIN, while locked
+    wall.advance(200)
+    assert _restarted_gate(saved_state, FakeClock(), wall).attempt("2468").ok
+
+
+def test_wrong_tries_count_across_restarts(saved_state):
+    wall = FakeClock(1_800_000_000.0)
+    for tries_left in (4, 3, 2):  # one wrong PIN, then a restart, three times
+        assert _restarted_gate(saved_state, FakeClock(), wall).attempt("0000").tries_left == tries_left
+    gate = _restarted_gate(saved_state, FakeClock(), wall)
+    assert gate.tries_left() == 2
+    gate.attempt("1111")
+    assert gate.attempt("1111").locked
+
+
+def test_a_wall_clock_set_back_does_not_lengthen_the_lockout(saved_state):
+    wall = FakeClock(1_800_000_000.0)
+    gate = _restarted_gate(saved_state, FakeClock(), wall)
+    for _ in range(5):
+        gate.attempt("0000")
+    wall.advance(-86_400)  # a day back
+    assert _restarted_gate(saved_state, FakeClock(), wall).locked_for() == 300
+
+
+def test_pins_of_up_to_twelve_digits_are_accepted():
+    stored = staff.hash_pin("482915736204", iterations=FAST)
+    assert staff.verify_pin("482915736204", stored)
+    with pytest.raises(ValueError, match="4 to 12 digits"):
+        staff.hash_pin("4829157362041", iterations=FAST)

@@ -38,7 +38,7 @@ async def post_events(request: Request) -> Response:
 
 
 def _record(services: Services, client: str, events: list) -> list[dict]:
-    results = store_relayed(services.outbox, services.catalog, services.location, events)
+    results = store_relayed(services.outbox, services.location, events)
     devices.touch(services.db, client)
     return results
 
@@ -66,6 +66,12 @@ async def get_stock(request: Request) -> Response:
     page = await in_thread(changes.stock_page, services.db, query.get("since"),
                            changes.page_limit(query.get("limit")))
     return json_response(200, page)
+
+
+async def get_devices(request: Request) -> Response:
+    """The devices this store bridge serves (an extension for the kiosks' staff screen)."""
+    known = await in_thread(devices.list_devices, services_of(request).db)
+    return json_response(200, {"devices": [d.heartbeat_entry() for d in known]})
 
 
 async def get_keys(request: Request) -> Response:

@@ -11,9 +11,12 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import uvicorn
+
+from bridge.config import Settings
 
 from bridge.serve.app import create_app
 from bridge.serve.auth import TokenSources
@@ -77,27 +80,30 @@ class BridgeServer:
     def __init__(self, bridge: Any, host: str | None = None, port: int | None = None,
                  request_timeout_s: float | None = None) -> None:
         s = bridge.settings
-        timeout = request_timeout_s or s.serve.request_timeout_s
-        self._sockets = [bind(host or s.intake.host, s.intake.port if port is None else port)]
-        self.port: int = self._sockets[0].getsockname()[1]
-        self.serve_port: int | None = None
-        if s.serve.enabled:
-            if (s.serve.host, s.serve.port) == (host or s.intake.host, self.port):
-                self.serve_port = self.port
-            else:
-                self._sockets.append(bind(s.serve.host, s.serve.port))
-                self.serve_port = self._sockets[-1].getsockname()[1]
-        services = services_for(bridge)
-        if request_timeout_s:
-            from dataclasses import replace
-            services = replace(services, settings=replace(
-                s, serve=replace(s.serve, request_timeout_s=request_timeout_s)))
+        if request_timeout_s:  # IntakeServer's own deadline, for the body too
+            s = replace(s, serve=replace(s.serve, request_timeout_s=request_timeout_s))
+        self._bind(s, host or s.intake.host, s.intake.port if port is None else port)
+        services = replace(services_for(bridge), settings=s)
         app = create_app(services, token_sources(bridge), serve_api=s.serve.enabled)
         self._server = _SignallingServer(uvicorn.Config(
-            app, http=with_deadline(timeout), lifespan="off", limit_concurrency=s.serve.max_connections,
-            backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_S, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-            timeout_graceful_shutdown=2, access_log=False, log_level="warning", server_header=False))
+            app, http=with_deadline(s.serve.request_timeout_s), lifespan="off",
+            limit_concurrency=s.serve.max_connections, backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_S,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=2,
+            access_log=False, log_level="warning", server_header=False))
         self._thread: threading.Thread | None = None
+
+    def _bind(self, s: Settings, intake_host: str, intake_port: int) -> None:
+        """The intake socket, and the [serve] one when enabled (one socket when they coincide)."""
+        self._sockets = [bind(intake_host, intake_port)]
+        self.port: int = self._sockets[0].getsockname()[1]
+        self.serve_port: int | None = None
+        if not s.serve.enabled:
+            return
+        if (s.serve.host, s.serve.port) == (intake_host, self.port):
+            self.serve_port = self.port
+        else:
+            self._sockets.append(bind(s.serve.host, s.serve.port))
+            self.serve_port = self._sockets[-1].getsockname()[1]
 
     def start(self) -> None:
         """Serve in a daemon thread; return once it accepts connections."""

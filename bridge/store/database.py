@@ -14,12 +14,13 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence, TypeVar
 
+from bridge.store.checkpointer import Checkpointer
 from bridge.store.group_commit import GroupCommit
 from bridge.store.migrations import Migration, migrate
 from bridge.errors import DatabaseCorrupt, StorageError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -148,7 +150,7 @@ class Database:
         self.quarantined = quarantined
         self._write_lock = threading.Lock()
         # Cleared while the checkpointer waits for the write lock: a Lock is not fair, and
-        # a writer in a loop would take it back every time (see _Checkpointer._checkpoint).
+        # a writer in a loop would take it back every time (see Checkpointer._checkpoint).
         self._writers_may_go = threading.Event()
         self._writers_may_go.set()
         self._local = threading.local()
@@ -161,9 +163,9 @@ class Database:
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._commits = 0
         self._changes_seen = 0
-        self._checkpointer = _Checkpointer(self)
+        self._checkpointer = Checkpointer(self)
         # Durable writes from concurrent threads share transactions (see group_commit.py).
-        self.commits = GroupCommit(self.write, fatal=_loses_transaction)
+        self.commits = GroupCommit(self.transact, fatal=_loses_transaction)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], synchronous: str = "FULL",
@@ -183,7 +185,7 @@ class Database:
         problem = _health_problem(p)
         if problem and not may_quarantine:
             raise DatabaseCorrupt(
-                f"{p}: database is corrupt ({problem}); only the sender (`vitrine-bridge run` "
+                f"{p}: database is corrupt ({' '.join(problem.split())}); only the sender (`vitrine-bridge run` "
                 "or `sync`, holding the sender lock) may move it aside: stop this process and "
                 "start the sender")
         quarantined = _quarantine(p, problem) if problem else None
@@ -242,11 +244,58 @@ class Database:
             finally:
                 if relaxed:
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-            self._commits += 1
-            if (self._commits >= CHECKPOINT_COMMITS
-                    or conn.total_changes - self._changes_seen >= CHECKPOINT_ROWS):
-                self._commits, self._changes_seen = 0, conn.total_changes
-                self._checkpointer.nudge()
+            self._committed(conn)
+
+    def transact(self, work: Callable[[sqlite3.Connection], T], one_statement: bool = False) -> T:
+        """work(conn) inside a durable BEGIN IMMEDIATE ... COMMIT; its result once committed.
+
+        What `with db.write() as conn: return work(conn)` does, without the generator
+        machinery: the record() hot path (through db.commits). one_statement: work runs
+        a single statement to its end, which SQLite commits by itself (a write statement
+        takes the write lock from its start), saving two round trips.
+        """
+        if one_statement:
+            return self._one_statement(work)
+        if not self._writers_may_go.is_set():
+            self._writers_may_go.wait()
+        with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise StorageError(f"{self.path}: database is closed")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                result = work(conn)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(conn)
+                _reraise(exc, self.path)
+            except BaseException:
+                self._rollback(conn)
+                raise
+            self._committed(conn)
+            return result
+
+    def _one_statement(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if not self._writers_may_go.is_set():
+            self._writers_may_go.wait()
+        with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise StorageError(f"{self.path}: database is closed")
+            try:
+                result = work(conn)
+            except sqlite3.Error as exc:
+                _reraise(exc, self.path)
+            self._committed(conn)
+            return result
+
+    def _committed(self, conn: sqlite3.Connection) -> None:
+        """Count a commit; nudge the checkpointer when enough was written (see CHECKPOINT_*)."""
+        self._commits += 1
+        if (self._commits >= CHECKPOINT_COMMITS
+                or conn.total_changes - self._changes_seen >= CHECKPOINT_ROWS):
+            self._commits, self._changes_seen = 0, conn.total_changes
+            self._checkpointer.nudge()
 
     def _rollback(self, conn: sqlite3.Connection) -> None:
         # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
@@ -302,70 +351,3 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Checkpointer:
-    """A daemon thread that runs PASSIVE WAL checkpoints on its own connection when nudged."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def nudge(self) -> None:
-        """Ask for a checkpoint soon; starts the thread on first use."""
-        with self._lock:
-            if self._stopping:
-                return
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="vitrine-checkpoint",
-                                                daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopping = True
-            thread = self._thread
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout=30)
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self.db.path, isolation_level=None, check_same_thread=False)
-        try:
-            while True:
-                self._wake.wait()
-                self._wake.clear()
-                if self._stopping:
-                    return
-                try:
-                    self._checkpoint(conn)
-                except sqlite3.Error as exc:
-                    log.debug("%s: checkpoint skipped: %s", self.db.path, exc)
-        finally:
-            conn.close()
-
-    def _checkpoint(self, conn: sqlite3.Connection) -> None:
-        """Copy the WAL into the database, then catch up under the write lock so the WAL restarts."""
-        # PASSIVE returns busy instead of waiting; the next nudge tries again.
-        busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if busy or frames <= 0:
-            return
-        # A writer appending during the bulk copy leaves the WAL never fully copied, so it
-        # never restarts and grows without end: every commit then extends the file, and an
-        # fsync that changes the file size costs several times one that does not. Copying
-        # the few frames appended meanwhile while our writer waits lets its next
-        # transaction restart the WAL from the top. (The frame counts above are as of the
-        # checkpoint's start, so "all copied" cannot be read from them; a catch-up with
-        # nothing to copy costs no fsync. Other processes' writers may still race; the
-        # next nudge catches up then.)
-        self.db._writers_may_go.clear()
-        try:
-            with self.db._write_lock:
-                if not self._stopping:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        finally:
-            self.db._writers_may_go.set()

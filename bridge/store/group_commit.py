@@ -1,6 +1,6 @@
 """Group commit: concurrent writers share one transaction, hence one fsync.
 
-    commits = GroupCommit(db.write)
+    commits = GroupCommit(db.transact)
     seq = commits.run(lambda conn: conn.execute("INSERT ... RETURNING seq").fetchall())
 
 A caller that finds no commit in flight runs its work alone at once (a lone caller
@@ -8,7 +8,9 @@ never waits for company). Callers that arrive while a commit is in flight queue 
 when that commit ends, the first of them leads the next transaction and runs every
 queued piece of work in it, each in a savepoint. `run` returns only once the
 transaction holding the caller's work has committed, so nothing is reported stored
-before its fsync. A failed commit fails every caller of its group.
+before its fsync. A failed commit fails every caller of its group. After a group of
+several, the next one waits a moment (a fraction of a commit, at most MAX_GATHER_S) for
+the callers it released, so producers in a loop keep sharing each commit.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
 
@@ -28,7 +29,9 @@ MAX_GATHER_S = 0.003
 
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], T]
-WriteTransaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
+# Runs work(conn) in BEGIN IMMEDIATE ... COMMIT on the writer; its result once committed.
+# one_statement=True: work runs one statement, which commits by itself when run alone.
+Transact = Callable[..., object]
 
 
 class _Request(Generic[T]):
@@ -47,9 +50,9 @@ class _Request(Generic[T]):
 class GroupCommit:
     """Leader/follower batching of work onto one writer transaction."""
 
-    def __init__(self, write: WriteTransaction,
+    def __init__(self, transact: Transact,
                  fatal: Callable[[BaseException], bool] = lambda exc: True) -> None:
-        self._write = write  # opens BEGIN IMMEDIATE ... COMMIT on the writer connection
+        self._transact = transact
         self._fatal = fatal  # whether a work's exception means the transaction is lost
         self._mutex = threading.Lock()
         self._gathered = threading.Condition(self._mutex)
@@ -60,10 +63,11 @@ class GroupCommit:
         self._released_at = 0.0  # when the last group's callers were released
         self.groups = 0  # transactions committed or attempted (for tests and benchmarks)
 
-    def run(self, work: Work[T]) -> T:
+    def run(self, work: Work[T], one_statement: bool = False) -> T:
         """Run work(conn) in a writer transaction shared with concurrent callers; its result
         once committed. An exception from work fails this caller only; a failed commit (or a
-        storage error) fails the whole group."""
+        storage error) fails the whole group. one_statement: work runs a single statement
+        (run alone, it needs no BEGIN ... COMMIT around it)."""
         with self._mutex:
             if not self._leading and (self._expected <= 1 or self._stale()):
                 self._leading = True
@@ -78,7 +82,7 @@ class GroupCommit:
                 elif len(self._queue) == self._expected:
                     self._gathered.notify()
         if alone:
-            return self._lead_alone(work)
+            return self._lead_alone(work, one_statement)
         request.done.wait()
         if request.lead:
             self._lead_queue()
@@ -93,13 +97,11 @@ class GroupCommit:
     def _gather_s(self) -> float:
         return min(MAX_GATHER_S, GATHER_FRACTION * self._commit_s)
 
-    def _lead_alone(self, work: Work[T]) -> T:
+    def _lead_alone(self, work: Work[T], one_statement: bool) -> T:
         """The fast path: no group in flight, so no savepoint and no request object."""
         started = time.perf_counter()
         try:
-            with self._write() as conn:
-                result = work(conn)
-            return result
+            return self._transact(work, one_statement)  # type: ignore[return-value]
         finally:
             self.groups += 1
             self._commit_s = time.perf_counter() - started
@@ -134,9 +136,7 @@ class GroupCommit:
     def _commit(self, batch: list[_Request]) -> None:
         started = time.perf_counter()
         try:
-            with self._write() as conn:
-                for request in batch:
-                    self._run_one(conn, request)
+            self._transact(lambda conn: [self._run_one(conn, request) for request in batch])
         except BaseException as exc:  # nothing of this group was stored
             for request in batch:
                 request.error = exc

@@ -144,9 +144,11 @@ class Outbox:
         event_id, occurred_at = check_event(type, device_id, payload, profile_id, claim_code,
                                             id, occurred_at)
         head, tail = _halves(event_id, type, occurred_at, device_id, profile_id, claim_code, payload)
-        check = id is not None
+        if id is not None:  # two statements: the lookup of the id, then the insert
+            return self.db.commits.run(
+                lambda conn: self._store(conn, event_id, device_id, head, tail, True))
         return self.db.commits.run(
-            lambda conn: self._store(conn, event_id, device_id, head, tail, check))
+            lambda conn: self._store(conn, event_id, device_id, head, tail, False), one_statement=True)
 
     def record_many(self, events: list[dict],
                     then: Callable[[sqlite3.Connection, list[Recorded | InvalidEvent]], None] | None = None

@@ -74,6 +74,9 @@ class Quarantines:
     def mark_recovered(self, file: str | Path, added: int, events: int) -> None:
         """Note that `recover` salvaged file now (recording it first if it was never noted)."""
         now = utc_now()
+        # The record may name the file by another path (symlinks, a relative config path).
+        wanted = Path(file).resolve()
+        file = next((r.file for r in self.all() if Path(r.file).resolve() == wanted), str(file))
         with self.db.write() as conn:
             conn.execute("INSERT OR IGNORE INTO quarantines(file, at, events) VALUES (?, ?, ?)",
                          (str(file), now, events))

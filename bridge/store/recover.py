@@ -72,7 +72,7 @@ def recover_file(db: Database, file: str | Path) -> RecoverReport:
     events = found.events()
     added = _insert(db, events)
     _raise_high_water(db, found.high_water)
-    Quarantines(db).mark_recovered(path.resolve(), added, len(events))
+    Quarantines(db).mark_recovered(path, added, len(events))
     return RecoverReport(str(path), len(events), added, len(events) - added)
 
 

@@ -23,7 +23,8 @@ SOURCES: dict[str, range] = {
     "bridge.app_token": range(30, 40),
     "bridge.store.devices": range(40, 50),
     "bridge.store.changes": range(50, 60),
-    "bridge.store.quarantine": range(60, 70),
+    "bridge.store.quarantine": range(60, 65),
+    "bridge.store.local_state": range(65, 70),
 }
 
 

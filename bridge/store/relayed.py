@@ -5,7 +5,7 @@ gap check holds across both hops. Each batch is one durable transaction: when th
 says `accepted`, the event is on disk. An id already held (pending, sent or acknowledged)
 is `duplicate` and changes nothing.
 
-    results = store_relayed(outbox, catalog, "store:paris-marais", events)
+    results = store_relayed(outbox, "store:paris-marais", events)
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from bridge.errors import InvalidEvent
 from bridge.events import EVENT_FIELDS, validate_event
+from bridge.store.catalog.writes import adjust_known_stock
 
 # The outbox's own tables (bridge.store.outbox): a relayed row is an ordinary outbox row
 # whose body already holds its seq, so the sender pushes it like any other.
@@ -39,7 +40,7 @@ def check_relayed(raw: Any) -> dict:
     return {k: event[k] for k in EVENT_FIELDS}
 
 
-def store_relayed(outbox: Any, catalog: Any, location: str, events: list) -> list[dict]:
+def store_relayed(outbox: Any, location: str, events: list) -> list[dict]:
     """Store valid events durably in one transaction; one contract result per event, in order."""
     results: list[dict | None] = []
     valid: list[tuple[int, dict]] = []
@@ -51,10 +52,11 @@ def store_relayed(outbox: Any, catalog: Any, location: str, events: list) -> lis
             results.append({"id": _id_of(raw), "status": "rejected", "error": str(exc)})
         except RecursionError:
             results.append({"id": _id_of(raw), "status": "rejected", "error": "event: nested too deeply"})
-    sold: dict[str, int] = defaultdict(int)
     if valid:
         stamp = outbox.clock()
-        with outbox.db.write() as conn:
+
+        def store(conn) -> None:
+            sold: dict[str, int] = defaultdict(int)
             for slot, event in valid:
                 held = conn.execute(_FIND, (event["id"],)).fetchone() is not None
                 if not held:
@@ -62,7 +64,11 @@ def store_relayed(outbox: Any, catalog: Any, location: str, events: list) -> lis
                     if event["type"] == "receipt":
                         _count_sales(sold, event["payload"])
                 results[slot] = {"id": event["id"], "status": "duplicate" if held else "accepted"}
-    _lower_stock(catalog, location, sold)
+            # A till bridge's receipt relayed here moves this store's stock in the same
+            # transaction: a crash cannot keep the receipt and lose the stock change.
+            adjust_known_stock(conn, location, {sku: -qty for sku, qty in sold.items()})
+
+        outbox.db.commits.run(store)  # shares the fsync with concurrent writers; raises if it failed
     return results  # type: ignore[return-value]  # every slot is filled
 
 
@@ -71,13 +77,6 @@ def _count_sales(sold: dict[str, int], payload: dict) -> None:
         qty = line.get("quantity") if isinstance(line, dict) else None
         if isinstance(qty, int) and not isinstance(qty, bool) and isinstance(line.get("sku"), str):
             sold[line["sku"]] += qty
-
-
-def _lower_stock(catalog: Any, location: str, sold: dict[str, int]) -> None:
-    """A till bridge's receipt relayed here moves this store's stock, as a local receipt does."""
-    for sku, qty in sold.items():
-        if qty and catalog.find_sku(sku) is not None:
-            catalog.adjust_stock(sku, location, -qty)
 
 
 def _id_of(raw: Any) -> str | None:

@@ -30,6 +30,7 @@ from bridge.events import ID_RE
 _BODY_START = b'{"id":"'
 _MAX_BODY = 1_048_576  # an event larger than HQ's batch limit could never have been sent
 _DECODER = json.JSONDecoder()
+_WINDOWS = (8192, 131_072, _MAX_BODY)  # most bodies fit a page; a large one is tried again
 
 
 @dataclass
@@ -131,16 +132,25 @@ def _scan_bytes(data: bytes, found: Salvage) -> None:
     """Pass 2: every well-formed event body anywhere in data."""
     start = data.find(_BODY_START)
     while start != -1:
-        chunk = data[start:start + _MAX_BODY].decode("utf-8", "replace")
-        try:
-            obj, end = _DECODER.raw_decode(chunk)
-        except ValueError:
-            obj, end = None, 0
-        text = chunk[:end]
+        text = _json_at(data, start)
         # "replace" let a damaged byte through as U+FFFD: only a byte-exact body counts.
-        if obj is not None and data.startswith(text.encode("utf-8"), start):
+        if text is not None and data.startswith(text.encode("utf-8"), start):
             _accept(text, found)
         start = data.find(_BODY_START, start + 1)
+
+
+def _json_at(data: bytes, start: int) -> str | None:
+    """The JSON value beginning at data[start], or None; reads a small window first."""
+    for window in _WINDOWS:
+        chunk = data[start:start + window].decode("utf-8", "replace")
+        try:
+            _, end = _DECODER.raw_decode(chunk)
+            return chunk[:end]
+        except json.JSONDecodeError:
+            # Perhaps cut off by the window: look again with a larger one, if there is more.
+            if start + window >= len(data):
+                return None
+    return None
 
 
 def _accept(body: object, found: Salvage) -> None:

@@ -120,6 +120,10 @@ class HQClient:
     def get_profile(self, profile_id: str) -> Answer:
         return self._request("GET", f"v1/profiles/{requests.utils.quote(profile_id, safe='')}")
 
+    def get_devices(self) -> Answer:
+        """The devices a store bridge serves (404 from HQ, which is not one)."""
+        return self._request("GET", "v1/devices")
+
     def get_image(self, url: str, etag: str | None) -> Answer:
         """GET an image, conditional on the ETag we hold (304 when unchanged)."""
         return self._request("GET", url, headers={"If-None-Match": etag} if etag else None,

@@ -7,7 +7,12 @@
 See docs/forwarding.md for the mapping and the guarantees.
 """
 
-from hq.forward.config import ForwardConfig, ForwardConfigError, check_url, read_write_key
+from hq.forward.config import (
+           ForwardConfig,
+           ForwardConfigError,
+           check_url,
+           read_write_key,
+)
 from hq.forward.forwarder import Forwarder
 from hq.forward.queue import enqueue_hook, queue_stats
 from hq.forward.schema import migrate

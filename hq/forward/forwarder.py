@@ -18,6 +18,7 @@ import random
 import socket
 import threading
 import time
+
 import requests
 
 from hq.clock import utc_now

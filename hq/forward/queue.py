@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from hq.clock import utc_now
 from hq.db import Database, Tx
+from hq.store_events import AcceptedHook
 
 ENQUEUE_CHUNK = 250  # rows per INSERT statement (SQLite allows 32,766 parameters)
 
@@ -37,7 +38,7 @@ class QueuedEvent:
     received_at: str | None
 
 
-def enqueue_hook(kind: str):
+def enqueue_hook(kind: str) -> AcceptedHook:
     """The AcceptedHook that queues each accepted event for forwarding, in the storing transaction.
 
     kind is the database's ("sqlite" or "postgresql"): PostgreSQL gets the ids as one array.

@@ -14,7 +14,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hq.state import HQApp
-from hq.web import attribution, events, faults_endpoint, feeds, forward_status, orders, pages, profiles
+from hq.web import (
+    attribution,
+    events,
+    faults_endpoint,
+    feeds,
+    forward_status,
+    orders,
+    pages,
+    profiles,
+)
 from hq.web.call import endpoint, error_response
 from hq.web.dashboard_token import DashboardToken
 from hq.web.middleware import BearerToken, Errors, InjectedFaults

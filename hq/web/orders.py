@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hq.orders import add_orders, check_orders
+from hq.attribution.orders import add_orders, check_orders
 from hq.web.call import Call, json_response
 
 

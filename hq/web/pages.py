@@ -6,11 +6,11 @@ from pathlib import Path
 
 from starlette.responses import HTMLResponse, Response
 
-from hq import dashboard
 from hq.errors import DatabaseUnavailable, HTTPFailure
-from hq.period_query import currency_from, period_from, window_from
+from hq.pages import dashboard
 from hq.web.call import Call, json_response
 from hq.web.middleware import RETRY_AFTER_S
+from hq.web.period_query import currency_from, period_from, window_from
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi.json"
 
@@ -20,12 +20,13 @@ def index(call: Call) -> Response:
 
 
 def store_page(call: Call) -> Response:
-    return HTMLResponse(dashboard.store_page(call.state.store, call.params["store_id"], period_from(call.query),
+    return HTMLResponse(dashboard.store_page(call.state.store, call.state.results, call.params["store_id"],
+                                             period_from(call.query),
                                              window_days=_window(call), currency=currency_from(call.query)))
 
 
 def chain_page(call: Call) -> Response:
-    return HTMLResponse(dashboard.chain_page(call.state.store, period_from(call.query), window_days=_window(call),
+    return HTMLResponse(dashboard.chain_page(call.state.results, period_from(call.query), window_days=_window(call),
                                              currency=currency_from(call.query)))
 
 
@@ -39,8 +40,8 @@ def chain_csv(call: Call) -> Response:
 
 def _csv(call: Call, store_id: str | None) -> Response:
     name = call.params["table"]
-    text = dashboard.table_csv(call.state.store, store_id, name, period_from(call.query), window_days=_window(call),
-                               currency=currency_from(call.query))
+    text = dashboard.table_csv(call.state.store, call.state.results, store_id, name, period_from(call.query),
+                               window_days=_window(call), currency=currency_from(call.query))
     if text is None:
         raise HTTPFailure(404, f"no such table: {name}")
     filename = f"{store_id or 'chain'}-{name}.csv".replace('"', "")
@@ -67,8 +68,9 @@ def openapi(call: Call) -> Response:
 
 def healthz(call: Call) -> Response:
     body: dict = {"status": "ok"}
-    if call.state.forwarder is not None:  # this process's forwarder: idle, sending, backing off
-        body["forward"] = call.state.forwarder.status()
+    if call.state.forwarder is not None:  # only its state: errors and the URL are for /forward/stats.json
+        status = call.state.forwarder.status()
+        body["forward"] = {"state": status["state"], "retry_in_s": status["retry_in_s"]}
     return json_response(200, body)
 
 

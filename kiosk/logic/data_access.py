@@ -106,6 +106,11 @@ class KioskData:
         """The profile id of a shopper's app QR token; raises TokenRefused (expired, replayed...)."""
         return verify_app_token(self._bridge, token)
 
+    def store_devices(self) -> list[dict] | None:
+        """The devices of the store bridge this kiosk's bridge talks to; None without one."""
+        listing = getattr(self._bridge, "store_devices", None)
+        return listing() if listing is not None else None
+
     def status(self) -> dict[str, Any]:
         """The bridge's outbox counts and last sync outcome."""
         return self._bridge.status()

@@ -5,8 +5,13 @@ Plain Python (no Kivy) so it is tested directly. The kiosk config holds only a h
     $ vitrine-kiosk hash-pin            # asks for the PIN twice (kiosk/hash_pin.py)
     staff_pin_hash = "pbkdf2_sha256$200000$...$..."
 
-    gate = StaffGate(settings.kiosk.staff_pin_hash, max_tries=5, lockout_s=300)
+    gate = StaffGate(settings.kiosk.staff_pin_hash, max_tries=5, lockout_s=300,
+                     saved=SavedLockout(bridge.local_state, "kiosk-1"))
     gate.attempt("2468")  # -> Attempt(ok=True, tries_left=5, locked_for_s=0.0)
+
+With `saved`, wrong tries and a lockout survive a restart of the kiosk: restarting is no
+way around the rate limit. PINs have 4 to 12 digits; each digit more multiplies by ten
+the guesses a stolen hash needs.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from bridge.errors import ConfigError
 
@@ -109,22 +115,69 @@ class Attempt:
         return self.locked_for_s > 0
 
 
+class KeyValues(Protocol):
+    """Durable text values by key (bridge.store.local_state.LocalState is one)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class SavedLockout:
+    """A gate's failure count and lockout end, kept in durable storage for one device."""
+
+    def __init__(self, values: KeyValues, device_id: str,
+                 wall: Callable[[], float] = time.time) -> None:
+        self.values = values
+        self.key = f"staff_lockout:{device_id}"
+        self.wall = wall  # the lockout's end is stored as wall time: monotonic restarts at boot
+
+    def load(self, lockout_s: float) -> tuple[int, float]:
+        """(failures, seconds of lockout left), the latter capped at lockout_s."""
+        try:
+            data = json.loads(self.values.get(self.key) or "{}")
+            failures = int(data.get("failures", 0))
+            until = data.get("locked_until")
+            left = 0.0 if until is None else float(until) - self.wall()
+        except (ValueError, TypeError, AttributeError):
+            return 0, 0.0  # unreadable: a fresh count (the PIN hash still guards the pad)
+        # A wall clock set back must not lock the pad for longer than one lockout.
+        return max(0, failures), min(max(0.0, left), lockout_s)
+
+    def save(self, failures: int, left_s: float) -> None:
+        until = self.wall() + left_s if left_s > 0 else None
+        self.values.set(self.key, json.dumps({"failures": failures, "locked_until": until}))
+
+
 class StaffGate:
     """Counts wrong PINs and locks entry for lockout_s after max_tries of them.
 
     The clock is injectable (monotonic seconds) so tests need not wait. Thread-safe:
-    the PIN screen verifies off the UI thread.
+    the PIN screen verifies off the UI thread. With `saved`, the count and the lockout
+    are read at start and written at each change.
     """
 
     def __init__(self, pin_hash: str, *, max_tries: int = 5, lockout_s: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 saved: SavedLockout | None = None) -> None:
         self._hash = PinHash.parse(pin_hash) if pin_hash.strip() else None
         self.max_tries = max_tries
         self.lockout_s = lockout_s
         self.clock = clock
+        self.saved = saved
         self._failures = 0
         self._locked_until: float | None = None
         self._lock = threading.Lock()
+        if saved is not None:
+            failures, left = saved.load(lockout_s)
+            self._failures = min(failures, max_tries)
+            if left > 0:
+                self._locked_until = clock() + left
+
+    def _save(self) -> None:
+        if self.saved is not None:
+            left = 0.0 if self._locked_until is None else max(0.0, self._locked_until - self.clock())
+            self.saved.save(self._failures, left)
 
     @property
     def configured(self) -> bool:
@@ -149,6 +202,7 @@ class StaffGate:
             # The lockout is over: a fresh set of tries.
             self._locked_until = None
             self._failures = 0
+            self._save()
             return 0.0
         return left
 
@@ -163,19 +217,24 @@ class StaffGate:
             if self._remaining() > 0:
                 return Attempt(False, 0, self._remaining())
             if ok:
-                self._failures = 0
+                if self._failures:
+                    self._failures = 0
+                    self._save()
                 return Attempt(True, self.max_tries, 0.0)
             self._failures += 1
             if self._failures >= self.max_tries:
                 self._locked_until = self.clock() + self.lockout_s
+                self._save()
                 return Attempt(False, 0, self.lockout_s)
+            self._save()
             return Attempt(False, self.max_tries - self._failures, 0.0)
 
     def reset(self) -> None:
-        """Forget failures and any lockout (tests, or a restart of the kiosk)."""
+        """Forget failures and any lockout, saved ones included (tests, or staff with shell access)."""
         with self._lock:
             self._failures = 0
             self._locked_until = None
+            self._save()
 
 
 _gates: "weakref.WeakKeyDictionary[object, StaffGate]" = weakref.WeakKeyDictionary()
@@ -189,8 +248,11 @@ def gate_for(app: object, clock: Callable[[], float] | None = None) -> StaffGate
     gate = _gates.get(app)
     if gate is None:
         kiosk = app.settings.kiosk  # type: ignore[attr-defined]
+        values = getattr(getattr(app, "bridge", None), "local_state", None)
+        saved = SavedLockout(values, kiosk.device_id) if values is not None else None
         gate = StaffGate(kiosk.staff_pin_hash, max_tries=kiosk.staff_max_tries,
-                         lockout_s=kiosk.staff_lockout_s, clock=clock or time.monotonic)
+                         lockout_s=kiosk.staff_lockout_s, clock=clock or time.monotonic,
+                         saved=saved)
         _gates[app] = gate
     elif clock is not None:
         gate.clock = clock

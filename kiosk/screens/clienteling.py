@@ -21,7 +21,7 @@ Builder.load_string("""
 
 <ShopperListPanel>:
     size_hint: None, None
-    size: min(dp(760), Window.width * 0.92), min(Window.height * 0.85, panel_box.minimum_height)
+    size: min(app.theme.dp(760), Window.width * 0.92), min(Window.height * 0.85, panel_box.minimum_height)
     background: ''
     background_color: app.theme.bg
     overlay_color: list(app.theme.scrim[:3]) + [0.55]
@@ -30,8 +30,8 @@ Builder.load_string("""
         BoxLayout:
             id: panel_box
             orientation: 'vertical'
-            padding: dp(40), dp(32)
-            spacing: dp(8)
+            padding: app.theme.dp(40), app.theme.dp(32)
+            spacing: app.theme.dp(8)
             size_hint_y: None
             height: self.minimum_height
             Label:
@@ -41,7 +41,7 @@ Builder.load_string("""
                 color: app.theme.fg
                 size_hint_y: None
                 text_size: self.width, None
-                height: self.texture_size[1] + dp(8)
+                height: self.texture_size[1] + app.theme.dp(8)
             BoxLayout:
                 id: rows
                 orientation: 'vertical'

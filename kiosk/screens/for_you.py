@@ -5,10 +5,12 @@ and only what the shop-floor view holds: first name and saved items."""
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.logic.suggestions import ForYou, Pick, for_you, shop_floor_view
 from kiosk.logic.stock_view import size_label
+from kiosk.screens.product_looks import scroll_to_top
 from kiosk.widgets import ProductCard, ShopperScreen
 
 
@@ -48,6 +50,7 @@ class ForYouScreen(ShopperScreen):
             self.refresh()
 
     def enter(self, **_params) -> None:
+        scroll_to_top(self.ids.scroller)
         self.refresh()
 
     def reset(self) -> None:
@@ -75,3 +78,4 @@ class ForYouScreen(ShopperScreen):
             for pick in items:
                 box.add_widget(PickCard(product_id=pick.product_id, name=pick.name, price=pick.price,
                                         image=pick.image, detail=pick_detail(pick, app.tr)))
+        Clock.schedule_once(lambda _dt: scroll_to_top(self.ids.scroller))  # once the cards are laid out

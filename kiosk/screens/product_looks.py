@@ -38,6 +38,14 @@ class LookCard(ProductCard):
     """A "Complete the look" cell (product.kv): a product card outside a RecycleView."""
 
 
+def scroll_to_top(scroller) -> None:
+    """Show a ScrollView's top, whatever was scrolled there before."""
+    scroller.scroll_y = 1
+    # The scroll effect keeps its own position and would move the page back on the next
+    # layout: bring its bounds and value in line with the top (Kivy 2.3's own resync).
+    scroller._update_effect_bounds()
+
+
 def plan_path(settings) -> str:
     """The configured store plan's file, or "" when none is set or the file is missing."""
     value = settings.kiosk.store_plan

@@ -10,13 +10,14 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.label import Label
 
 from kiosk.logic.freshness import age_text, moment_text, parse_time, stock_freshness
 from kiosk.screens.clienteling import open_shopper_list
 from kiosk.screens.staff_pin import StaffScreenBase
 from kiosk.logic.stock_view import lookup, stock_rows
+from kiosk.logic.store_devices import device_rows, token_row
 from kiosk.logic.store_names import store_name
 from kiosk.widgets import OnScreenKeyboard
 
@@ -67,10 +68,12 @@ class StaffScreen(StaffScreenBase):
     stock_note = StringProperty("")
     selected_sku = StringProperty("", allownone=True)
     status = DictProperty({})
+    store_devices = ObjectProperty(None, allownone=True)  # the store bridge's devices, None: no store bridge
     sync_message = StringProperty("")
     syncing = BooleanProperty(False)
     store_label = StringProperty("")
     _status_event = None
+    _devices_busy = False
 
     def on_kv_post(self, base_widget):
         self._search_trigger = Clock.create_trigger(self._search, SEARCH_SETTLE_S)
@@ -184,15 +187,28 @@ class StaffScreen(StaffScreenBase):
     def refresh_status(self) -> None:
         app = App.get_running_app()
         app.run_async(app.data.status, on_done=self._show_status, on_error=self._status_failed)
+        if not self._devices_busy:  # one network call at a time, however slow the store bridge
+            self._devices_busy = True
+            app.run_async(app.data.store_devices, on_done=self._show_devices,
+                          on_error=lambda _exc: self._show_devices(None))
 
     def _show_status(self, status: dict) -> None:
         self.status = status
+
+    def _show_devices(self, devices: list[dict] | None) -> None:
+        self._devices_busy = False
+        self.store_devices = devices
+
+    def on_store_devices(self, _instance, _devices) -> None:
+        self.on_status(self, self.status)
 
     def on_status(self, _instance, status: dict) -> None:
         app = App.get_running_app()
         grid = self.ids.health
         grid.clear_widgets()
-        for label, value, alarming in self.status_rows(status, app.lang):
+        tr = lambda text: app.tr(text, app.lang)  # noqa: E731
+        rows = self.status_rows(status, app.lang) + device_rows(self.store_devices, tr)
+        for label, value, alarming in rows:
             grid.add_widget(Factory.HealthLabel(text=label))
             grid.add_widget(HealthValue(text=value, alarming=alarming))
 
@@ -216,9 +232,13 @@ class StaffScreen(StaffScreenBase):
             (tr("Dead letters"), str(dead), dead > 0),
             (tr("Headquarters"), tr("unknown") if reachable is None else
              tr("reachable") if reachable else tr("unreachable"), reachable is False),
-            (tr("Store token"), tr("refused: check the token") if status.get("auth_failed") else tr("no problem reported"),
-             bool(status.get("auth_failed"))),
+            token_row(status, tr),
         ]
+        stranded = status.get("quarantined") or []
+        if stranded:  # a corrupt database was moved aside: its events wait for `recover`
+            events = sum(q.get("events") or 0 for q in stranded)
+            rows.append((tr("Damaged database"), tr(
+                "{events} events set aside: run vitrine-bridge recover").format(events=events), True))
         if status.get("last_error"):
             rows.append((tr("Last error"), str(status["last_error"]), True))
         return rows

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hq"))
 from pg_cluster import PgCluster  # noqa: E402
 
-from hq.attribution import Period, attribute  # noqa: E402
+from hq.attribution.credit import attribute
+from hq.attribution.period import Period  # noqa: E402
 from hq.db import Database, open_database  # noqa: E402
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -122,10 +123,51 @@ def measure(db: Database, label: str, runs: int) -> None:
           f"chain-month {chain:,.2f} s (x{chain / chain_ref:,.0f} of the scan, {chain_ref * 1000:,.0f} ms)")
 
 
+def ingest_cost(runs: int) -> None:
+    """What keeping the facts adds to ingest: SQLite add_events of kiosk and receipt batches, with and without."""
+    from hq import store_events
+    from hq.store import HQStore
+    from hq.validation import check_event
+
+    def batch(store: HQStore, n: int) -> list[dict]:
+        events = []
+        for i in range(500):
+            kind = ("product_viewed", "session_started", "item_saved", "receipt")[i % 4]
+            payload = {"session_id": f"s{i}", "holdout": i % 10 == 0} if kind == "session_started" else \
+                {"product_id": f"rm-{i}", "sku": f"RM-{i}-M-BLK"}
+            if kind == "receipt":
+                money = {"amount": "10.00", "currency": "EUR"}
+                payload = {"receipt_id": f"r{n}-{i}", "register_id": "pos-1", "subtotal": money, "tax": money,
+                           "total": money, "tenders": [], "lines": [{"sku": "A", "quantity": 1, "unit_price": money,
+                                                                     "total": money}]}
+            events.append({"id": f"b{n}e{i}", "type": kind, "occurred_at": "2026-11-23T14:05:09.120+01:00",
+                           "device_id": f"d{i % 4}", "seq": n * 125 + i // 4 + 1, "profile_id": None,
+                           "claim_code": None, "payload": payload})
+        return events
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = HQStore(Path(tmp) / "ingest.db")
+        keep = store_events.store_facts
+        timings: dict[bool, list[float]] = {True: [], False: []}
+        for n in range(runs * 10):
+            with_facts = n % 2 == 0  # interleaved, so load changes hit both alike
+            store_events.store_facts = keep if with_facts else (lambda *args: None)
+            events = batch(store, n)
+            started = time.perf_counter()
+            store.add_events("s1", "b1", events, check=check_event)
+            timings[with_facts].append(time.perf_counter() - started)
+        store_events.store_facts = keep
+        store.close()
+    on, off = statistics.median(timings[True]), statistics.median(timings[False])
+    print(f"ingest (SQLite, 500-event batches of views, sessions, saves, receipts): {on * 1000:.1f} ms a batch "
+          f"with the facts, {off * 1000:.1f} ms without (x{on / off:.2f}), medians of {runs * 5}")
+
+
 def main() -> None:
     stores = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     per_day = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    ingest_cost(runs)
     print(f"{stores} stores x 30 days x {per_day} kiosk sessions and {per_day * 2} receipts a day; "
           f"medians of {runs} runs (chain: {max(1, runs // 2)}); {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,11 @@ Prints, with the load average:
    in full), then how long until the queue is down to a second's worth of events (one forwarder,
    the default backoff: up to 30 s between attempts, so up to 30 s of the lag is waiting).
 
+With --http-ingest WORKERS, also HTTP ingest from 50 stores (bench_hq_ingest's load) into
+WORKERS HQ processes with forwarding off, then on (forwarding as it ingests), run by run.
+
     python tests/bench/bench_forward.py [--sqlite] [--events 30000] [--runs 3] [--rate 1000] [--outage-s 60]
+                                        [--http-ingest 2]
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +35,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hq"))
+import bench_hq_ingest as ingest_bench  # noqa: E402  (its 50-store load, for --http-ingest)
 from pg_cluster import PgCluster  # noqa: E402
 from segment_double import SegmentDouble  # noqa: E402
 
@@ -41,6 +48,7 @@ from hq.store import HQStore  # noqa: E402
 from hq.validation import check_event  # noqa: E402
 
 KEY = "wk-bench-DEVELOPMENT"
+ROOT = Path(__file__).resolve().parents[2]
 BATCH = 500
 
 
@@ -177,6 +185,54 @@ def outage_lag(new_db, double: SegmentDouble, rate: int, outage_s: float) -> dic
     return {"backlog": backlog, "caught_up_s": caught_up, "events": sent[0]}
 
 
+def start_hq_process(database: str, workers: int, forward_to: str | None, key_file: Path):
+    """`vitrine-hq serve` with 50 store tokens, forwarding to forward_to if given; (process, URL)."""
+    args = [sys.executable, "-m", "hq", "serve", "--database", database, "--port", "0", "--no-seed",
+            "--workers", str(workers)]
+    for n in range(ingest_bench.STORES):
+        args += ["--token", f"store-{n}=t-{n}"]
+    if forward_to:
+        args += ["--forward-url", forward_to, "--forward-write-key-file", str(key_file)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                            start_new_session=True)
+    line = proc.stdout.readline()
+    if not line.startswith("vitrine-hq listening on "):
+        raise SystemExit(f"HQ did not start: {line!r}")
+    url = line.split()[-1]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/readyz", timeout=5).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.05)
+    return proc, url
+
+
+def http_ingest(new_db, double: SegmentDouble, workers: int, per_store: int, forward: bool, key_file: Path) -> float:
+    """events/s of POST /v1/events from 50 stores (bench_hq_ingest's load), forwarding on or off."""
+    all_batches = [ingest_bench.make_batches(n, per_store) for n in range(ingest_bench.STORES)]
+    proc, url = start_hq_process(new_db(), workers, double.url if forward else None, key_file)
+    latencies: list[float] = []
+    errors: list[str] = []
+    try:
+        threads = [threading.Thread(target=ingest_bench.store_loop, args=(url, n, all_batches[n], latencies, errors))
+                   for n in range(ingest_bench.STORES)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(60)
+        proc.stdout.close()
+    if errors:
+        raise SystemExit(f"ingest errors: {errors[:2]}")
+    return ingest_bench.STORES * per_store * ingest_bench.BATCH / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", action="store_true", help="SQLite files instead of a PostgreSQL cluster")
@@ -184,9 +240,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--rate", type=int, default=1_000, help="events/s arriving during the outage test")
     parser.add_argument("--outage-s", type=float, default=60.0, help="receiver outage (the issue's: 600)")
+    parser.add_argument("--http-ingest", type=int, default=0, metavar="WORKERS",
+                        help="also: HTTP ingest from 50 stores into WORKERS HQ processes, forwarding on and off "
+                             "(PostgreSQL only)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="vhq-fwd-"))
-    cluster = None if args.sqlite else PgCluster.start()
+    cluster = None if args.sqlite else PgCluster.start(durable=True)  # PostgreSQL's defaults, as bench_hq_ingest
     counter = iter(range(1_000_000))
 
     def new_db() -> str:
@@ -208,6 +267,16 @@ def main() -> None:
             rate = statistics.median(drain(new_db, double, args.events, n) for _ in range(args.runs))
             print(f"forwarding, {n} forwarder(s): {rate:,.0f} ev/s (ratio to ceiling {rate / top:.2f})")
         print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        if args.http_ingest and cluster is not None:
+            key_file = folder / "write.key"
+            key_file.write_text(KEY + "\n", encoding="utf-8")
+            key_file.chmod(0o600)
+            for _ in range(args.runs):
+                off = http_ingest(new_db, double, args.http_ingest, 4, False, key_file)
+                on = http_ingest(new_db, double, args.http_ingest, 4, True, key_file)
+                print(f"HTTP ingest, {args.http_ingest} worker(s), 50 stores x 4 x 500 events: {off:,.0f} ev/s "
+                      f"without forwarding, {on:,.0f} with it running (ratio {on / off:.2f})")
+            print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         lag = outage_lag(new_db, double, args.rate, args.outage_s)
         print(f"outage of {args.outage_s:.0f} s at {args.rate} ev/s: backlog {lag['backlog']:,} events, "
               f"caught up {lag['caught_up_s']:.1f} s after the receiver came back "

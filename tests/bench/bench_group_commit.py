@@ -80,7 +80,7 @@ class OneCommitPerCall:
         self._write = write
         self.groups = 0
 
-    def run(self, work):
+    def run(self, work, one_statement: bool = False):
         with self._write() as conn:
             result = work(conn)
         self.groups += 1

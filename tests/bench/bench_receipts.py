@@ -120,6 +120,8 @@ def main() -> None:
           f"(ratio {peak / small_peak:.2f}; flat is ~1, linear would be 10)")
     print(f"ingest (new):      {rate:10,.0f} receipts/s  best of {len(runs)} ({ingest_s:.2f} s, "
           f"{first.recorded} recorded, {len(first.errors)} errors)")
+    print(f"ingest / parse only: {rate / (sales / parse_s):.2f} (share of the parser's rate that "
+          f"survives masking, mapping, recording and stock; the parse alone caps ingest)")
     print(f"ingest (new, CPU): {first.recorded / ingest_cpu:10,.0f} receipts per CPU-second "
           f"({ingest_cpu:.2f} s CPU; wall time suffers when other work shares the cores)")
     print(f"ingest (again):    {again.duplicates / again_s:10,.0f} receipts/s  ({again_s:.2f} s, "

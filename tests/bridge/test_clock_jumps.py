@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_under_faketime(config: Path, offset_file: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LD_PRELOAD": str(LIBFAKETIME),
+    # The shim replaces time.sleep, which libfaketime breaks (see its docstring).
+    shim = ROOT / "tests" / "support" / "faketime_site"
+    env = {**os.environ, "PYTHONPATH": f"{shim}{os.pathsep}{ROOT}", "LD_PRELOAD": str(LIBFAKETIME),
            "FAKETIME_TIMESTAMP_FILE": str(offset_file), "FAKETIME_NO_CACHE": "1",
            "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
     return subprocess.Popen([sys.executable, "-m", "bridge.cli", "--config", str(config), "run"],
@@ -41,6 +43,7 @@ def test_pushes_continue_when_the_wall_clock_jumps_back_and_forward(
     offset_file = tmp_path / "faketime"
     offset_file.write_text("+0\n")
     run = _run_under_faketime(config, offset_file)
+    ok = False
     try:
         with Bridge.open(load_settings(config)) as recorder:  # a till or kiosk, on real time
             expected = 0
@@ -54,9 +57,12 @@ def test_pushes_continue_when_the_wall_clock_jumps_back_and_forward(
                 wait_for(lambda: _pushed_at_offset(recorder, int(offset)), timeout=10,
                          what=f"last_push_at {offset} s off")
         assert run.poll() is None, "the bridge exited"
+        ok = True
     finally:
         run.terminate()
         _, err = run.communicate(timeout=30)
+        if not ok:
+            print(f"vitrine-bridge run said:\n{err[-4000:]}")  # shown with the failure
     assert run.returncode == 0, err[-2000:]
 
 

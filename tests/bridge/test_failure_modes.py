@@ -24,6 +24,7 @@ def test_events_claimed_by_a_crashed_pass_are_sent_once_the_cause_is_fixed(
     with pytest.raises(ConfigError, match="token_file"):
         bridge.sync(pull=False)
     token_file.write_text(hq_token + "\n")
+    token_file.chmod(0o600)  # a token file open to others is refused
     bridge.push()  # the scheduler's push job, without a restart
     assert hq.event_count() == 5
     assert bridge.status()["in_flight"] == 0

@@ -4,9 +4,10 @@ shown, and `vitrine-bridge recover` puts its readable events back (issue 10 item
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import signal
-import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,9 @@ from bridge.store.recover import recover_file
 from bridge.store.registry import open_database
 from bridge.store.salvage import salvage
 
+ROOT = Path(__file__).resolve().parents[2]
 N_EVENTS = 2000
 PAGE = 4096
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed_file(path: Path, n: int = N_EVENTS) -> dict[str, str]:
@@ -107,28 +103,41 @@ def test_only_the_sender_may_quarantine(tmp_path, seeded):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vitrine.db"]  # nothing moved
 
 
-def test_a_second_process_reports_and_leaves_the_database_of_a_running_sender(
-        make_config, cli, cli_popen, hq, wait_for, tmp_path):
-    """Two real processes: `run` holds the lock; `status` on the damaged file must not move it."""
-    unreachable = make_config(hq={"url": f"http://127.0.0.1:{_free_port()}"})
-    database = load_settings(unreachable).database_path
+_HOLDER = """
+import sys
+from bridge.store.lock import SenderLock
+SenderLock(sys.argv[1]).acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_process_reports_and_leaves_the_database_of_the_lock_holder(
+        make_config, cli, hq, tmp_path):
+    """Two real processes: one holds the sender lock; `status` on the damaged file must not move it.
+
+    The holder only holds the lock: a live `run` would rewrite page 1 from its WAL at its
+    next checkpoint and could repair the damage before `status` looks.
+    """
+    config = make_config()
+    database = load_settings(config).database_path
     n = len(_seed_file(database, 400))
-    run = cli_popen(unreachable, "run")
-    lock = Path(f"{database}.lock")
-    wait_for(lambda: lock.exists() and lock.read_text().strip() == str(run.pid),
-             what="the sender lock")
-    # The header, not a page: the live sender's WAL may hold a newer copy of any page,
-    # which would hide a damaged one from the integrity check.
     _bad_header(database)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(database)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command in (("status", "--json"), ("sync",)):  # sync cannot take the lock either
+            answer = cli(config, *command)
+            assert answer.returncode == 2, command
+            assert database.name in answer.stderr and "Traceback" not in answer.stderr
+        assert "database is corrupt" in cli(config, "status").stderr
+        assert not list(tmp_path.glob(f"{database.name}.corrupt-*")), "a non-sender moved the database"
+    finally:
+        holder.kill()
+        holder.communicate()
 
-    status = cli(unreachable, "status", "--json")
-    assert status.returncode == 2
-    assert f"{database}: database is corrupt" in status.stderr and "Traceback" not in status.stderr
-    assert not list(tmp_path.glob(f"{database.name}.corrupt-*")), "a non-sender moved the database"
-
-    run.send_signal(signal.SIGTERM)
-    run.communicate(timeout=30)
-    config = make_config()  # the real HQ from now on
     assert cli(config, "sync").returncode == 0  # the sender moves it aside and records it
     moved = list(tmp_path.glob(f"{database.name}.corrupt-*[0-9]Z"))
     assert len(moved) == 1
@@ -161,3 +170,22 @@ def test_the_heartbeat_reports_stranded_events(open_bridge, hq, seeded, tmp_path
         assert [h["quarantined"] for h in hq.heartbeats()] == [stranded]
     finally:
         sender.close()
+
+
+def test_recover_through_another_path_clears_the_record(seeded, tmp_path):
+    source, _ = seeded
+    real = tmp_path / "data"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    db_path = tmp_path / "link" / "vitrine.db"
+    shutil.copyfile(source, db_path)
+    _bad_header(db_path)
+    with open_database(db_path, may_quarantine=True) as db:
+        from bridge.store.quarantine import Quarantines
+        from bridge.store.recover import note_quarantine
+
+        note_quarantine(db, db.quarantined, "test")
+        assert len(Quarantines(db).unrecovered()) == 1
+        recover_file(db, real / db.quarantined.name)  # the same file, by its real path
+        assert Quarantines(db).unrecovered() == []
+        assert len(Quarantines(db).all()) == 1

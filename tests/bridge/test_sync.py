@@ -72,6 +72,7 @@ def test_rejected_event_is_dead_lettered_with_hqs_error(bridge, hq, record_searc
 def test_401_stops_pushing_and_resumes_when_the_token_file_is_fixed(open_bridge, hq, tmp_path, caplog, record_searches, hq_token):
     token_file = tmp_path / "token"
     token_file.write_text("wrong-token\n")
+    token_file.chmod(0o600)  # a token file open to others is refused
     bridge = open_bridge(hq={"token": "", "token_file": str(token_file)})
     record_searches(bridge, 5)
     with caplog.at_level(logging.ERROR, logger="bridge.sync"):

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, product
+from pg_cluster import PgCluster, PgUnavailable
 from PIL import Image
 
 from hq.embedded import serve_in_thread
-
-from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, product
-from pg_cluster import PgCluster, PgUnavailable
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import time
 
 import pytest
 import requests
+from hq_helpers import AUTH, TOKEN, batch, event
+from segment_double import SegmentDouble
 
 from hq.embedded import serve_in_thread
 from hq.forward import ForwardConfig, queue_stats
-
-from hq_helpers import AUTH, TOKEN, batch, event
-from segment_double import SegmentDouble
+from hq.state import Access
 
 WRITE_KEY = "wk-test-DEVELOPMENT"
 
@@ -80,7 +80,9 @@ def test_each_accepted_event_is_forwarded_once_with_our_id_and_time(forwarding_h
     wait_until(lambda: queue_stats(forwarding_hq.store.db)["queued"] == 0)
     stats = requests.get(forwarding_hq.url + "/forward/stats.json", timeout=5).json()
     assert (stats["queued"], stats["delivered"], stats["set_aside"]) == (0, 8, 0)
-    assert requests.get(forwarding_hq.url + "/healthz", timeout=5).json()["forward"]["url"] == double.url
+    assert stats["process"]["url"] == double.url and stats["process"]["last_error"] is None
+    health = requests.get(forwarding_hq.url + "/healthz", timeout=5).json()["forward"]
+    assert health["state"] in ("idle", "sending") and set(health) == {"state", "retry_in_s"}
 
 
 def test_retries_after_429_and_500_keep_the_message_ids(forwarding_hq, double):
@@ -152,3 +154,25 @@ def test_write_key_goes_as_basic_auth_user(double):
     answer = requests.post(double.url + "/v1/batch", data=b'{"batch":[]}', timeout=5,
                            headers={"Authorization": f"Basic {token}"})
     assert answer.json() == {"success": True}
+
+
+def test_forward_stats_sit_behind_the_dashboard_token_and_health_stays_open(tmp_path, double):
+    hq = serve_in_thread(tmp_path / "hq.db", tokens={"paris-marais": TOKEN}, seed_catalog=False,
+                         access=Access(dashboard_token="dash-DEVELOPMENT"), forward=fast(double.url))
+    try:
+        assert requests.get(hq.url + "/forward/stats.json", timeout=5).status_code == 401
+        answer = requests.get(hq.url + "/forward/stats.json", timeout=5,
+                              headers={"Authorization": "Bearer dash-DEVELOPMENT"})
+        assert answer.status_code == 200 and answer.json()["queued"] == 0
+        assert "forward" in requests.get(hq.url + "/healthz", timeout=5).json()
+    finally:
+        hq.stop()
+
+
+def test_forward_stats_answer_404_when_forwarding_is_off(tmp_path):
+    hq = serve_in_thread(tmp_path / "hq.db", tokens={"paris-marais": TOKEN}, seed_catalog=False)
+    try:
+        assert requests.get(hq.url + "/forward/stats.json", timeout=5).status_code == 404
+        assert "forward" not in requests.get(hq.url + "/healthz", timeout=5).json()
+    finally:
+        hq.stop()

@@ -16,16 +16,21 @@ from pathlib import Path
 
 import pytest
 import requests
+from hq_helpers import event
+from segment_double import SegmentDouble
+from test_forward import WRITE_KEY, fast, wait_until
 
-from hq.forward import ForwardConfig, ForwardConfigError, Forwarder, queue_stats, read_write_key
+from hq.forward import (
+    ForwardConfig,
+    ForwardConfigError,
+    Forwarder,
+    queue_stats,
+    read_write_key,
+)
 from hq.forward.attach import attach
 from hq.forward.sender import retry_after
 from hq.store import HQStore
 from hq.validation import check_event
-
-from hq_helpers import event
-from segment_double import SegmentDouble
-from test_forward import WRITE_KEY, fast, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -241,3 +246,27 @@ def _in_flight(database: str) -> bool:
         return store.db.read("SELECT count(*) FROM forward_queue WHERE lease_owner IS NOT NULL")[0][0] > 0
     finally:
         store.close()
+
+
+def test_forwarding_survives_the_database_going_away_and_resumes(pg_cluster, double):
+    from test_hq_operations import _cut_off
+
+    url = pg_cluster.new_database()
+    store = HQStore(url)
+    forwarder = attach(store, fast(double.url))
+    try:
+        double.outage(503)
+        add(store, 1, 5)
+        wait_until(lambda: double.requests)
+        _cut_off(pg_cluster, url, allow=False)
+        try:
+            double.recover()
+            wait_until(lambda: forwarder.status()["state"] == "error", timeout_s=60)
+            assert double.received_ids() == []
+        finally:
+            _cut_off(pg_cluster, url, allow=True)
+        assert double.wait_for(5, timeout_s=90)
+    finally:
+        forwarder.stop()
+        store.close()
+    assert sorted(double.received_ids()) == [f"ev-{n}" for n in range(1, 6)]

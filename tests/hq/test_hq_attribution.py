@@ -19,12 +19,11 @@ import math
 
 import pytest
 import requests
+from attribution_seed import batches, paris_late
+from hq_helpers import OTHER_TOKEN, TOKEN, batch
 
 from hq.embedded import serve_in_thread
 from hq.state import Access
-
-from attribution_seed import batches, paris_late
-from hq_helpers import OTHER_TOKEN, TOKEN, batch
 
 ORDERS_TOKEN = "test-orders-token"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -106,12 +105,18 @@ def test_a_longer_window_and_another_period(hq):
     october = requests.get(url, params={"from": "2026-10-31", "to": "2026-10-31"}, timeout=10).json()
     assert october["receipts"] == {"count": 1, "revenue": "999.00"}
     assert october["attributed"]["identified"]["count"] == 0  # Camille first came on 2 November
+    # S6 (25 Nov) converts through Inès's R6 of 26 Nov, after this period
+    late = requests.get(url, params={"from": "2026-11-20", "to": "2026-11-25"}, timeout=10).json()
+    assert late["holdout"]["holdout"] == {"sessions": 1, "converted": 1, "conversion_rate": 1.0}
+    assert late["holdout"]["with_suggestions"] == {"sessions": 1, "converted": 1, "conversion_rate": 1.0}
     pounds = requests.get(url, params={**NOVEMBER, "currency": "GBP"}, timeout=10).json()
-    assert pounds["receipts"] == {"count": 1, "revenue": "5.00"} and pounds["excluded_currencies"]["EUR"] == 9  # 8 receipts, 1 order
+    assert pounds["receipts"] == {"count": 1, "revenue": "5.00"}
+    assert pounds["excluded_currencies"]["EUR"] == 9  # 8 receipts, 1 order
 
 
 @pytest.mark.parametrize("query, field", [
-    ({"from": "2026-11-31"}, "from:"), ({"to": "26-11-01"}, "to:"), ({"from": "2026-12-01", "to": "2026-11-01"}, "from:"),
+    ({"from": "2026-11-31"}, "from:"), ({"to": "26-11-01"}, "to:"),
+    ({"from": "2026-12-01", "to": "2026-11-01"}, "from:"),
     ({"from": "2024-01-01", "to": "2026-01-01"}, "to:"), ({"window_days": "0"}, "window_days:"),
     ({"currency": "eur"}, "currency:"),
 ])
@@ -159,21 +164,46 @@ def test_holdout_and_handoff_fields_are_checked(hq):
 
 
 def test_backfill_derives_the_facts_of_events_stored_before(hq):
+    from datetime import date
+
+    from hq.attribution.credit import attribute
+    from hq.attribution.period import Period
+    from hq.attribution.report import store_json
     from hq.cli import main
 
     seed(hq.url)
-    url = hq.url + "/stores/paris-marais/attribution.json"
-    before = requests.get(url, params=NOVEMBER, timeout=10).json()
-    with hq.store.db.write() as tx:  # as a database from before migration 3 would be
+    db, november = hq.store.db, Period(date(2026, 11, 1), date(2026, 11, 30))
+    target = db.path if db.kind == "sqlite" else db.url
+
+    def report() -> dict:  # computed afresh: the server's cache sees new batches, not a backfill
+        return store_json("paris-marais", november, attribute(db, november, store_id="paris-marais"))
+
+    before = report()
+    assert before == requests.get(hq.url + "/stores/paris-marais/attribution.json", params=NOVEMBER,
+                                  timeout=10).json()
+    with db.write() as tx:  # as a database from before migration 3 would be
         for table in ("receipts", "receipt_lines", "kiosk_facts"):
             tx.run(f"DELETE FROM {table}")
-    assert requests.get(url, params=NOVEMBER, timeout=10).json()["receipts"]["count"] == 0
-    assert main(["backfill-attribution", "--database", hq.store.db.path if hq.store.db.kind == "sqlite"
-                 else hq.store.db.url]) == 0
-    assert requests.get(url, params=NOVEMBER, timeout=10).json() == before
-    assert main(["backfill-attribution", "--database", hq.store.db.path if hq.store.db.kind == "sqlite"
-                 else hq.store.db.url]) == 0  # again: nothing changes
-    assert requests.get(url, params=NOVEMBER, timeout=10).json() == before
+    assert report()["receipts"]["count"] == 0
+    assert main(["backfill-attribution", "--database", target]) == 0
+    assert report() == before
+    assert main(["backfill-attribution", "--database", target]) == 0  # again: nothing changes
+    assert report() == before
+
+
+def test_a_report_follows_what_arrives_after_it_was_computed(hq):
+    from attribution_seed import receipt
+
+    seed(hq.url)
+    url = hq.url + "/stores/paris-marais/attribution.json"
+    assert requests.get(url, params=NOVEMBER, timeout=10).json()["receipts"]["count"] == 8
+    late = receipt("R-late", "2026-11-29T10:00:00+01:00", [("RM-1-M-BLK", "10.00")])
+    requests.post(hq.url + "/v1/events", json=batch([late]), headers=_auth(TOKEN), timeout=10).raise_for_status()
+    assert requests.get(url, params=NOVEMBER, timeout=10).json()["receipts"] == {"count": 9, "revenue": "632.50"}
+    order = {**ORDER_O5, "order_id": "O-late", "total": {"amount": "1.00", "currency": "EUR"}}
+    requests.post(hq.url + "/v1/orders", json={"orders": [order]}, headers=_auth(ORDERS_TOKEN), timeout=10)
+    assert requests.get(url, params=NOVEMBER, timeout=10).json()["attributed"]["handoff"]["online"] == \
+        {"count": 2, "revenue": "251.00"}
 
 
 def test_a_receipt_too_large_for_attribution_is_still_stored(hq):

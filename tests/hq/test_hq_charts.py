@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hq.charts import Series, day_bars, rate_bars
 from hq.money import from_micros, to_micros
-from hq.page_tables import Markup, Table
+from hq.pages.charts import Series, day_bars, rate_bars
+from hq.pages.tables import Markup, Table
 
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
 

@@ -7,7 +7,6 @@ import time
 
 import psycopg
 import requests
-
 from hq_helpers import event
 from hq_process import kill_hq, start_hq
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import requests
-from openapi_spec_validator import validate
-
 from hq_helpers import OTHER_TOKEN, batch, event
+from openapi_spec_validator import validate
 
 BEAT = {"store_id": "paris-marais", "bridge_id": "paris-marais-bridge-1", "version": "0.1.0", "pending": 42,
         "oldest_pending_age_s": 310.4, "dead_letters": 3, "last_push_at": "2026-11-23T14:05:09Z"}

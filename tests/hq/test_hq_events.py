@@ -6,7 +6,6 @@ import gzip
 import json
 
 import requests
-
 from hq_helpers import AUTH, OTHER_TOKEN, batch, event
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from hq.validation import _check_event, _Bad, _looks_valid, check_event
+from hq.validation import _Bad, _check_event, _looks_valid, check_event
 
 BASE = {"id": "e1", "occurred_at": "2026-11-23T14:05:09.120+01:00", "device_id": "kiosk-1",
         "seq": 1, "profile_id": None, "claim_code": None}

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from hq_helpers import AUTH, batch, event
 
 ROOT = Path(__file__).resolve().parents[2]

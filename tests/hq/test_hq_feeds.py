@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hq.embedded import serve_in_thread
-
 from hq_helpers import product
+
+from hq.embedded import serve_in_thread
 
 
 def pull(session, url, path, **params):

@@ -14,10 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, batch, event
 
 from hq.embedded import serve_in_thread
-
-from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, batch, event
 
 
 def raw(hq, data: bytes, *, timeout: float = 10) -> tuple[int, bytes]:

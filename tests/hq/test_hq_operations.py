@@ -7,10 +7,9 @@ import time
 import psycopg
 import pytest
 import requests
+from hq_helpers import AUTH, batch, event
 
 from hq.embedded import serve_in_thread
-
-from hq_helpers import AUTH, batch, event
 
 
 def test_stats_count_each_event_once_per_device_with_gaps(hq, session):

@@ -8,12 +8,11 @@ import re
 
 import pytest
 import requests
+from hq_helpers import OTHER_TOKEN, TOKEN
+from test_hq_attribution import NOVEMBER, ORDERS_TOKEN, seed
 
 from hq.embedded import serve_in_thread
 from hq.state import Access
-
-from hq_helpers import OTHER_TOKEN, TOKEN
-from test_hq_attribution import NOVEMBER, ORDERS_TOKEN, seed
 
 DASHBOARD_TOKEN = "test-dashboard-token"
 QUARANTINED = [{"file": "outbox.db", "at": "2026-11-23T14:00:00Z", "events": 1200}]

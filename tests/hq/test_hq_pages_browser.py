@@ -8,14 +8,13 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-
-from hq.embedded import serve_in_thread
-from hq.state import Access
-
 from chromium import Chromium, ChromiumUnavailable
 from hq_helpers import OTHER_TOKEN, TOKEN
 from test_hq_attribution import NOVEMBER, ORDERS_TOKEN, seed
 from test_hq_pages import BEAT, DASHBOARD_TOKEN
+
+from hq.embedded import serve_in_thread
+from hq.state import Access
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "hq"
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
+from hq_helpers import batch, event
 from PIL import Image
 from pyzbar.pyzbar import decode
 
 from hq.tokens import mint_app_token
-
-from hq_helpers import batch, event
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hq_helpers import event
 
 from hq.store import HQStore
 from hq.validation import check_event
-
-from hq_helpers import event
 
 
 def test_the_hook_sees_only_events_accepted_now_and_shares_their_transaction(database):

@@ -165,7 +165,7 @@ class KioskDriver:
         for _ in range(frames):
             self._loop.idle()
 
-    def wait_until(self, predicate, timeout: float = 5.0, message: str = "") -> object:
+    def wait_until(self, predicate, timeout: float = 20.0, message: str = "") -> object:
         """Pump frames until predicate() is truthy; fail after timeout seconds."""
         deadline = time.monotonic() + timeout
         while True:

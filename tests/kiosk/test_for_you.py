@@ -164,3 +164,28 @@ def test_staff_open_the_shoppers_list_only_while_the_session_is_open(kiosk):
     from kiosk.screens.clienteling import open_shopper_list
     assert open_shopper_list(lambda *_: None) is False
     app.staff_mode = False
+
+
+@pytest.mark.parametrize("size", [(800, 1280), (1280, 800)], ids=["tablet", "laptop"])
+def test_for_you_and_the_look_fit_smaller_windows(kiosk, size):
+    app = kiosk.app
+    kiosk.set_size(*size)
+    identify(kiosk)
+    app.go("for_you")
+    screen = app.screens["for_you"]
+    kiosk.wait_until(lambda: screen.ids.saved.children and screen.ids.goes_with.children)
+    kiosk.settle()
+    for card in [*screen.ids.saved.children, *screen.ids.goes_with.children]:
+        x, _ = card.to_window(card.x, card.y)
+        assert x >= 0 and x + card.width <= kiosk.window.width + 1, f"card cut at {size}"
+    first = screen.ids.saved.children[-1]
+    assert 0 <= first.to_window(*first.center)[1] <= kiosk.window.height, "the list opens at its top"
+    kiosk.screenshot(f"for-you-{size[0]}x{size[1]}")
+    product = open_product(kiosk, "mv-1001")
+    grid = product.ids.look
+    assert grid.cols >= 2
+    for card in grid.children:
+        x, _ = card.to_window(card.x, card.y)
+        assert x >= 0 and x + card.width <= kiosk.window.width + 1
+    product.ids.scroller.scroll_to(product.ids.where, animate=False)
+    kiosk.screenshot(f"product-where-is-it-{size[0]}x{size[1]}")

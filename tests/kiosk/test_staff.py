@@ -29,13 +29,15 @@ def with_pin(kiosk, clock):
         original, kiosk=dataclasses.replace(original.kiosk, staff_pin_hash=PIN_HASH, staff_max_tries=5,
                                             staff_lockout_s=300.0))
     staff.forget_gate(app)
-    staff.gate_for(app, clock=clock)
+    # The lockout is kept in the bridge database now: start each test with none saved.
+    staff.gate_for(app, clock=clock).reset()
     for name in ("staff_pin", "staff"):
         app.screens[name].idle_timeout_s = 120
     yield kiosk
     for name in ("staff_pin", "staff"):
         app.screens[name].idle_timeout_s = 0
     app.settings = original
+    staff.gate_for(app).reset()
     staff.forget_gate(app)
     app.staff_mode = False
 
@@ -238,3 +240,19 @@ def test_staff_screen_returns_to_attract_after_its_idle_timeout(with_pin):
     kiosk.app.screens["staff"].on_pre_enter()  # re-arm with the short timeout
     kiosk.wait_until(lambda: kiosk.screen == "attract", message="the staff idle reset")
     assert not kiosk.app.staff_mode
+
+
+def test_health_panel_says_when_events_were_set_aside_in_a_damaged_database(with_pin):
+    screen = with_pin.app.screens["staff"]
+    stranded = {"quarantined": [{"file": "/var/lib/vitrine/vitrine.db.corrupt-x", "at": "2026-12-02T07:00:00Z",
+                                 "events": 1986}], "pending": 0}
+    rows = {label: (value, alarming) for label, value, alarming in screen.status_rows(stranded, "fr")}
+    assert rows["Base de données endommagée"] == (
+        "1986 événements mis de côté : lancer vitrine-bridge recover", True)
+    english = [label for label, _, _ in screen.status_rows({"quarantined": [], "pending": 0}, "en")]
+    assert "Damaged database" not in english
+
+
+def test_the_apps_gate_keeps_its_lockout_in_the_bridge_database(with_pin):
+    gate = staff.gate_for(with_pin.app)
+    assert gate.saved is not None and gate.saved.values is with_pin.app.bridge.local_state

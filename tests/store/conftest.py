@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bridge.config import load_settings
-from tests.store.store_rig import free_port, kiosk_config, store_config
+from tests.store.store_rig import free_port, kiosk_config, small_catalog, store_config
 
 
 @pytest.fixture
 def hq(tmp_path):
+    """The reference HQ with a small catalog of our own (real images), in this process."""
     from hq.embedded import serve_in_thread
 
-    running = serve_in_thread(tmp_path / "hq.db")
+    running = serve_in_thread(tmp_path / "hq.db", catalog_dir=small_catalog(tmp_path / "catalog"))
     yield running
     running.stop()
 
@@ -59,3 +60,16 @@ def kiosk(tmp_path, store, opened):
 @pytest.fixture
 def port():
     return free_port
+
+
+@pytest.fixture
+def open_direct(tmp_path, hq, opened):
+    """open a bridge talking straight to HQ."""
+    from bridge.facade import Bridge
+    from tests.store.store_rig import HQ_TOKEN
+
+    def open_():
+        b = Bridge.open(load_settings(kiosk_config(tmp_path, 99, hq.url, token=HQ_TOKEN)))
+        opened.append(b)
+        return b
+    return open_

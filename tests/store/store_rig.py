@@ -16,6 +16,27 @@ HQ_TOKEN = "dev-token-paris-marais"
 INTAKE_TOKEN = "intake-secret-for-tills"
 
 
+def small_catalog(folder: Path, products: int = 6) -> Path:
+    """A catalog directory of a few products with real JPEGs and stock here, for a fast HQ."""
+    from PIL import Image
+
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    items, stock = [], []
+    for i in range(products):
+        pid = f"rm-{2000 + i}"
+        Image.new("RGB", (24, 32), (30 * i, 90, 140)).save(folder / "images" / f"{pid}.jpg", "JPEG")
+        items.append({
+            "id": pid, "name": {"fr": f"Robe {i}", "en": f"Dress {i}"},
+            "description": {"fr": "Lin", "en": "Linen"}, "category": "dresses",
+            "price": {"amount": f"{100 + i}.00", "currency": "EUR"}, "images": [f"images/{pid}.jpg"],
+            "variants": [{"sku": f"{pid}-S", "ean": None, "size": "S", "color": "black"}],
+            "updated_at": "2026-11-01T10:00:00+00:00"})
+        stock.append({"sku": f"{pid}-S", "location": f"store:{STORE}", "on_hand": 40 + i})
+    (folder / "products.json").write_text(json.dumps(items), encoding="utf-8")
+    (folder / "stock.json").write_text(json.dumps(stock), encoding="utf-8")
+    return folder
+
+
 def kiosk_token(i: int) -> str:
     return f"kiosk-{i}-token-0123456789abcdef"
 

@@ -183,3 +183,29 @@ def test_with_hq_down_the_store_bridge_goes_on_serving_its_kiosks(tmp_path, hq, 
         assert down.outbox.stats().pending == 4
     finally:
         server.stop()
+
+
+def test_a_kiosk_lists_the_devices_of_its_store_bridge_and_hq_has_none(store, kiosk, open_direct):
+    k1 = kiosk(1)
+    assert k1.heartbeat()
+    listed = k1.store_devices()
+    assert [(d["device_id"], d["revoked"]) for d in listed] == [("kiosk-1", False)]
+    assert open_direct().store_devices() is None  # straight to HQ: no store bridge, no list
+
+
+def test_a_receipt_relayed_by_a_till_bridge_lowers_the_store_stock_once(store):
+    store.sync(pull=True)
+    sku, before = store.db.read().execute(
+        "SELECT sku, on_hand FROM stock WHERE location = ? AND on_hand > 2 LIMIT 1", (f"store:{STORE}",)).fetchone()
+    price = {"amount": "10.00", "currency": "EUR"}
+    event = {"id": "pos-9-1", "type": "receipt", "occurred_at": "2026-11-23T10:00:00Z", "device_id": "pos-9",
+             "seq": 1, "payload": {"receipt_id": "R-9", "register_id": "pos-9",
+                                   "lines": [{"sku": sku, "quantity": 2, "unit_price": price, "total": price}],
+                                   "subtotal": price, "tax": {"amount": "0.00", "currency": "EUR"},
+                                   "total": price, "tenders": [{"method": "cash", "amount": price}]}}
+    body = {"store_id": STORE, "events": [event]}
+    assert _post(store.url, body, kiosk_token(1)).json()["results"][0]["status"] == "accepted"
+    assert _post(store.url, body, kiosk_token(1)).json()["results"][0]["status"] == "duplicate"
+    level = store.db.read().execute("SELECT on_hand FROM stock WHERE sku = ? AND location = ?",
+                                    (sku, f"store:{STORE}")).fetchone()[0]
+    assert level == before - 2

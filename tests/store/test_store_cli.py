@@ -24,6 +24,7 @@ def test_pair_prints_url_token_and_qr_revoke_and_devices_list_them(tmp_path):
     paired = _cli(config, "pair", "kiosk-entrance", "--qr", str(tmp_path / "pair.png"))
     assert paired.returncode == 0, paired.stderr
     assert 'url = "http://store.local:8799"' in paired.stdout
+    assert "allow_insecure_http = true" in paired.stdout  # a LAN URL in clear: the kiosk must opt in
     token = paired.stdout.split('token = "', 1)[1].split('"', 1)[0]
     assert len(token) >= 32 and ("█" in paired.stdout or "▀" in paired.stdout)  # the terminal QR
     assert Image.open(tmp_path / "pair.png").size[0] > 100

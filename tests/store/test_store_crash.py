@@ -60,7 +60,9 @@ def test_store_bridge_killed_repeatedly_loses_and_doubles_nothing(tmp_path, hq):
     kiosks = [Bridge.open(load_settings(cfg)) for cfg in kiosk_cfgs]
     recorder = Recorder(kiosks)
     try:
-        wait_until(lambda: answers(store_url), 20, "the store bridge to serve")
+        t0 = time.monotonic()
+        wait_until(lambda: answers(store_url), 120, "the store bridge to serve")
+        print(f"store up {time.monotonic() - t0:.1f}")
         recorder.start()
         for kill in range(KILLS):
             before = hq.event_count()
@@ -68,12 +70,14 @@ def test_store_bridge_killed_repeatedly_loses_and_doubles_nothing(tmp_path, hq):
             procs["store"].send_signal(signal.SIGKILL)
             procs["store"].wait()
             procs["store"] = start_bridge(store_cfg, tmp_path / "store.log")
-            wait_until(lambda: answers(store_url), 20, "the store bridge to come back")
+            wait_until(lambda: answers(store_url), 120, "the store bridge to come back")
+            print(f"round {kill} {time.monotonic() - t0:.1f}")
         recorder.stop.set()
         recorder.join()
         wanted = set(recorder.ids)
         wait_until(lambda: hq.event_count() >= len(wanted), 60, f"HQ to hold all {len(wanted)} events",
                    step=0.1)
+        print(f"drained {time.monotonic() - t0:.1f}")
         held = hq.events(STORE)
         assert len(held) == len(wanted) and {e["id"] for e in held} == wanted
         for i in range(1, KIOSKS + 1):
@@ -84,6 +88,7 @@ def test_store_bridge_killed_repeatedly_loses_and_doubles_nothing(tmp_path, hq):
         sku, on_hand = wait_until(lambda: _stocked(kiosks[-1]), 30, "kiosks to hold the stock")
         for k in kiosks:
             wait_until(lambda: _level(k, sku) == on_hand, 30, "every kiosk to hold the same stock")
+        print(f"stock {time.monotonic() - t0:.1f}")
         sold_at = time.monotonic()
         answer = requests.post(intake_url + "/v1/intake/receipts", json={"receipts": [_receipt(1, sku)]},
                                headers={"Authorization": f"Bearer {INTAKE_TOKEN}"}, timeout=10)

@@ -70,7 +70,7 @@ def test_no_or_wrong_token_is_401_on_every_api_path(store, token):
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     for method, path in [("POST", "/v1/events"), ("GET", "/v1/catalog"), ("GET", "/v1/stock"),
                          ("GET", "/v1/keys"), ("POST", "/v1/heartbeats"), ("GET", "/v1/profiles/x"),
-                         ("GET", "/v1/images/a.jpg")]:
+                         ("GET", "/v1/images/a.jpg"), ("GET", "/v1/devices")]:
         answer = requests.request(method, store.url + path, headers=headers, data=b"{}", timeout=10)
         assert answer.status_code == 401, (method, path)
         assert "error" in answer.json()

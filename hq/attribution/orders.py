@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hq.attribution_facts import utc_text
+from hq.attribution.facts import utc_text
 from hq.clock import utc_now
 from hq.db import Database
 from hq.errors import HTTPFailure

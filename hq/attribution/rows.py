@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import NamedTuple
 from operator import itemgetter
+from typing import NamedTuple
 
 from hq.db import Database
 
@@ -54,9 +54,12 @@ def _scope(store_id: str | None, column: str) -> tuple[str, tuple]:
     return ("", ()) if store_id is None else (f" AND {column} = ?", (store_id,))
 
 
-def receipts(db: Database, first: str, last: str, store_id: str | None) -> list[Receipt]:
-    """Receipts whose own local day is in [first, last]."""
+def receipts(db: Database, first: str, last: str, store_id: str | None, *,
+             named_only: bool = False) -> list[Receipt]:
+    """Receipts whose own local day is in [first, last] (named_only: those that may name a shopper)."""
     where, params = _scope(store_id, "r.store_id")
+    if named_only:
+        where += " AND (r.profile_id IS NOT NULL OR r.claim_code IS NOT NULL)"
     sql = ("SELECT r.store_id, r.receipt_id, r.day, r.at, COALESCE(r.profile_id, c.profile_id), r.handoff_id, "
            "CASE WHEN r.handoff_id IS NOT NULL AND EXISTS (SELECT 1 FROM kiosk_facts h WHERE "
            "h.handoff_id = r.handoff_id AND h.type = 'sent_to_phone') THEN 1 ELSE 0 END, "

@@ -9,11 +9,12 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, urlencode
 
-from hq.attribution import Period
-from hq.kiosk_view import KioskView, kiosk_view
-from hq.page_tables import Markup, Table
+from hq.attribution.cache import AttributionCache
+from hq.attribution.period import Period
+from hq.pages.kiosk_view import KioskView, kiosk_view
+from hq.pages.sync_tables import ago, sync_tables
+from hq.pages.tables import Markup, Table
 from hq.store import HQStore
-from hq.sync_tables import ago, sync_tables
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; color: #222; background: #faf9f7; margin: 2rem auto;
@@ -25,7 +26,8 @@ th, td { text-align: left; padding: .25rem 1rem .25rem 0; border-bottom: 1px sol
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: #777; } .warn { color: #a33; } a { color: #245; }
 th { font-size: .85rem; font-weight: 600; vertical-align: bottom; } td:first-child { white-space: nowrap; }
-a.csv { font-size: .8rem; } details summary { cursor: pointer; color: #245; } form { margin: .5rem 0 1rem; } input, button { font: inherit; }
+a.csv { font-size: .8rem; } details summary { cursor: pointer; color: #245; }
+form { margin: .5rem 0 1rem; } input, button { font: inherit; }
 svg.chart { display: block; margin: .5rem 0; max-width: 100%; height: auto; }
 svg .t { font: 600 13px system-ui, sans-serif; fill: #333; } svg .a { font: 11px system-ui, sans-serif; fill: #666; }
 svg .g { stroke: #e4e2de; stroke-width: 1; } svg .track { fill: #eeece8; }
@@ -48,7 +50,8 @@ def index_page(store: HQStore) -> str:
     head = "".join(f"<th>{h}</th>" for h in ("store", "events", "last heartbeat"))
     lines = "".join(f"<tr><td>{a}</td><td class=\"n\">{b}</td><td>{c}</td></tr>" for a, b, c in rows)
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
-    body = ("<h1>Vitrine HQ — stores</h1><p><a href=\"/chain\">The whole chain: kiosk activity and attribution</a></p>"
+    body = ("<h1>Vitrine HQ — stores</h1>"
+            "<p><a href=\"/chain\">The whole chain: kiosk activity and attribution</a></p>"
             + (table if rows else "<p>No stores yet.</p>"))
     return _page("Vitrine HQ — stores", body)
 
@@ -77,17 +80,17 @@ def _kiosk_sections(view: KioskView, csv_base: str, query: str) -> str:
             + _section("Holdout comparison", view.charts["holdout"], [("", t["holdout"])], csv_base, query))
 
 
-def store_tables(store: HQStore, store_id: str, period: Period, *, window_days: int,
+def store_tables(store: HQStore, results: AttributionCache, store_id: str, period: Period, *, window_days: int,
                  currency: str | None = None) -> tuple[KioskView, list[Table]]:
     """The store page's kiosk view and its sync-health tables."""
-    view = kiosk_view(store.db, period, store_id=store_id, currency=currency, window_days=window_days)
+    view = kiosk_view(results, period, store_id=store_id, currency=currency, window_days=window_days)
     return view, sync_tables(store, store_id)
 
 
-def store_page(store: HQStore, store_id: str, period: Period, *, window_days: int,
+def store_page(store: HQStore, results: AttributionCache, store_id: str, period: Period, *, window_days: int,
                currency: str | None = None) -> str:
     """GET /stores/{id}: kiosk activity and attribution per day, the holdout, and sync health."""
-    view, sync = store_tables(store, store_id, period, window_days=window_days, currency=currency)
+    view, sync = store_tables(store, results, store_id, period, window_days=window_days, currency=currency)
     events, bridges, devices, quarantined, served = sync
     base = f"/stores/{quote(store_id)}"
     query = urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
@@ -104,9 +107,9 @@ def store_page(store: HQStore, store_id: str, period: Period, *, window_days: in
     return _page(f"Vitrine HQ — {store_id}", body)
 
 
-def chain_page(store: HQStore, period: Period, *, window_days: int, currency: str | None = None) -> str:
+def chain_page(results: AttributionCache, period: Period, *, window_days: int, currency: str | None = None) -> str:
     """GET /chain: every store's kiosk activity and attribution, per store and per day."""
-    view = kiosk_view(store.db, period, currency=currency, window_days=window_days)
+    view = kiosk_view(results, period, currency=currency, window_days=window_days)
     query = urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
     stores = view.tables["stores"]
     for row in stores.rows:  # link each store to its page over the same period
@@ -117,13 +120,13 @@ def chain_page(store: HQStore, period: Period, *, window_days: int, currency: st
     return _page("Vitrine HQ — the chain", body)
 
 
-def table_csv(store: HQStore, store_id: str | None, name: str, period: Period, *, window_days: int,
-              currency: str | None = None) -> str | None:
+def table_csv(store: HQStore, results: AttributionCache, store_id: str | None, name: str, period: Period, *,
+              window_days: int, currency: str | None = None) -> str | None:
     """One table of the store page (or the chain page, store_id None) as CSV; None if no table has that name."""
     if store_id is None:
-        tables = list(kiosk_view(store.db, period, currency=currency, window_days=window_days).tables.values())
+        tables = list(kiosk_view(results, period, currency=currency, window_days=window_days).tables.values())
     else:
-        view, sync = store_tables(store, store_id, period, window_days=window_days, currency=currency)
+        view, sync = store_tables(store, results, store_id, period, window_days=window_days, currency=currency)
         tables = [*view.tables.values(), *sync]
     found = [t for t in tables if t.name == name]
     return found[0].csv() if found else None

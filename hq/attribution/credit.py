@@ -13,27 +13,18 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from hq import attribution_rows as rows
+from hq.attribution import rows
+from hq.attribution.holdout import Arm, session_outcomes
+from hq.attribution.period import Period
 from hq.db import Database
-from hq.holdout import Arm, session_outcomes
 
 DEFAULT_WINDOW_DAYS = 14
 PRESENCE_TYPES = ("session_started", "shopper_identified", "product_viewed", "item_saved", "sent_to_phone",
                   "fitting_room_requested")
 SESSION_TYPES = ("session_started", "shopper_identified", "sent_to_phone")  # the holdout reads them all
 
-
-@dataclass(frozen=True)
-class Period:
-    """Local days from `first` to `last`, both included."""
-
-    first: date
-    last: date
-
-    def days(self) -> list[str]:
-        return [(self.first + timedelta(days=i)).isoformat() for i in range((self.last - self.first).days + 1)]
 
 
 @dataclass
@@ -81,16 +72,17 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
     window = timedelta(days=window_days)
     # the holdout follows sessions of the period for a window after it
     after = (period.last + window + timedelta(days=1)).isoformat()
-    later_receipts = rows.receipts(db, first, after, store_id)
-    receipts = [r for r in later_receipts if r.day <= last]
+    receipts = rows.receipts(db, first, last, store_id)
+    later_receipts = rows.receipts(db, (period.last + timedelta(days=1)).isoformat(), after, store_id,
+                                   named_only=True)
     orders = rows.orders(db, first, last, store_id)
     currency = currency or _main_currency(receipts, orders)
     excluded = Counter(x.currency for x in [*receipts, *orders] if x.currency != currency)
     stores: dict[str, StoreFigures] = {}
     # a day more on each side: the local days of UTC instants near midnight
     seen_from = (period.first - window - timedelta(days=1)).isoformat()
-    facts = rows.kiosk_facts(db, seen_from, after, store_id, PRESENCE_TYPES, SESSION_TYPES)
-    presence, looked = _presence(facts)
+    seen_to = (period.last + timedelta(days=1)).isoformat()
+    presence, looked = _presence(rows.kiosk_facts(db, seen_from, seen_to, store_id, PRESENCE_TYPES))
     lines = rows.receipt_lines(db, first, last, store_id)
     products = rows.sku_products(db) if lines else {}
     for r in receipts:
@@ -113,7 +105,8 @@ def attribute(db: Database, period: Period, *, store_id: str | None = None, curr
             figures.handoff_online.add(o.micros)
             figures.credit(o.day, "handoff", o.micros)
     redeemed = rows.redeemed_handoffs(db, first, after, store_id)
-    for sid, arm, converted in session_outcomes(facts, later_receipts, redeemed, period, window):
+    sessions = rows.kiosk_facts(db, first, after, store_id, SESSION_TYPES, SESSION_TYPES)
+    for sid, arm, converted in session_outcomes(sessions, receipts + later_receipts, redeemed, period, window):
         (stores.get(sid) or stores.setdefault(sid, StoreFigures())).arms[arm].add(converted)
     return Attribution(currency, stores, dict(excluded))
 

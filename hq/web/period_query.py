@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 
-from hq.attribution import Period
+from hq.attribution.period import Period
 from hq.errors import HTTPFailure
 
 MAX_DAYS = 366

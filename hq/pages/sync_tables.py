@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
-from hq.page_tables import Markup, Table
+from hq.pages.tables import Markup, Table
 from hq.store import HQStore
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from hq.attribution_facts import store_facts
+from hq.attribution.facts import store_facts
 from hq.db import Database
 from hq.validation import check_event
 

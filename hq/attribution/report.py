@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from hq.attribution import Attribution, Period, StoreFigures
-from hq.holdout import Arm, difference_ci95
+from hq.attribution.credit import Attribution, StoreFigures
+from hq.attribution.holdout import Arm, difference_ci95
+from hq.attribution.period import Period
 from hq.money import from_micros
 
 

@@ -14,12 +14,9 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from hq import attribution_rows as rows
-
-if TYPE_CHECKING:
-    from hq.attribution import Period
+from hq.attribution import rows
+from hq.attribution.period import Period
 
 Z95 = 1.959964  # the standard normal's 97.5th percentile
 

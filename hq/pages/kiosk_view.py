@@ -1,6 +1,6 @@
 """What the kiosk did and earned, for the store page (one store) and the chain page (every store): tables and charts.
 
-    view = kiosk_view(db, period, store_id="paris-marais")
+    view = kiosk_view(state.results, period, store_id="paris-marais")
     view.tables["daily"].csv()
 """
 
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hq.attribution import DEFAULT_WINDOW_DAYS, Attribution, Period, StoreFigures, attribute
-from hq.attribution_report import summed
-from hq.charts import Series, day_bars, rate_bars
-from hq.daily import DayActivity, activity
-from hq.db import Database
-from hq.holdout import difference_ci95
+from hq.attribution.cache import AttributionCache
+from hq.attribution.credit import DEFAULT_WINDOW_DAYS, Attribution, StoreFigures
+from hq.attribution.holdout import difference_ci95
+from hq.attribution.period import Period
+from hq.attribution.report import summed
 from hq.money import MICROS, from_micros
-from hq.page_tables import Table
+from hq.pages.charts import Series, day_bars, rate_bars
+from hq.pages.daily import DayActivity, activity
+from hq.pages.tables import Table
 
 
 @dataclass
@@ -27,12 +28,12 @@ class KioskView:
     charts: dict[str, list[str]] = field(default_factory=dict)
 
 
-def kiosk_view(db: Database, period: Period, *, store_id: str | None = None, currency: str | None = None,
-               window_days: int = DEFAULT_WINDOW_DAYS) -> KioskView:
+def kiosk_view(results: AttributionCache, period: Period, *, store_id: str | None = None,
+               currency: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS) -> KioskView:
     """Per-day activity, attribution and the holdout of one store, or of the chain when store_id is None."""
     first, last = period.first.isoformat(), period.last.isoformat()
-    result = attribute(db, period, store_id=store_id, currency=currency, window_days=window_days)
-    acts = activity(db, first, last, store_id)
+    result = results.attribute(period, store_id=store_id, currency=currency, window_days=window_days)
+    acts = activity(results.db, first, last, store_id)
     figures = result.stores.get(store_id, StoreFigures()) if store_id else summed(result.stores.values())
     days = period.days()
     per_day = {d: DayActivity() for d in days}

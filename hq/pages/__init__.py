@@ -1,0 +1,1 @@
+"""HQ's HTML pages: the store and chain dashboards, their SVG charts and their tables (HTML and CSV)."""
