@@ -14,7 +14,6 @@ from hq.db import Tx
 from hq.money import to_micros
 
 MAX_MICROS = 2**63 - 1
-ROWS_PER_INSERT = 500  # x 13 columns stays under SQLite's 32,766 parameters
 KIOSK_TYPES = frozenset({"session_started", "shopper_identified", "product_viewed", "item_saved",
                          "sent_to_phone", "fitting_room_requested"})
 
@@ -50,23 +49,19 @@ def store_facts(tx: Tx, store_id: str, events: list[dict]) -> None:
                 lines += mine
         elif etype in KIOSK_TYPES:
             kiosk.append(_kiosk_row(store_id, ev))
-    _insert(tx, "receipts (store_id, receipt_id, event_id, at, day, profile_id, claim_code, handoff_id, "
-                "total_micros, currency)", "(store_id, receipt_id)", receipts)
-    # lines of a receipt already kept are the first sending's: the key ignores the copy's
-    _insert(tx, "receipt_lines (store_id, receipt_id, line, sku, total_micros)", "(store_id, receipt_id, line)", lines)
-    _insert(tx, "kiosk_facts (event_id, store_id, type, device_id, at, day, profile_id, claim_code, session_id, "
-                "holdout, product_id, sku, handoff_id)", "(event_id)", kiosk)
+    if receipts:
+        tx.insert_new("receipts", _RECEIPT_COLUMNS, "(store_id, receipt_id)", receipts)
+    if lines:  # lines of a receipt already kept are the first sending's: the key ignores the copy's
+        tx.insert_new("receipt_lines", _LINE_COLUMNS, "(store_id, receipt_id, line)", lines)
+    if kiosk:
+        tx.insert_new("kiosk_facts", _KIOSK_COLUMNS, "(event_id)", kiosk)
 
 
-def _insert(tx: Tx, table: str, key: str, rows: list[tuple]) -> None:
-    """Insert rows not already there by key, several hundred per statement (one statement beats executemany)."""
-    if not rows:
-        return
-    one = "(" + ",".join("?" * len(rows[0])) + ")"
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        chunk = rows[start:start + ROWS_PER_INSERT]
-        tx.run(f"INSERT INTO {table} VALUES {','.join([one] * len(chunk))} ON CONFLICT {key} DO NOTHING",
-               [value for row in chunk for value in row])
+_RECEIPT_COLUMNS = ("store_id", "receipt_id", "event_id", "at", "day", "profile_id", "claim_code", "handoff_id",
+                    "total_micros", "currency")
+_LINE_COLUMNS = ("store_id", "receipt_id", "line", "sku", "total_micros")
+_KIOSK_COLUMNS = ("event_id", "store_id", "type", "device_id", "at", "day", "profile_id", "claim_code", "session_id",
+                  "holdout", "product_id", "sku", "handoff_id")
 
 
 def _receipt_row(store_id: str, ev: dict) -> tuple:

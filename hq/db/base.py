@@ -25,6 +25,9 @@ class Tx(Protocol):
     def lock(self, key: str) -> None:
         """Hold a lock named key until the transaction ends (serialises writers of one store or feed)."""
 
+    def insert_new(self, table: str, columns: Sequence[str], key: str, rows: list[tuple]) -> None:
+        """Insert rows into table's columns, skipping each whose key (a conflict target) is already there."""
+
     def insert_events(self, store_id: str, bridge_id: str, received_at: str, raw: str,
                       rows: list[tuple]) -> set[str]:
         """Keep raw as a batch and insert rows (id, type, device_id, seq, profile_id, claim_code, idx)

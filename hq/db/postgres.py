@@ -43,8 +43,9 @@ def _pg(sql: str) -> str:
 class PostgresTx:
     """A transaction on one pooled connection."""
 
-    def __init__(self, cur: psycopg.Cursor) -> None:
+    def __init__(self, cur: psycopg.Cursor, column_types: dict[str, dict[str, str]]) -> None:
         self.cur = cur
+        self._column_types = column_types  # the database's, shared by its transactions
 
     def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         self.cur.execute(_pg(sql), params)
@@ -58,6 +59,23 @@ class PostgresTx:
 
     def lock(self, key: str) -> None:
         self.cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+
+    def insert_new(self, table: str, columns: Sequence[str], key: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        types = self._types(table)
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+        # one array per column: psycopg converts a long VALUES list's thousands of placeholders slowly
+        self.cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                         f"ON CONFLICT {key} DO NOTHING", [list(column) for column in zip(*rows)])
+
+    def _types(self, table: str) -> dict[str, str]:
+        """Each column's SQL type, read from the catalog once per table."""
+        if table not in self._column_types:
+            self.cur.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                             "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", (table,))
+            self._column_types[table] = dict(self.cur.fetchall())
+        return self._column_types[table]
 
     def insert_events(self, store_id: str, bridge_id: str, received_at: str, raw: str,
                       rows: list[tuple]) -> set[str]:
@@ -80,6 +98,7 @@ class PostgresDatabase:
         self._where = _redacted(url)
         self._pool = ConnectionPool(url, min_size=1, max_size=max_size, timeout=POOL_TIMEOUT_S, open=False,
                                     kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
+        self._column_types: dict[str, dict[str, str]] = {}
         try:
             self._migrate()  # on a connection of its own: its error says why the database is unreachable
             self._pool.open(wait=True, timeout=POOL_TIMEOUT_S)
@@ -101,7 +120,7 @@ class PostgresDatabase:
     def write(self) -> Iterator[PostgresTx]:
         try:
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                yield PostgresTx(cur)
+                yield PostgresTx(cur, self._column_types)
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"{self._where}: {_first_line(exc)}") from exc
 

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from hq.db.migrations import SQLITE
 from hq.errors import DatabaseUnavailable
 
+ROW_PARAMS = 6_500  # parameters per multi-row INSERT (SQLite allows 32,766)
+
 
 class SQLiteTx:
     """A transaction on the one connection (the database's lock is held)."""
@@ -32,6 +34,15 @@ class SQLiteTx:
 
     def lock(self, key: str) -> None:
         """Nothing to do: BEGIN IMMEDIATE already holds the file's only write lock."""
+
+    def insert_new(self, table: str, columns: Sequence[str], key: str, rows: list[tuple]) -> None:
+        # a few hundred rows per statement (one statement beats executemany), under 32,766 parameters
+        per = max(1, ROW_PARAMS // len(columns))
+        one = "(" + ",".join("?" * len(columns)) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            self.conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {','.join([one] * len(chunk))} "
+                              f"ON CONFLICT {key} DO NOTHING", [value for row in chunk for value in row])
 
     def insert_events(self, store_id: str, bridge_id: str, received_at: str, raw: str,
                       rows: list[tuple]) -> set[str]:
