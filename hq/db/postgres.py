@@ -29,7 +29,7 @@ _INSERT_EVENTS = """
 WITH b AS (INSERT INTO batches (store_id, bridge_id, received_at, body) VALUES (%s, %s, %s, %s) RETURNING id)
 INSERT INTO events (id, store_id, type, device_id, seq, profile_id, claim_code, batch_id, idx)
 SELECT u.id, %s, u.type, u.device_id, u.seq, u.profile_id, u.claim_code, b.id, u.idx
-FROM b, unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::int[])
+FROM b, unnest(%b::text[], %b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[], %b::int[])
      AS u(id, type, device_id, seq, profile_id, claim_code, idx)
 ON CONFLICT (id) DO NOTHING RETURNING id
 """
@@ -64,8 +64,9 @@ class PostgresTx:
         if not rows:
             return
         types = self._types(table)
-        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
-        # one array per column: psycopg converts a long VALUES list's thousands of placeholders slowly
+        arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)
+        # one array per column (psycopg converts a long VALUES list's thousands of placeholders slowly),
+        # sent in binary (no quoting to scan for)
         self.cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
                          f"ON CONFLICT {key} DO NOTHING", [list(column) for column in zip(*rows)])
 
