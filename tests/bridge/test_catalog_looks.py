@@ -120,7 +120,7 @@ def test_migration_11_backfills_collections_of_products_already_held(tmp_path):
     try:
         rows = dict(db.read().execute("SELECT id, collection FROM products").fetchall())
         assert rows == {"tote": "rivoli", "pumps": None, "odd": None}
-        assert [v for v, *_ in MIGRATIONS] == [10, 11]
+        assert [v for v, *_ in MIGRATIONS][:2] == [10, 11]  # 12 (facets) came later
     finally:
         db.close()
 

@@ -6,6 +6,7 @@ import json
 
 from bridge.errors import VitrineError
 from bridge.money import Money
+from bridge.store.catalog.facets import facet_match
 from bridge.store.catalog.labels import category_label, labels
 from bridge.store.catalog.models import Product, ProductCard, StockLevel, Variant, fold, known_lang, text_map
 from bridge.store.catalog.schema import chunks
@@ -110,6 +111,10 @@ class CatalogReader:
     def count(self, *, category: str | None = None, size: str | None = None,
               color: str | None = None, lang: str | None = None, sort: str | None = None) -> int:
         """How many products browse() would list with these filters (lang and sort are ignored)."""
+        if size or color:  # an intersection of facet doclists, no product row read
+            return self.db.read().execute(
+                "SELECT COUNT(*) FROM product_facets WHERE product_facets MATCH ?",
+                (facet_match(category, size, color),)).fetchone()[0]
         source, where, params = filtered(category, size, color, driving=True)
         return self.db.read().execute(f"SELECT COUNT(*) FROM {source}{where}", params).fetchone()[0]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator, Sequence
 
+from bridge.store.catalog.facets import MIGRATION as _FACETS
+
 _SORT_COLUMNS = ("rank", "price_cents", "updated_at", "sort_fr", "sort_en")
 # The full-text index's columns; search.BM25_WEIGHTS weighs them in this order.
 FTS_COLUMNS = ("name_fr", "name_en", "description_fr", "description_en",
@@ -84,6 +86,7 @@ CREATE TABLE product_locations (
 MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "catalog: products, variants, stock, image paths, full-text search", _SCHEMA),
     (11, "catalog: product collections and per-store product locations", _LOOKS),
+    (12, "catalog: per-product facet index (category, sizes, colours) for filtered listings", _FACETS),
 ]
 
 

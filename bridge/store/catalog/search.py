@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bridge.store.catalog.models import ProductCard, fold, known_lang
-from bridge.store.catalog.reads import CARD_COLUMNS, card, filters
+from bridge.store.catalog.facets import facet_match
+from bridge.store.catalog.reads import CARD_COLUMNS, card
 from bridge.store.database import Database
 
 # Tokens this short only look at names, categories and colours: "e" against
@@ -50,7 +51,7 @@ class CatalogSearch:
         if expression is None:
             return []
         lang = known_lang(lang)
-        where, params = filters(None, size, color)
+        where, params = _facets(size, color)
         conn = self.db.read()
         hits = conn.execute(
             "SELECT COUNT(*) FROM (SELECT rowid FROM products_fts WHERE products_fts MATCH ? LIMIT ?)",
@@ -59,9 +60,9 @@ class CatalogSearch:
         if hits <= _BROAD:
             sql = (f"SELECT {CARD_COLUMNS.format(lang=lang)} FROM "
                    f"(SELECT rowid AS pk, bm25(products_fts, {_BM25_WEIGHTS}) AS score "
-                   f" FROM products_fts WHERE products_fts MATCH ?) hit "
+                   f" FROM products_fts WHERE products_fts MATCH ?{where}) hit "
                    f"JOIN products p ON p.pk = hit.pk LEFT JOIN image_paths ip ON ip.url = p.image"
-                   f"{where} ORDER BY hit.score, p.rank LIMIT ?")
+                   f" ORDER BY hit.score, p.rank LIMIT ?")
             return [card(r) for r in conn.execute(sql, (expression, *params, limit))]
         # A broad prefix ("e", "sac" in a big catalog): ranking every hit would cost more
         # than a keystroke may, so list name hits, then the others, in catalog order.
@@ -80,7 +81,19 @@ class CatalogSearch:
         if expression is None:
             return []
         sql = (f"SELECT {CARD_COLUMNS.format(lang=lang)} FROM "
-               f"(SELECT rowid AS pk FROM products_fts WHERE products_fts MATCH ?) hit "
+               f"(SELECT rowid AS pk FROM products_fts WHERE products_fts MATCH ?{where}) hit "
                f"JOIN products p ON p.pk = hit.pk LEFT JOIN image_paths ip ON ip.url = p.image"
-               f"{where} LIMIT ?")
+               f" LIMIT ?")
         return [card(r) for r in self.db.read().execute(sql, (expression, *params, limit))]
+
+
+def _facets(size: str | None, color: str | None) -> tuple[str, list]:
+    """Clause (leading " AND ", or empty) keeping the hits that have the size and colour.
+
+    It filters rowids inside the full-text subquery, against the facet index, so hits
+    without them are dropped before any product row is read or any score computed.
+    """
+    match = facet_match(None, size, color)
+    if match is None:
+        return "", []
+    return " AND +rowid IN (SELECT rowid FROM product_facets WHERE product_facets MATCH ?)", [match]

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from bridge.errors import VitrineError
 from bridge.money import Money
+from bridge.store.catalog.facets import forget_facets, refresh_facets
 from bridge.store.catalog.labels import category_label, color_label
 from bridge.store.catalog.locations import location_rows
 from bridge.store.catalog.models import bad, fold, pick, text_map
@@ -49,6 +50,9 @@ class CatalogWriter:
                        rank = COALESCE(:rank, products.rank), collection = excluded.collection""",
                 ({**cols, "next_rank": base + i} for i, (cols, _) in enumerate(parsed)),
             )
+            ids = [cols["id"] for cols, _ in parsed]
+            # A SKU may move here from a product outside this batch: refresh that one too.
+            movers = _owners(conn, [row[0] for _, rows in parsed for row in rows])
             conn.executemany(
                 "INSERT OR REPLACE INTO variants (sku, product_id, ean, size, color) VALUES (?, ?, ?, ?, ?)",
                 (row for _, rows in parsed for row in rows),
@@ -58,7 +62,8 @@ class CatalogWriter:
                        (product_id, store_id, label_fr, label_en, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)""",
                 (row for cols, _ in parsed for row in cols["locations"]),
             )
-            pks = _pks(conn, [cols["id"] for cols, _ in parsed])
+            refresh_facets(conn, sorted(set(ids) | movers))
+            pks = _pks(conn, ids)
             conn.executemany(
                 f"INSERT INTO products_fts (rowid, {', '.join(FTS_COLUMNS)}) "
                 f"VALUES (?, {', '.join('?' * len(FTS_COLUMNS))})",
@@ -72,6 +77,7 @@ class CatalogWriter:
             conn.executemany(
                 "DELETE FROM products_fts WHERE rowid = (SELECT pk FROM products WHERE id = ?)", keys
             )
+            forget_facets(conn, (k for (k,) in keys))
             conn.executemany("DELETE FROM variants WHERE product_id = ?", keys)
             conn.executemany("DELETE FROM product_locations WHERE product_id = ?", keys)
             conn.executemany("DELETE FROM products WHERE id = ?", keys)
@@ -206,4 +212,14 @@ def _pks(conn, ids: list[str]) -> dict[str, int]:
     for chunk in chunks(ids):
         marks = ", ".join("?" * len(chunk))
         found.update(conn.execute(f"SELECT id, pk FROM products WHERE id IN ({marks})", chunk).fetchall())
+    return found
+
+
+def _owners(conn, skus: list[str]) -> set[str]:
+    """Ids of the products that hold any of these SKUs now."""
+    found: set[str] = set()
+    for chunk in chunks(skus):
+        marks = ", ".join("?" * len(chunk))
+        found.update(r[0] for r in conn.execute(
+            f"SELECT DISTINCT product_id FROM variants WHERE sku IN ({marks})", chunk))
     return found
