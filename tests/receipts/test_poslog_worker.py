@@ -1,6 +1,6 @@
 """A POSLog file read in a child process gives what the in-process reader gives, in order."""
 
-import multiprocessing
+import os
 import sys
 from pathlib import Path
 
@@ -38,10 +38,16 @@ def test_the_worker_yields_the_readers_items_in_order(tmp_path, text):
 
 def test_stopping_early_ends_the_child(tmp_path):
     path = write_poslog(2000, tmp_path / "day.xml")
+    before = _children()
     items = read_poslog_in_worker(path, store_id=STORE, currency="EUR")
     assert next(items).where.startswith("day.xml:Transaction[1]")
-    items.close()  # the child, blocked on a full pipe, is ended
-    assert not [p for p in multiprocessing.active_children() if p.name == "poslog-reader"]
+    assert len(_children()) == len(before) + 1  # the reader, blocked on a full pipe
+    items.close()
+    assert _children() == before  # ended and reaped
+
+
+def _children() -> list[str]:
+    return Path(f"/proc/self/task/{os.getpid()}/children").read_text().split()
 
 
 def test_a_large_file_ingests_the_same_through_the_worker(open_bridge, tmp_path, monkeypatch):
