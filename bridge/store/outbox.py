@@ -87,6 +87,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 ]
 
 _FIND = "SELECT seq FROM outbox WHERE id = ?1 UNION ALL SELECT seq FROM acked WHERE id = ?1"
+_FIND_MANY = ("SELECT id, seq FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) "
+              "UNION ALL SELECT id, seq FROM acked WHERE id IN (SELECT value FROM json_each(?1))")
 # A device's next seq, without writing a counter row (a third page in every commit):
 # the seq of its newest event still in the outbox, or else the high-water mark kept
 # for it when its events left the outbox, plus one. Every new row gets the highest pos
@@ -174,9 +176,17 @@ class Outbox:
             return results  # type: ignore[return-value]  # nothing to store
 
         def store(conn: sqlite3.Connection) -> None:
+            # One lookup for the whole batch instead of one per event; ids stored by this
+            # batch join `held`, so an id given twice is a duplicate the second time.
+            held = dict(conn.execute(_FIND_MANY, (_ids_json(p[1] for p in prepared),)).fetchall())
             for i, event_id, device_id, head, tail in prepared:
-                results[i] = self._store(conn, event_id, device_id, head, tail,
-                                         check_duplicate=True)
+                seq = held.get(event_id)
+                if seq is not None:
+                    results[i] = Recorded(event_id, seq, False)
+                    continue
+                results[i] = stored = self._store(conn, event_id, device_id, head, tail,
+                                                  check_duplicate=False)
+                held[event_id] = stored.seq
             if then is not None:
                 then(conn, results)  # type: ignore[arg-type]  # no None is left
 

@@ -14,6 +14,7 @@ import argparse
 import io
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -48,6 +49,12 @@ def catalog_for(path: Path, share: float = 0.5) -> list[dict]:
              "category": "shoes", "price": {"amount": "10.00", "currency": "EUR"},
              "variants": [{"sku": f"SKU-{ean}", "ean": ean, "size": "38", "color": "black"}],
              "updated_at": "2026-01-01T00:00:00Z"} for i, ean in enumerate(keep)]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the POSLog reader process)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
 def parse_only(path: Path) -> tuple[float, int]:
@@ -102,9 +109,9 @@ def main() -> None:
                                                   "synchronous": args.synchronous}})
             with Bridge.open(settings) as bridge:
                 bridge.catalog.upsert_products(products)
-                start, cpu = time.perf_counter(), time.process_time()
+                start, cpu = time.perf_counter(), cpu_seconds()
                 first = ingest_path(bridge, xml)
-                ingest_s, ingest_cpu = time.perf_counter() - start, time.process_time() - cpu
+                ingest_s, ingest_cpu = time.perf_counter() - start, cpu_seconds() - cpu
                 start = time.perf_counter()
                 again = ingest_path(bridge, xml)
                 again_s = time.perf_counter() - start
@@ -123,7 +130,7 @@ def main() -> None:
     print(f"ingest / parse only: {rate / (sales / parse_s):.2f} (share of the parser's rate that "
           f"survives masking, mapping, recording and stock; the parse alone caps ingest)")
     print(f"ingest (new, CPU): {first.recorded / ingest_cpu:10,.0f} receipts per CPU-second "
-          f"({ingest_cpu:.2f} s CPU; wall time suffers when other work shares the cores)")
+          f"({ingest_cpu:.2f} s CPU, reader process included; wall time suffers when other work shares the cores)")
     print(f"ingest (again):    {again.duplicates / again_s:10,.0f} receipts/s  ({again_s:.2f} s, "
           f"{again.duplicates} duplicates)")
     for name, text in HOSTILE.items():

@@ -107,6 +107,17 @@ def test_record_many_reports_invalid_events_in_place(outbox):
     assert isinstance(results[3], Recorded) and results[3].seq == 2
 
 
+def test_record_many_finds_ids_held_pending_or_acknowledged(outbox):
+    acked, pending = view(outbox, id="R-1"), view(outbox, id="R-2")
+    outbox.claim(limit=1)
+    outbox.ack(["R-1"])
+    results = outbox.record_many([
+        {"type": "item_saved", "device_id": "kiosk-1", "payload": {"product_id": "x"}, "id": i}
+        for i in ("R-1", "R-3", "R-2")])
+    assert results == [Recorded("R-1", acked.seq, False), Recorded("R-3", 3, True),
+                       Recorded("R-2", pending.seq, False)]
+
+
 def test_claim_takes_the_oldest_pending_within_limit_and_bytes(outbox):
     ids = [view(outbox).id for _ in range(10)]
     batch = outbox.claim(limit=4)
