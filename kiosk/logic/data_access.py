@@ -7,6 +7,7 @@ anything on its database handle.
     data.browse(lang="fr", category="dresses", limit=48)   # -> [ProductCard]
     data.page_after(cards[-1].id, len(cards), lang="fr", category="dresses", limit=48)
     data.verify_app_token(token)                            # -> profile id, or TokenRefused
+    data.pair_new_kiosk()                                   # -> Pairing (only when serves_store())
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bridge.errors import VitrineError
+from bridge.serve.pairing import Pairing, next_device_name, pair_device
 from bridge.store.catalog import (Product, ProductCard, ProductLocation, StockLevel, Variant, category_label,
                                   color_label)
 from kiosk.logic.identity import TokenRefused, verify_app_token
@@ -26,6 +28,7 @@ class BridgeSide(Protocol):
 
     catalog: Any
     db: Any
+    settings: Any
 
     def jwks(self) -> dict: ...
 
@@ -110,6 +113,15 @@ class KioskData:
         """The devices of the store bridge this kiosk's bridge talks to; None without one."""
         listing = getattr(self._bridge, "store_devices", None)
         return listing() if listing is not None else None
+
+    def serves_store(self) -> bool:
+        """Whether this kiosk's own bridge serves the store ([serve] enabled): it can pair screens."""
+        return bool(self._bridge.settings.serve.enabled)
+
+    def pair_new_kiosk(self) -> Pairing:
+        """Mint a token for a new kiosk of this store ("kiosk-<n>"), as `vitrine-bridge pair` does."""
+        db = self._bridge.db
+        return pair_device(db, self._bridge.settings, next_device_name(db, "kiosk"), "kiosk")
 
     def status(self) -> dict[str, Any]:
         """The bridge's outbox counts and last sync outcome."""
