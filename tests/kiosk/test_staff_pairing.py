@@ -122,3 +122,50 @@ def test_leaving_staff_mode_forgets_the_token(store_kiosk):
     assert kiosk.screen != "staff" and not kiosk.app.staff_mode
     assert screen.pairing is None and panel.token == "" and panel.payload == ""
     assert token not in " ".join(kiosk.texts())
+
+
+SMALL = [(480, 800), (800, 480), (1920, 1080)]
+
+
+@pytest.mark.parametrize("size", SMALL, ids=[f"{w}x{h}" for w, h in SMALL])
+def test_the_panel_fits_and_its_qr_reads_at_small_sizes(store_kiosk, size):
+    from types import SimpleNamespace
+
+    from tests.kiosk.conftest import PORTRAIT
+    from tests.kiosk.test_layout_screens import misfits
+
+    kiosk, _bridge = store_kiosk
+    kiosk.set_size(*size)
+    try:
+        _screen, panel = open_pairing(kiosk)
+        only_panel = SimpleNamespace(size=kiosk.window.size, children=[panel])
+        assert misfits(only_panel, kiosk.app.layout.min_touch) == []
+        png = kiosk.screenshot(f"{size[0]}x{size[1]}-staff_pairing")
+        assert decoded(png) == [panel.payload]
+    finally:
+        kiosk.set_size(*PORTRAIT)
+
+
+WINDOWS = [(800, 1280), (1280, 800), (1080, 1920), (1920, 1080), (480, 800), (800, 480)]
+
+
+@pytest.mark.parametrize("size", WINDOWS, ids=[f"{w}x{h}" for w, h in WINDOWS])
+def test_the_staff_screen_with_the_action_fits_the_window(store_kiosk, size):
+    from tests.kiosk.conftest import PORTRAIT
+    from tests.kiosk.test_layout_screens import misfits
+
+    kiosk, _bridge = store_kiosk
+    kiosk.set_size(*size)
+    try:
+        screen = open_staff(kiosk)
+        assert screen.can_pair and kiosk.find("pair_screen").width > 0
+        problems = misfits(kiosk.window, kiosk.app.layout.min_touch)
+        kiosk.screenshot(f"{size[0]}x{size[1]}-staff_with_pairing")
+        label = kiosk.find("pair_screen").text[:30]
+        assert [p for p in problems if label in p or "Sync" in p] == []  # this row fits even when compact
+        if problems and kiosk.app.layout.compact:
+            pytest.xfail("known gap (test_layout_screens): the staff screen does not fit a compact window:\n"
+                         + "\n".join(problems))
+        assert problems == []
+    finally:
+        kiosk.set_size(*PORTRAIT)
