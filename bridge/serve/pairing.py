@@ -5,7 +5,7 @@ staff screen (or a technician's phone) reads; the same values go into the kiosk'
 `[hq] url` and `[hq] token`. `vitrine-bridge pair` and the kiosk's staff screen both mint
 through `pair_device`:
 
-    paired = pair_device(bridge.db, bridge.settings, next_device_name(bridge.db))
+    paired = pair_device(bridge.db, bridge.settings, next_device_name(bridge.db, bridge.settings))
     paired.text   # what the QR encodes
 """
 
@@ -46,9 +46,15 @@ def pair_device(db: Any, settings: Settings, name: str, kind: str = "kiosk") -> 
     return Pairing(name, kind, store_url(settings), token)
 
 
-def next_device_name(db: Any, prefix: str = "kiosk") -> str:
-    """The first "<prefix>-<n>" (n from 1) no device of the registry holds yet."""
-    taken = {d.name for d in devices.list_devices(db)}
+def next_device_name(db: Any, settings: Settings, prefix: str = "kiosk") -> str:
+    """The first "<prefix>-<n>" (n from 1) no device holds yet.
+
+    Taken: every name of the registry, every client of [serve.tokens] and [serve] token_file
+    (which may not have called yet), and this machine's own [kiosk] device_id: two devices
+    sharing a name would number their events as one.
+    """
+    taken = {d.name for d in devices.list_devices(db)} | set(settings.serve_tokens())
+    taken.add(settings.kiosk.device_id)
     n = 1
     while f"{prefix}-{n}" in taken:
         n += 1

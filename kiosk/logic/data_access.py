@@ -120,8 +120,8 @@ class KioskData:
 
     def pair_new_kiosk(self) -> Pairing:
         """Mint a token for a new kiosk of this store ("kiosk-<n>"), as `vitrine-bridge pair` does."""
-        db = self._bridge.db
-        return pair_device(db, self._bridge.settings, next_device_name(db, "kiosk"), "kiosk")
+        db, settings = self._bridge.db, self._bridge.settings
+        return pair_device(db, settings, next_device_name(db, settings, "kiosk"), "kiosk")
 
     def status(self) -> dict[str, Any]:
         """The bridge's outbox counts and last sync outcome."""

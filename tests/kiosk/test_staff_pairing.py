@@ -85,17 +85,18 @@ def test_the_qr_holds_what_the_cli_prints_and_the_token_is_accepted_then_revoked
     kiosk, bridge = store_kiosk
     screen, panel = open_pairing(kiosk)
     token = panel.token
-    assert panel.device_name == "kiosk-1"
-    assert panel.payload == pairing_text("kiosk-1", PUBLIC_URL, token)
-    assert "kiosk-1" in " ".join(kiosk.texts())
+    assert kiosk.app.settings.kiosk.device_id == "kiosk-1"  # this kiosk's own name is not handed out
+    assert panel.device_name == "kiosk-2"
+    assert panel.payload == pairing_text("kiosk-2", PUBLIC_URL, token)
+    assert "kiosk-2" in " ".join(kiosk.texts())
 
     png = kiosk.screenshot("staff_pairing")
     assert decoded(png) == [panel.payload]
 
     sources = token_sources(bridge)
-    assert auth.device_client(sources, token) == "kiosk-1"
-    assert [d.kind for d in devices.list_devices(bridge.db) if d.name == "kiosk-1"] == ["kiosk"]
-    assert devices.revoke(bridge.db, "kiosk-1")
+    assert auth.device_client(sources, token) == "kiosk-2"
+    assert [d.kind for d in devices.list_devices(bridge.db) if d.name == "kiosk-2"] == ["kiosk"]
+    assert devices.revoke(bridge.db, "kiosk-2")
     with pytest.raises(Refused) as refused:
         auth.device_client(sources, token)
     assert refused.value.status == 401 and "revoked" in str(refused.value)
@@ -110,7 +111,7 @@ def test_closing_the_panel_hides_the_token_and_the_next_screen_gets_the_next_nam
     assert panel.token == "" and panel.payload == "" and panel.qr_texture is None
     assert token not in " ".join(kiosk.texts())
     _screen, again = open_pairing(kiosk)
-    assert again.device_name == "kiosk-2" and again.token != token
+    assert again.device_name == "kiosk-3" and again.token != token
 
 
 def test_leaving_staff_mode_forgets_the_token(store_kiosk):
