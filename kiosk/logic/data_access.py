@@ -12,13 +12,15 @@ anything on its database handle.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.errors import VitrineError
-from bridge.serve.pairing import Pairing, next_device_name, pair_device
 from bridge.store.catalog import (Product, ProductCard, ProductLocation, StockLevel, Variant, category_label,
                                   color_label)
 from kiosk.logic.identity import TokenRefused, verify_app_token
+
+if TYPE_CHECKING:
+    from bridge.serve.pairing import Pairing
 
 __all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
 
@@ -118,8 +120,11 @@ class KioskData:
         """Whether this kiosk's own bridge serves the store ([serve] enabled): it can pair screens."""
         return bool(self._bridge.settings.serve.enabled)
 
-    def pair_new_kiosk(self) -> Pairing:
+    def pair_new_kiosk(self) -> "Pairing":
         """Mint a token for a new kiosk of this store ("kiosk-<n>"), as `vitrine-bridge pair` does."""
+        # Imported here: bridge.serve loads the HTTP server's stack, which a kiosk rarely needs.
+        from bridge.serve.pairing import next_device_name, pair_device
+
         db, settings = self._bridge.db, self._bridge.settings
         return pair_device(db, settings, next_device_name(db, settings, "kiosk"), "kiosk")
 

@@ -7,13 +7,16 @@ dismisses it) forgets the token, the text and the QR.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kivy.app import App
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from bridge.serve.pairing import Pairing, qr_modules
+if TYPE_CHECKING:
+    from bridge.serve.pairing import Pairing
 
 Builder.load_string("""
 #:import Window kivy.core.window.Window
@@ -89,6 +92,9 @@ Builder.load_string("""
 
 def qr_texture(text: str) -> Texture:
     """A texture of the QR of text, one pixel per module: drawn scaled up without smoothing."""
+    # Imported here: bridge.serve loads the HTTP server's stack, which a kiosk rarely needs.
+    from bridge.serve.pairing import qr_modules
+
     rows = qr_modules(text)
     size = len(rows)
     # Kivy textures start at the bottom row; a QR read upside down is still a valid QR, but
