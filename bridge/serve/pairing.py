@@ -1,9 +1,9 @@
 """What a new kiosk needs to join its store bridge: the URL and its token, as text and as a QR.
 
-The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token"}, which a kiosk's
-staff screen (or a technician's phone) reads; the same values go into the kiosk's config as
-`[hq] url` and `[hq] token`. `vitrine-bridge pair` and the kiosk's staff screen both mint
-through `pair_device`:
+The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token"}, which a
+technician's phone can read; the same values go into the kiosk's config as
+`[hq] url` and `[hq] token`. `vitrine-bridge pair` and the staff screen of the store bridge's
+own kiosk ("Pair a new screen") both mint through `pair_device`:
 
     paired = pair_device(bridge.db, bridge.settings, next_device_name(bridge.db, bridge.settings))
     paired.text   # what the QR encodes
