@@ -232,16 +232,14 @@ def _list_dead(bridge, as_json: bool) -> int:
 def cmd_pair(args: argparse.Namespace) -> int:
     """Mint a device token; print the URL, the token and the QR a kiosk needs."""
     from bridge.serve import pairing
-    from bridge.store import devices
 
     with _open(args) as bridge:
         if not bridge.settings.serve.enabled:
             print("vitrine-bridge: pair: this bridge does not serve its store: set [serve] enabled = true",
                   file=sys.stderr)
             return EXIT_FAILED
-        token = devices.pair(bridge.db, args.name, args.kind)
-        url = pairing.store_url(bridge.settings)
-    text = pairing.pairing_text(args.name, url, token)
+        paired = pairing.pair_device(bridge.db, bridge.settings, args.name, args.kind)
+    url, token, text = paired.url, paired.token, paired.text
     print(f"device {args.name}: put these in its configuration\n[hq]\nurl = \"{url}\"\n"
           f"token = \"{token}\"")
     if url.startswith("http://"):

@@ -1,8 +1,12 @@
 """What a new kiosk needs to join its store bridge: the URL and its token, as text and as a QR.
 
-The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token"}, which a kiosk's
-staff screen (or a technician's phone) reads; the same values go into the kiosk's config as
-`[hq] url` and `[hq] token`.
+The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token"}, which a
+technician's phone can read; the same values go into the kiosk's config as
+`[hq] url` and `[hq] token`. `vitrine-bridge pair` and the staff screen of the store bridge's
+own kiosk ("Pair a new screen") both mint through `pair_device`:
+
+    paired = pair_device(bridge.db, bridge.settings, next_device_name(bridge.db, bridge.settings))
+    paired.text   # what the QR encodes
 """
 
 from __future__ import annotations
@@ -10,9 +14,51 @@ from __future__ import annotations
 import io
 import json
 import socket
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bridge.config import Settings
+from bridge.errors import VitrineError
+from bridge.store import devices
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A freshly minted device token and where the device reaches its store bridge."""
+
+    name: str
+    kind: str
+    url: str
+    token: str
+
+    @property
+    def text(self) -> str:
+        """The QR's content."""
+        return pairing_text(self.name, self.url, self.token)
+
+
+def pair_device(db: Any, settings: Settings, name: str, kind: str = "kiosk") -> Pairing:
+    """Mint a token for name on this store bridge; VitrineError when [serve] is not enabled."""
+    if not settings.serve.enabled:
+        raise VitrineError("this bridge does not serve its store: set [serve] enabled = true")
+    token = devices.pair(db, name, kind)
+    return Pairing(name, kind, store_url(settings), token)
+
+
+def next_device_name(db: Any, settings: Settings, prefix: str = "kiosk") -> str:
+    """The first "<prefix>-<n>" (n from 1) no device holds yet.
+
+    Taken: every name of the registry, every client of [serve.tokens] and [serve] token_file
+    (which may not have called yet), and this machine's own [kiosk] device_id: two devices
+    sharing a name would number their events as one.
+    """
+    taken = {d.name for d in devices.list_devices(db)} | set(settings.serve_tokens())
+    taken.add(settings.kiosk.device_id)
+    n = 1
+    while f"{prefix}-{n}" in taken:
+        n += 1
+    return f"{prefix}-{n}"
 
 
 def store_url(settings: Settings) -> str:
@@ -59,3 +105,13 @@ def save_qr_png(text: str, path: str | Path) -> Path:
     path = Path(path)
     qrcode.make(text).save(path)
     return path
+
+
+def qr_modules(text: str, border: int = 4) -> list[list[bool]]:
+    """The QR of text as rows of modules (True: dark), quiet zone included, for a screen to draw."""
+    import qrcode
+
+    qr = qrcode.QRCode(border=border)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return qr.get_matrix()

@@ -7,16 +7,20 @@ anything on its database handle.
     data.browse(lang="fr", category="dresses", limit=48)   # -> [ProductCard]
     data.page_after(cards[-1].id, len(cards), lang="fr", category="dresses", limit=48)
     data.verify_app_token(token)                            # -> profile id, or TokenRefused
+    data.pair_new_kiosk()                                   # -> Pairing (only when serves_store())
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.errors import VitrineError
 from bridge.store.catalog import (Product, ProductCard, ProductLocation, StockLevel, Variant, category_label,
                                   color_label)
 from kiosk.logic.identity import TokenRefused, verify_app_token
+
+if TYPE_CHECKING:
+    from bridge.serve.pairing import Pairing
 
 __all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
 
@@ -26,6 +30,7 @@ class BridgeSide(Protocol):
 
     catalog: Any
     db: Any
+    settings: Any
 
     def jwks(self) -> dict: ...
 
@@ -110,6 +115,18 @@ class KioskData:
         """The devices of the store bridge this kiosk's bridge talks to; None without one."""
         listing = getattr(self._bridge, "store_devices", None)
         return listing() if listing is not None else None
+
+    def serves_store(self) -> bool:
+        """Whether this kiosk's own bridge serves the store ([serve] enabled): it can pair screens."""
+        return bool(self._bridge.settings.serve.enabled)
+
+    def pair_new_kiosk(self) -> "Pairing":
+        """Mint a token for a new kiosk of this store ("kiosk-<n>"), as `vitrine-bridge pair` does."""
+        # Imported here: bridge.serve loads the HTTP server's stack, which a kiosk rarely needs.
+        from bridge.serve.pairing import next_device_name, pair_device
+
+        db, settings = self._bridge.db, self._bridge.settings
+        return pair_device(db, settings, next_device_name(db, settings, "kiosk"), "kiosk")
 
     def status(self) -> dict[str, Any]:
         """The bridge's outbox counts and last sync outcome."""

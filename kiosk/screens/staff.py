@@ -15,6 +15,7 @@ from kivy.uix.label import Label
 
 from kiosk.logic.freshness import age_text, moment_text, parse_time, stock_freshness
 from kiosk.screens.clienteling import open_shopper_list
+from kiosk.screens.staff_pairing import open_pairing_panel
 from kiosk.screens.staff_pin import StaffScreenBase
 from kiosk.logic.stock_view import lookup, stock_rows
 from kiosk.logic.store_devices import device_rows, token_row
@@ -72,6 +73,8 @@ class StaffScreen(StaffScreenBase):
     sync_message = StringProperty("")
     syncing = BooleanProperty(False)
     store_label = StringProperty("")
+    can_pair = BooleanProperty(False)  # this kiosk's bridge serves the store: it can pair new screens
+    pairing = ObjectProperty(None, allownone=True)  # the open PairingPanel
     _status_event = None
     _devices_busy = False
 
@@ -87,11 +90,13 @@ class StaffScreen(StaffScreenBase):
         store = App.get_running_app().settings.store
         # Staff read which shop this kiosk belongs to: "Maison Vitrine  ·  Paris Marais".
         self.store_label = f"{store.name}  ·  {store_name(f'store:{store.id}')}"
+        self.can_pair = App.get_running_app().data.serves_store()
         self.refresh_status()
         self._status_event = Clock.schedule_interval(lambda dt: self.refresh_status(), STATUS_EVERY_S)
 
     def on_leave(self, *args):
         super().on_leave(*args)
+        self.close_pairing()  # leaving staff mode forgets the token
         if self._status_event is not None:
             self._status_event.cancel()
             self._status_event = None
@@ -139,6 +144,16 @@ class StaffScreen(StaffScreenBase):
     def open_shopper_list(self) -> None:
         """Clienteling: the open session's "For you" list; a piece opens its stock here."""
         open_shopper_list(self.show_product)
+
+    def pair_new_screen(self) -> None:
+        """Mint a token for a new kiosk of this store and show its pairing QR."""
+        self.close_pairing()
+        self.pairing = open_pairing_panel()
+
+    def close_pairing(self) -> None:
+        if self.pairing is not None:
+            self.pairing.dismiss(animation=False)
+            self.pairing = None
 
     def scan_product(self) -> None:
         App.get_running_app().go("scan", purpose="product")
