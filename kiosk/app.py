@@ -262,6 +262,7 @@ class VitrineKioskApp(App):
         self.overlay.shown = False
         dismiss_panels(Window)
         self.guide.off()  # the next shopper starts without it
+        self.focus.focus_cleared()
         self.audio_guide = False
         for screen in self.screens.values():
             reset = getattr(screen, "reset", None)
@@ -271,6 +272,7 @@ class VitrineKioskApp(App):
         self.go("attract")
 
     def _on_any_touch(self, _window, touch) -> None:
+        self.focus.focus_cleared()  # a touch user needs no keyboard ring; a key brings it back
         self.someone_is_here()
 
     def someone_is_here(self) -> None:

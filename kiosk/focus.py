@@ -27,15 +27,8 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk.speech.describe import describe_screen, describe_widget
 
-TAB, ENTER, SPACE = 9, 13, 32
-UP, DOWN, RIGHT, LEFT, PAGE_UP, PAGE_DOWN = 273, 274, 275, 276, 280, 281
-F2, F3, F4 = 283, 284, 285
-KP = {n: 256 + n for n in range(10)}  # keypad digits
-KP_PERIOD, KP_MULTIPLY, KP_MINUS, KP_PLUS, KP_ENTER = 266, 268, 269, 270, 271
-
-NEXT = {TAB, DOWN, RIGHT, KP[2], KP[6]}
-PREVIOUS = {UP, LEFT, KP[8], KP[4]}
-ACTIVATE = {ENTER, SPACE, KP_ENTER, KP[5]}
+from kiosk.keys import (ACTIVATE, F2, F3, F4, HANDLED, KP, KP_MINUS, KP_MULTIPLY, KP_PERIOD, KP_PLUS,
+                        NEXT, PAGE_DOWN, PAGE_UP, PREVIOUS, TAB)
 
 
 def _visible(widget: Any) -> bool:
@@ -194,9 +187,21 @@ class FocusRing:
         return max(views, key=lambda v: v.width * v.height, default=None)
 
     # -- the ring -------------------------------------------------------------
+    def _covered(self, widget: Any) -> bool:
+        """A panel or drop-down is open above the focused widget's layer."""
+        layer = self._layer()
+        if layer is self.app.manager.current_screen:
+            return False
+        node = widget
+        while node is not None and node is not Window:
+            if node is layer:
+                return False
+            node = node.parent
+        return True
+
     def _draw(self) -> None:
         widget = self.focused
-        if widget is None or widget.get_root_window() is None or not _visible(widget):
+        if widget is None or widget.get_root_window() is None or not _visible(widget) or self._covered(widget):
             self._colour.a = 0
             return
         theme = self.app.theme
@@ -236,6 +241,9 @@ class FocusRing:
         return ". ".join([title, *details]) + "."
 
     def _on_key_down(self, _window: Any, key: int, _scancode: int, _codepoint: Any, modifiers: list) -> bool | None:
+        if key not in HANDLED:
+            return None
+        self.app.someone_is_here()  # first, as a touch down comes before its release
         if key == TAB:
             self.move(-1 if "shift" in modifiers else 1)
         elif key in NEXT:
@@ -258,7 +266,4 @@ class FocusRing:
             self.guide.louder()
         elif key == KP_MINUS:
             self.guide.softer()
-        else:
-            return None
-        self.app.someone_is_here()  # a key press means someone is here, like a touch
         return True

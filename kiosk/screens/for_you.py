@@ -5,12 +5,11 @@ and only what the shop-floor view holds: first name and saved items."""
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.logic.suggestions import ForYou, Pick, for_you, shop_floor_view
 from kiosk.logic.stock_view import size_label
-from kiosk.screens.product_looks import scroll_to_top
+from kiosk.screens.product_looks import TopScrollView  # noqa: F401 (for_you.kv)
 from kiosk.widgets import ProductCard, ShopperScreen
 
 
@@ -50,7 +49,7 @@ class ForYouScreen(ShopperScreen):
             self.refresh()
 
     def enter(self, **_params) -> None:
-        scroll_to_top(self.ids.scroller)
+        self.ids.scroller.open_at_top()
         self.refresh()
 
     def reset(self) -> None:
@@ -78,4 +77,3 @@ class ForYouScreen(ShopperScreen):
             for pick in items:
                 box.add_widget(PickCard(product_id=pick.product_id, name=pick.name, price=pick.price,
                                         image=pick.image, detail=pick_detail(pick, app.tr)))
-        Clock.schedule_once(lambda _dt: scroll_to_top(self.ids.scroller))  # once the cards are laid out

@@ -4,13 +4,12 @@ and the shopper's actions (save, fitting room, continue on my phone)."""
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.logic.data_access import color_label
 from kiosk.logic.freshness import parse_time, stock_freshness
 from kiosk.logic.stock_view import availability, size_label
-from kiosk.screens.product_looks import LookCard, load_extras, plan_path, scroll_to_top
+from kiosk.screens.product_looks import LookCard, TopScrollView, load_extras, plan_path  # noqa: F401 (kv)
 from kiosk.widgets import InfoPanel, LocalImage, ShopperScreen, Swatch
 
 
@@ -41,16 +40,12 @@ class ProductScreen(ShopperScreen):
         app = App.get_running_app()
         self.product = None
         self.sku = sku or ""
-        self._scroll_to_top()
+        self.ids.scroller.open_at_top()  # a new piece opens at its top, not where the last was left
         self._render()
         self._show_extras("", None, [])
         app.session.view_product(product_id, sku)
         app.run_async(lambda: (app.data.product(product_id), app.data.stock_for_product(product_id)),
                       on_done=lambda result: self._loaded(product_id, sku, *result))
-
-    def _scroll_to_top(self) -> None:
-        """A new piece opens at its top, not where the last one was left."""
-        scroll_to_top(self.ids.scroller)
 
     def reset(self) -> None:
         self.product = None
@@ -71,7 +66,6 @@ class ProductScreen(ShopperScreen):
         sizes = [v for v in variants if v.color == self.color]
         self.sku = chosen.sku if chosen else (sizes[0].sku if len(sizes) == 1 else "")
         self._render()
-        Clock.schedule_once(lambda _dt: self._scroll_to_top())  # once the new texts are laid out
         self._load_extras()
 
     # -- where is it? complete the look --------------------------------------

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import ListProperty
+from kivy.uix.scrollview import ScrollView
 
 from kivy.uix.image import Image
 
@@ -38,12 +40,31 @@ class LookCard(ProductCard):
     """A "Complete the look" cell (product.kv): a product card outside a RecycleView."""
 
 
-def scroll_to_top(scroller) -> None:
-    """Show a ScrollView's top, whatever was scrolled there before."""
-    scroller.scroll_y = 1
-    # The scroll effect keeps its own position and would move the page back on the next
-    # layout: bring its bounds and value in line with the top (Kivy 2.3's own resync).
-    scroller._update_effect_bounds()
+class TopScrollView(ScrollView):
+    """A ScrollView that opens at its top and stays there while its content grows (cards
+    arriving from a worker thread), until the shopper touches it."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._hold = False
+        self._retop = Clock.create_trigger(self._to_top)
+        self.bind(viewport_size=lambda *_: self._hold and self._retop())
+
+    def open_at_top(self) -> None:
+        """Show the top now and after every content change until the next touch."""
+        self._hold = True
+        self._to_top()
+
+    def _to_top(self, *_) -> None:
+        self.scroll_y = 1
+        # Kivy recomputes scroll_y from its scroll effect, whose bounds lag a content change:
+        # resync them, or the page slides down as the content grows.
+        self._update_effect_bounds()
+
+    def on_scroll_start(self, touch, check_children=True):
+        if self.collide_point(*touch.pos):
+            self._hold = False  # the shopper scrolls or taps: their position wins
+        return super().on_scroll_start(touch, check_children)
 
 
 def plan_path(settings) -> str:

@@ -73,7 +73,7 @@ def make_big_bridge(folder: Path, n: int):
                                "bridge": {"database": str(folder / "bench.db")},
                                "kiosk": {"fullscreen": False}}, source=str(folder / "config.toml"))
     # Seed in a child process: its memory is the loader's, not the kiosk's.
-    seed = ("import sys; from bridge.api import Bridge; from bridge.catalog import seed_from_assets; "
+    seed = ("import sys; from bridge.facade import Bridge; from bridge.store.catalog import seed_from_assets; "
             "from bridge.config import parse_settings; "
             "b = Bridge.open(parse_settings({'store': {'id': 'paris-marais'}, "
             "'bridge': {'database': sys.argv[1]}}, source=sys.argv[1])); "

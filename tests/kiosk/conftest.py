@@ -45,7 +45,12 @@ LANDSCAPE = (1920, 1080)
 
 
 def pytest_collection_modifyitems(items):
-    """An unclosed file or socket in a kiosk test fails it instead of scrolling by."""
+    """An unclosed file or socket in a kiosk test fails it instead of scrolling by.
+
+    The every-screen-at-every-size test goes last: it drives the one shared window through
+    4K frames and textures, which left later tests (5 s timeouts) missing taps on a busy machine.
+    """
+    items.sort(key=lambda item: item.path.name == "test_layout_screens.py")  # stable: others keep their order
     here = Path(__file__).resolve().parent
     for item in items:
         if here in item.path.parents:

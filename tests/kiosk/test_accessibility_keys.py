@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.focus import ENTER, F2, KP, KP_PLUS, TAB
+from kiosk.keys import ENTER, F2, KP, KP_PLUS, TAB  # not kiosk.focus: importing Kivy's Window here would make it 800x600
 from tests.kiosk.test_accessibility_speech import RecordingSpeech
 
 pytestmark = pytest.mark.kiosk

@@ -122,8 +122,11 @@ def _views(kiosk):
     product.toggle_saved()
     app.go("selection")
     selection = app.screens["selection"]
-    kiosk.wait_until(lambda: selection.claim_url and selection.ids.saved_items.data, SLOW, "selection")
+    kiosk.wait_until(lambda: selection.ids.saved_items.data, SLOW, "selection")
     yield "selection_claim"
+    if "for_you" in app.screens:
+        app.go("for_you")
+        yield "for_you"
     Factory.AccessibilityPanel().open()
     yield "accessibility"
     _dismiss(kiosk)
