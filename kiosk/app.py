@@ -22,7 +22,6 @@ from kivy.lang import Builder
 from kivy.logger import Logger
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.i18n import Translator
 from kiosk.layout import make_layout
@@ -35,7 +34,7 @@ from kiosk.logic.idle import IdleState, IdleWatch
 from kiosk.logic.session import FittingQueue, Session
 from kiosk.screens import SCREENS
 from kiosk.theme import make_theme, register_fonts
-from kiosk.transitions import DipTransition
+from kiosk.transitions import DipTransition, KioskScreenManager
 from kiosk.widgets import dismiss_panels
 
 KIOSK_DIR = Path(__file__).resolve().parent
@@ -82,7 +81,7 @@ class VitrineKioskApp(App):
     def build(self):
         register_fonts()
         Builder.load_file(str(KIOSK_DIR / "widgets.kv"))
-        self.manager = ScreenManager(transition=DipTransition(duration=0.2))
+        self.manager = KioskScreenManager(transition=DipTransition(duration=0.2))
         for name, module_name, class_name in SCREENS:
             screen = self._load_screen(name, module_name, class_name)
             if screen is not None:

@@ -1,8 +1,35 @@
-"""The screen change: a short dip through the page colour, drawn without frame buffers."""
+"""The screen change: a short dip through the page colour, drawn without frame buffers,
+and a screen manager that tells both screens when a change cuts another one short."""
 
 from __future__ import annotations
 
-from kivy.uix.screenmanager import TransitionBase
+from kivy.uix.screenmanager import ScreenManager, TransitionBase
+
+
+class KioskScreenManager(ScreenManager):
+    """A ScreenManager whose screens always hear on_enter and on_leave.
+
+    Kivy's ScreenManager stops a running transition when `current` changes again, and
+    stopping only removes the old screen: neither screen gets on_enter / on_leave. The
+    kiosk changes screens from timers and key presses while a transition runs (idle
+    reset, a scanned code, Enter on the attract screen), and its screens start timers and
+    the camera in on_pre_enter and stop them in on_leave: a screen that missed on_leave
+    kept its camera open and its idle timer running, which later yanked whoever was at
+    the kiosk to another screen.
+    """
+
+    def on_current(self, instance, value):
+        finish_transition(self.transition)
+        super().on_current(instance, value)
+
+
+def finish_transition(transition: TransitionBase) -> None:
+    """End a running transition at once, as its animation ending would (events included)."""
+    if not transition.is_active:
+        return
+    transition.stop()
+    transition.screen_in.dispatch("on_enter")
+    transition.screen_out.dispatch("on_leave")
 
 
 class DipTransition(TransitionBase):

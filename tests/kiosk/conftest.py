@@ -201,6 +201,17 @@ class KioskDriver:
         touch.update_time_end()  # as Kivy's real input providers stamp a release
         touch.touch_up()
         self.pump()
+        self._released(touch)
+
+    def _released(self, touch) -> None:
+        """Wait until every widget that grabbed touch has had its release.
+
+        A scroll view hands a tap to the button inside it 0.2 s after the finger lifts (Kivy
+        ScrollView._do_touch_up): without this wait a test's last tap could land in the next
+        test, on whatever screen that one shows.
+        """
+        self.wait_until(lambda: not [ref for ref in touch.grab_list if ref() is not None],
+                        message="the tap's release to reach every widget that grabbed it")
 
     def long_press(self, widget, seconds: float) -> None:
         from kivy.tests.common import UnitTestTouch
@@ -212,6 +223,7 @@ class KioskDriver:
         touch.update_time_end()
         touch.touch_up()
         self.pump(2)
+        self._released(touch)
 
     def type(self, text: str) -> None:
         """Type on the search screen's on-screen keyboard, key by key."""
@@ -257,6 +269,11 @@ class KioskDriver:
     def set_size(self, width: int, height: int) -> None:
         self.window.size = (width, height)
         self.wait_until(lambda: tuple(self.window.size) == (width, height), message="window size")
+        self.pump(3)  # SDL hands the resize to the X server while it handles its events
+        # Software GL (Mesa) sizes its buffers when the viewport is set, by asking X; Kivy set it
+        # before X had the new size, so the buffers may keep an older one and screenshots came
+        # back partly black (a QR code missed). Set it again now that X has it.
+        self.window.update_viewport()
         self.pump(3)
 
     def screenshot(self, name: str) -> Path:
@@ -266,6 +283,7 @@ class KioskDriver:
         folder = SCREENSHOTS / orientation
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.png"
+        self.window.update_viewport()  # GL's buffers at the window's size (see set_size)
         # Draw into the back buffer and read it before any flip: that buffer is what we drew.
         self.window.dispatch("on_draw")
         # Window.screenshot appends a counter to the name; take it and move it in place.
