@@ -72,10 +72,14 @@ class AttractScreen(ShopperScreen):
     def _next(self, _dt):
         self._index = (self._index + 1) % len(self.images)
         front, back = self.ids.front, self.ids.back
+        Animation.cancel_all(back)  # a fade still running on it must neither fight nor clear the new photo
         back.path = self.images[self._index]
         back.opacity = 0
         Animation(opacity=1, d=FADE_S, t="in_out_sine").start(back)
-        Animation(opacity=0, d=FADE_S, t="in_out_sine").start(front)
+        fade_out = Animation(opacity=0, d=FADE_S, t="in_out_sine")
+        # Once hidden, the old photo (9 MB at 1200x1800) is let go: one full-screen photo held, not two.
+        fade_out.bind(on_complete=lambda _anim, image: setattr(image, "path", ""))
+        fade_out.start(front)
         # The faded-in image becomes the front one for the next slide.
         self.ids.front, self.ids.back = back, front
 

@@ -119,12 +119,15 @@ def open_grid(app, n: int) -> None:
 
 def measure_scroll(app, frames: int = 240) -> tuple[float, float]:
     """Fling down the grid for `frames` frames; returns (fps, worst frame ms)."""
+    return fling(app.screens["browse"].ids.grid, app.screens["browse"].ids.grid_layout, frames)
+
+
+def fling(grid, layout, frames: int) -> tuple[float, float]:
+    """Scroll a RecycleView down by a brisk step a frame; returns (fps, worst frame ms)."""
     from kivy.base import EventLoop
 
-    grid = app.screens["browse"].ids.grid
     grid.scroll_y = 1.0
     EventLoop.idle()
-    layout = app.screens["browse"].ids.grid_layout
     step_px = 90.0  # a brisk fling: ~5,400 px per second at 60 fps
     worst = 0.0
     start = time.perf_counter()
@@ -165,7 +168,59 @@ def bench_session(on_bridge: Callable[[object], None] = lambda bridge: None) -> 
             xvfb.terminate()
 
 
+BARE_KV = """
+RecycleView:
+    viewclass: "Widget"
+    RecycleGridLayout:
+        cols: 3
+        default_size: None, dp(320)
+        default_size_hint: 1, None
+        size_hint_y: None
+        height: self.minimum_height
+"""
+
+
+def bare_reference(frames: int = 240) -> None:
+    """The floor: an empty RecycleView of 50k blank cells scrolled in a bare window of the same size."""
+    size = bench_size()
+    xvfb = ensure_display()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            kivy_env(Path(tmp) / "kivy")
+            from kivy.config import Config
+
+            Config.set("graphics", "width", str(size[0]))
+            Config.set("graphics", "height", str(size[1]))
+            Config.set("graphics", "multisamples", "0")
+            from kivy.base import EventLoop
+            from kivy.core.window import Window
+            from kivy.lang import Builder
+
+            view = Builder.load_string(BARE_KV)
+            view.data = [{} for _ in range(50_000)]
+            Window.add_widget(view)
+            for _ in range(10):
+                EventLoop.idle()
+            fling(view, view.children[0], 30)
+            fps, worst = fling(view, view.children[0], frames)
+            print(f"bare: {fps:.2f} fps worst {worst:.0f} ms")
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+def bare_fps(size: tuple[int, int]) -> float:
+    """bare_reference's frame rate, in a child process (one Kivy window per process)."""
+    out = subprocess.run([sys.executable, __file__, "--bare", "--size", f"{size[0]}x{size[1]}"],
+                         check=True, capture_output=True, text=True).stdout
+    return float(next(line for line in out.splitlines() if line.startswith("bare:")).split()[1])
+
+
 def main() -> None:
+    if "--bare" in sys.argv:
+        sys.argv.remove("--bare")
+        bare_reference()
+        return
     if run_each_size(__file__):
         return
     with bench_session() as (app, bridge, n):
@@ -186,6 +241,10 @@ def main() -> None:
               f"({loaded} cards paged in while scrolling)")
         print(f"ratio to target ({TARGET_FPS:.0f} fps): {fps / TARGET_FPS:.2f} "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        size = (Window.width, Window.height)
+    bare = bare_fps(size)  # after the kiosk's window is gone: the two never share the CPU
+    print(f"reference: a bare window scrolling an empty RecycleView at {size[0]}x{size[1]}: {bare:.1f} fps; "
+          f"kiosk / bare = {fps / bare:.2f} (load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

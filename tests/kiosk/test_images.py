@@ -38,6 +38,11 @@ def test_cache_keeps_the_newest_textures_within_its_byte_budget(kiosk):
 def test_attract_screen_lets_its_photos_go_while_the_shopper_browses(kiosk):
     attract = kiosk.app.screens["attract"]
     kiosk.wait_until(lambda: attract.ids.front.texture is not None, message="the lookbook")
+    old = attract.ids.front
+    attract._event.cancel()  # this test turns the slides itself
+    attract._next(0)  # the next slide fades in over the first; the old one is let go once hidden
+    kiosk.wait_until(lambda: old.path == "", message="the faded-out photo let go")
+    assert old.texture is None and old is not attract.ids.front
     kiosk.tap(attract)
     kiosk.wait_until(lambda: kiosk.screen == "browse")
     assert attract.ids.front.texture is None and attract.ids.back.texture is None
