@@ -147,7 +147,7 @@ def _ingest(bridge: Any, path: Path) -> IngestReport:
             return IngestReport(errors=[f"{name}: unknown format (expected .jsonl, .ndjson, .json, "
                                         f".csv or POSLog .xml)"])
         recorder = ReceiptRecorder(bridge)
-        if kind == "xml" and os.fstat(f.fileno()).st_size >= MIN_BYTES:
+        if kind == "xml" and MIN_BYTES is not None and os.fstat(f.fileno()).st_size >= MIN_BYTES:
             # parsed in a child process while this one records: two cores instead of one
             items = read_poslog_in_worker(path, store_id=settings.store.id,
                                           currency=settings.store.currency, zone=recorder.zone)

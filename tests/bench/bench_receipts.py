@@ -91,7 +91,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--synchronous", default="FULL")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reader-process", action="store_true",
+                        help="parse in a child process while recording (off by default)")
     args = parser.parse_args()
+    if args.reader_process:
+        import bridge.intake.ingest as ingest_module
+        ingest_module.MIN_BYTES = 0
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         tmp_path = Path(tmp)
         xml = write_poslog(args.n, tmp_path / "poslog.xml")
@@ -119,6 +124,7 @@ def main() -> None:
         ingest_s, ingest_cpu, again_s, first, again = min(runs, key=lambda r: r[0])
     rate = first.recorded / ingest_s
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"reader process: {'on' if args.reader_process else 'off'}")
     print(f"file: {sales} sales, {size_mb:.1f} MB; synchronous={args.synchronous}; "
           f"catalog of {len(products)} products holding half the barcodes sold")
     print(f"parse only:        {sales / parse_s:10,.0f} receipts/s  ({parse_s:.2f} s; "
