@@ -25,7 +25,7 @@ class AudioGuide:
         self.engine = engine
         self._tr = tr
         self._lang = lang
-        self.volume = volume
+        self.volume = self._default_volume = volume
         self.enabled = False
         self.last = ""
 
@@ -49,9 +49,10 @@ class AudioGuide:
         return self.enabled
 
     def off(self) -> None:
-        """Silence and switch off without a word (the shopper has left)."""
+        """Silence and switch off without a word (the shopper has left); the next starts at the default volume."""
         self.enabled = False
         self.last = ""
+        self.volume = self._default_volume
         self.engine.stop()
 
     def screen(self, title: str, details: list[str] | tuple[str, ...] = ()) -> None:

@@ -98,6 +98,15 @@ def test_off_is_silent_and_forgets(guide, voice):
     assert len(voice.said) == count and guide.last == ""
 
 
+def test_the_next_shopper_starts_at_the_default_volume(guide):
+    default = guide.volume
+    guide.toggle()
+    guide.louder()
+    assert guide.volume > default
+    guide.off()
+    assert guide.volume == default
+
+
 def test_espeak_ng_speaks_french_and_english_into_a_wav_file(tmp_path):
     """Smoke test of the real voice (espeak-ng via pyttsx3): a file of plausible length."""
     from kiosk.speech.engine import EspeakEngine
