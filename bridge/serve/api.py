@@ -38,9 +38,25 @@ async def post_events(request: Request) -> Response:
 
 
 def _record(services: Services, client: str, events: list) -> list[dict]:
+    check_senders(services.db, client, events)
     results = store_relayed(services.outbox, services.location, events)
     devices.touch(services.db, client)
     return results
+
+
+def check_senders(db: Any, client: str, events: list) -> None:
+    """Refuse the batch (403, nothing stored) when an event's device id belongs to another client.
+
+    A device id belongs to the device paired under that name, else to the first client that
+    sent for it; events whose device_id is not a string are left to the per-event checks.
+    """
+    ids = {i: e["device_id"] for i, e in enumerate(events)
+           if isinstance(e, dict) and isinstance(e.get("device_id"), str)}
+    taken = devices.claim_senders(db, client, ids.values())
+    for i, device_id in ids.items():
+        if device_id in taken:
+            raise Refused(403, f"events[{i}].device_id: {device_id!r} belongs to another device's "
+                               f"token ({taken[device_id]!r}), not to {client!r}; nothing was stored"[:300])
 
 
 async def post_heartbeat(request: Request) -> Response:
