@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from bridge.serve.body import parse_json, read_body
 from bridge.serve.errors import Refused, json_response
-from bridge.serve.handlers import in_thread, services_of
+from bridge.serve.handlers import check_senders, in_thread, services_of
 from bridge.serve.services import API_BODY_BYTES, Services
 from bridge.store import changes, devices
 from bridge.store.relayed import store_relayed
@@ -42,21 +42,6 @@ def _record(services: Services, client: str, events: list) -> list[dict]:
     results = store_relayed(services.outbox, services.location, events)
     devices.touch(services.db, client)
     return results
-
-
-def check_senders(db: Any, client: str, events: list) -> None:
-    """Refuse the batch (403, nothing stored) when an event's device id belongs to another client.
-
-    A device id belongs to the device paired under that name, else to the first client that
-    sent for it; events whose device_id is not a string are left to the per-event checks.
-    """
-    ids = {i: e["device_id"] for i, e in enumerate(events)
-           if isinstance(e, dict) and isinstance(e.get("device_id"), str)}
-    taken = devices.claim_senders(db, client, ids.values())
-    for i, device_id in ids.items():
-        if device_id in taken:
-            raise Refused(403, f"events[{i}].device_id: {device_id!r} belongs to another device's "
-                               f"token ({taken[device_id]!r}), not to {client!r}; nothing was stored"[:300])
 
 
 async def post_heartbeat(request: Request) -> Response:

@@ -9,7 +9,7 @@ import requests
 
 from bridge.serve.pairing import pair_device
 from bridge.store import devices
-from tests.store.store_rig import STORE, kiosk_token
+from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
 
 
 def _event(i: int, device_id: str) -> dict:
@@ -101,3 +101,18 @@ def test_a_kiosk_bridge_posing_as_another_device_is_stopped_and_keeps_its_events
 def test_a_pairing_with_no_time_to_use_it_is_refused_at_once(store):
     paired = pair_device(store.db, store.settings, "kiosk-now", ttl_s=0)
     assert _keys(store, paired.token).status_code == 401
+
+
+def test_the_tills_intake_token_cannot_send_for_a_paired_kiosk_nor_a_kiosk_for_a_till(store):
+    pair_device(store.db, store.settings, "kiosk-door")
+    till_event = {"type": "product_viewed", "device_id": "pos-1", "payload": {"product_id": "p"}}
+    intake = store.intake_url + "/v1/intake/events"
+    headers = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
+    accepted = requests.post(intake, json={"events": [till_event]}, headers=headers, timeout=10)
+    assert accepted.status_code == 200 and accepted.json()["results"][0]["status"] == "accepted"
+    posing = requests.post(intake, json={"events": [{**till_event, "device_id": "kiosk-door"}]},
+                           headers=headers, timeout=10)
+    assert posing.status_code == 403 and posing.json()["error"].startswith("events[0].device_id:")
+    kiosk_as_till = _post(store, kiosk_token(1), _event(1, "pos-1"))
+    assert kiosk_as_till.status_code == 403 and "'intake'" in kiosk_as_till.json()["error"]
+    assert store.outbox.stats().pending == 1
