@@ -12,7 +12,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.logger import Logger
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.utils import escape_markup
 
 from kiosk.logic import staff_access as staff
@@ -30,6 +30,7 @@ class PairScreen(ScanScreen):
     entry = StringProperty("")  # the PIN typed so far (shown masked)
     can_cancel = BooleanProperty(False)  # only a paired kiosk has somewhere to go back to
     config_path = StringProperty("")
+    pin_key = NumericProperty(48)  # a PIN key's side, set in pair.kv from the room there is
 
     def enter(self, config: str | None = None, **_params: Any) -> None:
         app = App.get_running_app()

@@ -267,3 +267,26 @@ def test_cancel_leaves_a_paired_kiosk_as_it_was(kiosk, rig):
     kiosk.settle()
     assert kiosk.screen == "attract" and kiosk.app.bridge is r.first
     assert r.config.read_bytes() == before
+
+
+LAYOUT_SIZES = [(480, 800), (800, 480), (1920, 1080), (2160, 3840)]
+
+
+@pytest.mark.kiosk
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
+def test_both_steps_fit_the_window(kiosk, rig, size):
+    from tests.kiosk.test_layout_screens import misfits, shoot
+
+    r = rig(url="http://127.0.0.1:9", token="an-old-token-0123456789")
+    kiosk.set_size(*size)
+    screen = r.open()
+    screen.message = "Ce code d’association est abîmé ou falsifié. Créez-en un nouveau sur le serveur du magasin."
+    found = {}
+    for step in ("pin", "scan"):
+        screen.step = step
+        kiosk.settle()
+        shoot(kiosk, f"{size[0]}x{size[1]}-pair_{step}")
+        problems = misfits(kiosk.window, kiosk.app.layout.min_touch)
+        if problems:
+            found[step] = problems
+    assert not found, found
