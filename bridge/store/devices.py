@@ -2,9 +2,11 @@
 
 A store manager pairs a kiosk or till (`vitrine-bridge pair NAME`), which mints a token; the
 registry keeps only its SHA-256. A minted token must be used within PAIR_TTL_S (the pairing
-QR is a photo away from a stranger); once used it stays valid until revoked. Revoking keeps
-the row (the device is refused with 401 and keeps its events). Clients named in
-[serve.tokens] are recorded here on first contact.
+QR is a photo away from a stranger); once used it stays valid until revoked. A kiosk that
+paired from the QR swaps that token at once for one nobody saw (`swap`): the QR's token is
+spent, and a photo of it is worth nothing. Revoking keeps the row (the device is refused
+with 401 and keeps its events). Clients named in [serve.tokens] are recorded here on first
+contact.
 
 Each event's device id belongs to one client: the paired name from pairing on, any other id
 from the first client that sent for it (`claim_senders`), so one token cannot pose as another
@@ -46,6 +48,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (41, "pairing expiry and device id owners", """
         ALTER TABLE devices ADD COLUMN expires_at TEXT;     -- NULL: never expires (older pairings)
         ALTER TABLE devices ADD COLUMN first_used_at TEXT;  -- NULL: not used yet
+        ALTER TABLE devices ADD COLUMN spent_sha256 TEXT;   -- the QR's token, once swapped
         CREATE TABLE device_ids (
             device_id TEXT PRIMARY KEY,  -- an event's device_id
             client TEXT NOT NULL,        -- the token holder allowed to send for it
@@ -100,7 +103,7 @@ def pair(db: Any, name: str, kind: str = "kiosk", ttl_s: float = PAIR_TTL_S) -> 
             "INSERT INTO devices(name, kind, token_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
             "token_sha256 = excluded.token_sha256, created_at = excluded.created_at, revoked_at = NULL, "
-            "expires_at = excluded.expires_at, first_used_at = NULL",
+            "expires_at = excluded.expires_at, first_used_at = NULL, spent_sha256 = NULL",
             (check_name(name), kind, digest(token), now(), now(ttl_s)))
         conn.execute("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?1, ?1, ?2) "
                      "ON CONFLICT(device_id) DO UPDATE SET client = ?1, bound_at = ?2", (name, now()))
@@ -122,7 +125,7 @@ def admit(db: Any, token: str) -> tuple[str, str | None] | None:
     row = db.read().execute("SELECT name, revoked_at, expires_at, first_used_at FROM devices "
                             "WHERE token_sha256 = ?", (digest(token),)).fetchone()
     if row is None:
-        return None
+        return _spent(db, token)
     name, revoked_at, expiry, first_used_at = row
     if revoked_at is not None:
         return name, f"the token of device {name!r} was revoked"
@@ -134,6 +137,32 @@ def admit(db: Any, token: str) -> tuple[str, str | None] | None:
             conn.execute("UPDATE devices SET first_used_at = coalesce(first_used_at, ?) WHERE name = ?",
                          (now(), name))
     return name, None
+
+
+def _spent(db: Any, token: str) -> tuple[str, str] | None:
+    """(name, why) for a pairing QR's token a device already swapped, else None."""
+    row = db.read().execute("SELECT name, first_used_at FROM devices WHERE spent_sha256 = ?",
+                            (digest(token),)).fetchone()
+    if row is None:
+        return None
+    name, used_at = row
+    return name, (f"the pairing code of device {name!r} was already used at {used_at}; if no screen "
+                  f"of yours paired then: vitrine-bridge revoke {name}, then pair again")
+
+
+def swap(db: Any, name: str, token: str) -> str | None:
+    """A new token for name in place of token (the QR's), once per pairing; None when not possible.
+
+    The kiosk calls this right after reading the QR, so the token in the picture stops working.
+    """
+    fresh = secrets.token_urlsafe(32)
+    with db.write() as conn:
+        changed = conn.execute(
+            "UPDATE devices SET spent_sha256 = token_sha256, token_sha256 = ?, "
+            "first_used_at = coalesce(first_used_at, ?) "
+            "WHERE name = ? AND token_sha256 = ? AND spent_sha256 IS NULL AND revoked_at IS NULL",
+            (digest(fresh), now(), name, digest(token))).rowcount
+    return fresh if changed == 1 else None
 
 
 def claim_senders(db: Any, client: str, device_ids: Iterable[str]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """A new kiosk configures itself from its store bridge's pairing QR: read, check, write.
 
     code = read_code(qr_text)           # PairingError when forged, odd or expired
-    check_bridge(code)                  # the store bridge accepts the code's token
+    code = redeem(code)                 # the QR's token swapped for the device's own, checked
     write_config(config_path, code)     # [hq] url + token_file (mode 0600), [kiosk] device_id
 
 The QR is made by bridge.serve.pairing: {"vitrine_pair": 1, "name", "url", "token", "exp"}.
@@ -17,7 +17,7 @@ import os
 import re
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,27 +136,39 @@ def _exp(value: Any) -> int:
     return value
 
 
-def check_bridge(code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> None:
-    """Ask the store bridge for its keys with the code's token; PairingError unless it answers 200.
+def redeem(code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> PairCode:
+    """The code with the device's own token: swapped at the store bridge, then checked.
 
-    This first call is also the token's first use: the store bridge stops its expiry.
+    POST /v1/devices/token spends the QR's token (a photo of the code is worth nothing once
+    this screen paired) and answers a new one; GET /v1/keys with it proves it works.
     """
-    url = code.url + "/v1/keys"
+    answer = _call("POST", code.url + "/v1/devices/token", code.token, timeout_s)
+    fresh = answer.get("token") if isinstance(answer, dict) else None
+    if not isinstance(fresh, str) or not TOKEN_RE.fullmatch(fresh) or answer.get("device_id") != code.name:
+        raise PairingError(UNEXPECTED, "POST /v1/devices/token: no token for this device")
+    keys = _call("GET", code.url + "/v1/keys", fresh, timeout_s)
+    if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
+        raise PairingError(UNEXPECTED, "GET /v1/keys: not a key set")
+    return replace(code, token=fresh)
+
+
+def _call(method: str, url: str, token: str, timeout_s: float) -> Any:
+    """The JSON of a 200 answer; PairingError saying why otherwise."""
     try:
         # No redirects: the bearer token goes to the address in the code and nowhere else.
-        answer = requests.get(url, headers={"Authorization": f"Bearer {code.token}"},
-                              timeout=timeout_s, allow_redirects=False)
+        answer = requests.request(method, url, headers={"Authorization": f"Bearer {token}"},
+                                  timeout=timeout_s, allow_redirects=False)
     except requests.RequestException as exc:
-        raise PairingError(UNREACHABLE, f"{code.url}: {type(exc).__name__}") from None
+        raise PairingError(UNREACHABLE, f"{url}: {type(exc).__name__}") from None
     with answer:
         if answer.status_code in (401, 403):
             raise PairingError(REFUSED, f"{answer.status_code}: {_error_of(answer)}"[:300])
+        if answer.status_code != 200:
+            raise PairingError(UNEXPECTED, f"{method} {url}: {answer.status_code}")
         try:
-            keys = answer.json() if answer.status_code == 200 else None
+            return answer.json()
         except ValueError:
-            keys = None
-    if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
-        raise PairingError(UNEXPECTED, f"GET {url}: {answer.status_code}")
+            raise PairingError(UNEXPECTED, f"{method} {url}: not JSON") from None
 
 
 def _error_of(answer: requests.Response) -> str:

@@ -2,7 +2,8 @@
 
 Shown first by a kiosk with no [hq] token (or `vitrine-kiosk --pair`). A kiosk already paired
 asks for the staff PIN first. The code is checked (kiosk.logic.pairing), the store bridge must
-accept its token, the config is rewritten, and the kiosk goes on with a bridge opened on it.
+swap its token for the device's own (the QR's is spent), the config is rewritten, and the
+kiosk goes on with a bridge opened on it.
 Frames come through the scan screen's pipeline (camera, or a folder in demos and tests).
 """
 
@@ -16,8 +17,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.utils import escape_markup
 
 from kiosk.logic import staff_access as staff
-from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, check_bridge, needs_pairing,
-                                 read_code, write_config)
+from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, needs_pairing, read_code, redeem,
+                                 write_config)
 from kiosk.screens.scan import ScanScreen
 
 CHECKING = "Checking with the store bridge…"
@@ -138,9 +139,8 @@ class PairScreen(ScanScreen):
 
 
 def _pair(code: PairCode, config: str, bridge: Any) -> Any:
-    """Check the code with its store bridge, write the config, reopen the bridge (worker thread)."""
+    """Swap the code's token at its store bridge, write the config, reopen the bridge (worker thread)."""
     from kiosk.cli import reopen
 
-    check_bridge(code)
-    write_config(config, code)
+    write_config(config, redeem(code))
     return reopen(bridge, config)

@@ -12,6 +12,7 @@ import stat
 import time
 
 import pytest
+import requests
 from PIL import Image
 
 from bridge.config import load_settings
@@ -190,11 +191,15 @@ def test_a_new_kiosk_pairs_from_the_qr_and_goes_on_to_the_attract_screen(kiosk, 
 
     settings = load_settings(r.config)
     assert (settings.hq.url, settings.kiosk.device_id) == (store.url, "kiosk-2")
-    assert settings.hq_token() == paired.token and settings.bridge.database == "kiosk-new.db"
+    assert settings.bridge.database == "kiosk-new.db"
+    token = settings.hq_token()  # the kiosk's own: the QR's was swapped for it
+    assert len(token) >= 32 and token != paired.token
     text = r.config.read_text(encoding="utf-8")
-    assert text.startswith("# kiosk at the entrance") and paired.token not in text
+    assert text.startswith("# kiosk at the entrance") and token not in text
     secret = pairing.token_path(r.config)
-    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and secret.read_text() == paired.token
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and secret.read_text() == token
+    photo = requests.get(store.url + "/v1/keys", headers={"Authorization": f"Bearer {paired.token}"}, timeout=10)
+    assert photo.status_code == 401 and "already used" in photo.json()["error"]  # a photo of the QR: spent
     assert not [p for p in r.config.parent.iterdir() if p.name.endswith(".tmp")]
 
     app = kiosk.app

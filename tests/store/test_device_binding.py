@@ -116,3 +116,35 @@ def test_the_tills_intake_token_cannot_send_for_a_paired_kiosk_nor_a_kiosk_for_a
     kiosk_as_till = _post(store, kiosk_token(1), _event(1, "pos-1"))
     assert kiosk_as_till.status_code == 403 and "'intake'" in kiosk_as_till.json()["error"]
     assert store.outbox.stats().pending == 1
+
+
+def _swap(store, token: str) -> requests.Response:
+    return requests.post(store.url + "/v1/devices/token", headers={"Authorization": f"Bearer {token}"},
+                         timeout=10)
+
+
+def test_a_pairing_qr_token_is_swapped_once_and_the_photo_is_worth_nothing(store):
+    qr_token = devices.pair(store.db, "kiosk-door")
+    swapped = _swap(store, qr_token)
+    assert swapped.status_code == 200 and swapped.headers["cache-control"] == "no-store"
+    own = swapped.json()["token"]
+    assert swapped.json()["device_id"] == "kiosk-door" and own != qr_token
+    assert _keys(store, own).status_code == 200
+    assert devices.expires_at(store.db, "kiosk-door") is None  # used in time: no expiry any more
+    for attempt in (_keys(store, qr_token), _swap(store, qr_token)):  # whoever holds a photo
+        assert attempt.status_code == 401
+        assert "already used" in attempt.json()["error"] and "revoke kiosk-door" in attempt.json()["error"]
+    assert _post(store, own, _event(1, "kiosk-door")).json()["results"][0]["status"] == "accepted"
+    assert _swap(store, own).status_code == 409  # once per pairing
+    again = devices.pair(store.db, "kiosk-door")  # pairing again: a fresh code, swappable once
+    assert _keys(store, own).status_code == 401 and _swap(store, again).status_code == 200
+
+
+def test_a_configured_or_expired_token_cannot_be_swapped(store):
+    assert _swap(store, kiosk_token(1)).status_code == 409
+    late = devices.pair(store.db, "kiosk-late")
+    _age_expiry(store, "kiosk-late")
+    assert _swap(store, late).status_code == 401
+    revoked = devices.pair(store.db, "kiosk-gone")
+    devices.revoke(store.db, "kiosk-gone")
+    assert _swap(store, revoked).status_code == 401
