@@ -6,6 +6,7 @@ config file and the bridge the kiosk reopens are all real.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -89,6 +90,49 @@ def test_set_keys_edits_one_table_and_keeps_every_other_line():
     assert edited.endswith('[store]\nid = "x"\n')
 
 
+def _config(tmp_path, hq: str = "") -> os.PathLike:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'# the entrance\n[store]\nid = "{STORE}"\n\n[hq]\n{hq}\ntimeout_s = 3.0\n\n'
+                    '[kiosk]\nlanguage = "en"  # for the English-speaking floor\n', encoding="utf-8")
+    path.chmod(0o644)
+    return path
+
+
+def test_write_config_points_the_kiosk_at_the_store_bridge_and_keeps_the_rest(tmp_path):
+    path = _config(tmp_path, hq='url = "https://hq.example.com"\ntoken = "an-old-token-0123456789"')
+    code = pairing.PairCode("kiosk-2", "http://store.local:8720", TOKEN, int(time.time()) + 600)
+    pairing.write_config(path, code)
+    settings = load_settings(path)
+    assert (settings.hq.url, settings.hq.allow_insecure_http, settings.hq.timeout_s) == (code.url, True, 3.0)
+    assert (settings.hq_token(), settings.hq.token, settings.kiosk.device_id) == (TOKEN, "", "kiosk-2")
+    assert settings.kiosk.language == "en" and "# for the English-speaking floor" in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # the config keeps its mode; the token has its own file
+    assert stat.S_IMODE(pairing.token_path(path).stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kiosk.hq-token", "kiosk.toml"]
+
+
+def test_a_config_that_cannot_be_edited_in_place_is_left_as_it_was(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'hq = {{ url = "https://hq.example.com" }}\n[store]\nid = "{STORE}"\n', encoding="utf-8")
+    before = path.read_bytes()
+    code = pairing.PairCode("kiosk-2", "https://store.local", TOKEN, int(time.time()) + 600)
+    with pytest.raises(pairing.PairingError) as refused:
+        pairing.write_config(path, code)
+    assert refused.value.msgid == pairing.NOT_WRITTEN and str(path) in refused.value.detail
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["kiosk.toml"]
+
+
+def test_a_kiosk_without_a_token_needs_pairing_and_pair_is_an_option(tmp_path):
+    from kiosk.cli import build_parser
+    from tests.kiosk.conftest import make_settings
+
+    assert build_parser().parse_args(["--pair"]).pair and not build_parser().parse_args([]).pair
+    settings = make_settings(tmp_path)
+    assert pairing.needs_pairing(settings)
+    with_file = dataclasses.replace(settings, hq=dataclasses.replace(settings.hq, token_file="hq.token"))
+    assert not pairing.needs_pairing(with_file)
+
+
 # -- the screen ---------------------------------------------------------------------------
 
 @pytest.fixture
@@ -110,8 +154,6 @@ def _mk(folder):
 
 def mint(store, name: str = "kiosk-2", ttl_s: float = devices.PAIR_TTL_S):
     """A pairing of store, as `vitrine-bridge pair` makes it, pointing at its real address."""
-    import dataclasses
-
     settings = dataclasses.replace(store.settings, serve=dataclasses.replace(store.settings.serve,
                                                                              public_url=store.url))
     return pair_device(store.db, settings, name, ttl_s=ttl_s)
