@@ -45,15 +45,19 @@ UNREACHABLE = "The store bridge cannot be reached. Check the network and try aga
 REFUSED = "The store bridge refused this code. Make a new one on the store bridge."
 UNEXPECTED = "The address in this code does not answer like a store bridge."
 NOT_WRITTEN = "This screen's configuration could not be written."
+STILL_PENDING = ("This screen still has events to send as {device}. Pair it again under that name, "
+                 "or wait until they have reached the store.")
 
 
 class PairingError(VitrineError):
     """A pairing that cannot go on: msgid for the screen, detail for staff and the log."""
 
-    def __init__(self, msgid: str, detail: str = "") -> None:
-        super().__init__(f"{msgid} ({detail})" if detail else msgid)
+    def __init__(self, msgid: str, detail: str = "", **params: str) -> None:
+        text = msgid.format(**params)
+        super().__init__(f"{text} ({detail})" if detail else text)
         self.msgid = msgid
         self.detail = detail
+        self.params = params  # filled into the translated msgid
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,18 @@ def _exp(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PairingError(INVALID, "exp: required (Unix seconds)")
     return value
+
+
+def check_pending(status: dict, device_id: str, code: PairCode) -> None:
+    """PairingError when events still wait to leave under another device id than the code's.
+
+    The store bridge would refuse them from the new token (that id belongs to the old one),
+    so they would wait forever; checked before the code's token is spent.
+    """
+    waiting = (status.get("pending") or 0) + (status.get("in_flight") or 0)
+    if waiting and device_id != code.name:
+        raise PairingError(STILL_PENDING, f"{waiting} events as {device_id}, the code is for {code.name}",
+                           device=device_id)
 
 
 def redeem(code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> PairCode:

@@ -17,8 +17,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.utils import escape_markup
 
 from kiosk.logic import staff_access as staff
-from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, needs_pairing, read_code, redeem,
-                                 write_config)
+from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, check_pending, needs_pairing, read_code,
+                                 redeem, write_config)
 from kiosk.screens.scan import ScanScreen
 
 CHECKING = "Checking with the store bridge…"
@@ -124,7 +124,7 @@ class PairScreen(ScanScreen):
     def _show(self, exc: PairingError) -> None:
         Logger.info(f"Kiosk: pairing code refused: {exc}")
         app = App.get_running_app()
-        text = escape_markup(app.tr(exc.msgid))
+        text = escape_markup(app.tr(exc.msgid).format(**exc.params))
         if exc.detail:  # may quote the store bridge's answer: shown escaped, never as markup
             text += "\n[size=" + str(int(app.theme.fs(16))) + "]" + escape_markup(exc.detail) + "[/size]"
         self.message = text
@@ -142,5 +142,6 @@ def _pair(code: PairCode, config: str, bridge: Any) -> Any:
     """Swap the code's token at its store bridge, write the config, reopen the bridge (worker thread)."""
     from kiosk.cli import reopen
 
+    check_pending(bridge.status(), bridge.settings.kiosk.device_id, code)
     write_config(config, redeem(code))
     return reopen(bridge, config)

@@ -306,6 +306,26 @@ def test_a_paired_kiosk_asks_the_staff_pin_before_reading_a_new_code(kiosk, rig,
 
 
 @pytest.mark.kiosk
+def test_a_kiosk_with_events_waiting_under_its_old_name_is_not_renamed(kiosk, rig, store):
+    r = rig()  # device id kiosk-1 (the default), no token yet
+    kiosk.app.bridge.record("search_performed", device_id="kiosk-1", payload={"query": "q", "results_count": 1})
+    screen = r.open()
+    paired = mint(store, "kiosk-2")
+    r.show(paired.text)
+    kiosk.wait_until(lambda: "kiosk-1" in message(screen) and "événements" in message(screen),
+                     message="the pending events named")
+    assert kiosk.app.bridge is r.first and not pairing.token_path(r.config).exists()
+    again = mint(store, "kiosk-1")  # paired again under its own name: it goes on
+    r.show(again.text)
+    kiosk.wait_until(lambda: kiosk.screen == "attract", message="paired as kiosk-1")
+    assert kiosk.app.bridge.sync(pull=False).drained
+    assert [e["device_id"] for e in store.outbox.events()] == ["kiosk-1"]
+    swapped = requests.post(store.url + "/v1/devices/token", timeout=10,
+                            headers={"Authorization": f"Bearer {paired.token}"})
+    assert swapped.status_code == 200  # the refused code was not spent: usable on another screen
+
+
+@pytest.mark.kiosk
 def test_cancel_leaves_a_paired_kiosk_as_it_was(kiosk, rig):
     r = rig(url="http://127.0.0.1:9", token="an-old-token-0123456789")
     before = r.config.read_bytes()
