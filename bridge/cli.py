@@ -244,6 +244,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
           f"token = \"{token}\"")
     if url.startswith("http://"):
         print("allow_insecure_http = true  # plain HTTP on the store LAN: only on a network you trust")
+    print(f"[kiosk]\ndevice_id = \"{args.name}\"\n# the token is refused unless first used by "
+          f"{paired.expires_at}; then pair again")
     if args.qr:
         print(f"QR code written to {pairing.save_qr_png(text, args.qr)}")
     if not args.no_terminal_qr:

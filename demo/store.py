@@ -88,8 +88,9 @@ def start_store_demo(folder: Path, pin: str) -> tuple[StoreDemo, str]:
     kiosk = _kiosk(folder, "kiosk-a", url, devices.pair(store.db, "kiosk-a"), pin)
     demo = StoreDemo(hq=hq, bridge=kiosk, config_path=folder / "kiosk-a.toml")
     demo.store = store
+    # The printed command may be run long after: the demo's token waits a day, not 15 minutes.
     join = (f"{Path(sys.executable).parent / 'vitrine-demo'} --join {url} "
-            f"{devices.pair(store.db, 'kiosk-b')} --windowed")
+            f"{devices.pair(store.db, 'kiosk-b', ttl_s=24 * 3600)} --windowed")
     return demo, join
 
 

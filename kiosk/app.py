@@ -53,6 +53,7 @@ class VitrineKioskApp(App):
     portrait = BooleanProperty(True)
     layout = ObjectProperty(None, rebind=True)  # kiosk.layout.Layout of the current window size
     audio_guide = BooleanProperty(False)  # the audio guidance mode is on (kiosk/speech/)
+    first_screen = "attract"  # "pair" for a kiosk that has no store bridge yet (kiosk/cli.py)
 
     def __init__(self, bridge: Any, settings: Any = None, **kwargs: Any) -> None:
         self.bridge = bridge
@@ -104,6 +105,8 @@ class VitrineKioskApp(App):
         self.focus = FocusRing(self, self.guide)
         self._apply_lockdown()
         self.manager.current = "attract"
+        if self.first_screen != "attract":
+            self.go(self.first_screen)
         return root
 
     def _load_screen(self, name: str, module_name: str, class_name: str):
@@ -203,6 +206,19 @@ class VitrineKioskApp(App):
             self.theme = self.theme.with_layout(layout)
         self.portrait = size[1] >= size[0]
 
+    def adopt_bridge(self, bridge: Any) -> Any:
+        """Go on with bridge (opened on the config pairing wrote); return the previous one, not closed."""
+        previous = self.bridge
+        self.recorder.close()
+        self.bridge, self.settings = bridge, bridge.settings
+        self.data = KioskData(bridge)
+        self.recorder = BackgroundRecorder(bridge.record)
+        self.session = self._new_session()  # events carry the device id pairing gave
+        from kiosk.logic import staff_access
+
+        staff_access.forget_gate(self)  # its saved lockout lives in the previous bridge's database
+        return previous
+
     # -- background work ---------------------------------------------------
     def run_async(self, fn: Callable[..., Any], *args: Any,
                   on_done: Callable[[Any], None] | None = None,
@@ -280,7 +296,7 @@ class VitrineKioskApp(App):
         self.idle.touch()
         if self.overlay.shown:
             self.overlay.shown = False
-        if not self.staff_mode and self.current not in ("staff", "staff_pin"):
+        if not self.staff_mode and self.current not in ("staff", "staff_pin", "pair"):
             self.session.start()
 
     def _check_idle(self, _dt) -> None:

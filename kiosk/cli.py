@@ -1,7 +1,11 @@
 """`vitrine-kiosk`: run the in-store touchscreen.
 
     vitrine-kiosk --config /etc/vitrine/config.toml      # production: full screen
+    vitrine-kiosk --config /etc/vitrine/config.toml --pair   # read a new pairing QR (staff PIN first)
     vitrine-kiosk hash-pin                               # a [kiosk] staff_pin_hash line
+
+A kiosk whose config has no [hq] token or token_file starts on "Pair this screen"
+(kiosk/screens/pair.py) and writes its config from the store bridge's pairing QR.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from bridge.config import Settings
+from bridge.config import Settings, load_settings
 from bridge.errors import AlreadyRunning, VitrineError
 from kiosk.display import screen_size
 from kiosk.layout import fit_window
@@ -29,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, help="the store's config.toml (default: $VITRINE_CONFIG)")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
+    parser.add_argument("--pair", action="store_true",
+                        help="start on \"Pair this screen\" (a paired kiosk asks for the staff PIN first)")
     parser.add_argument("--size", default="", metavar="WxH",
                         help="window size when windowed (default: the largest 9:16 or 16:9 window the screen holds)")
     return parser
@@ -90,18 +96,53 @@ def configure_kivy(settings: Settings, *, windowed: bool, size: str) -> None:
         Config.set("graphics", "height", str(height))
 
 
-def run_kiosk(bridge, *, windowed: bool, size: str) -> None:
-    """Start sending (unless another process does) and run the app until it stops."""
-    configure_kivy(bridge.settings, windowed=windowed, size=size)
+def open_bridge(config: str | os.PathLike[str] | Settings):
+    """The kiosk's bridge, holding the sender lock unless `vitrine-bridge run` holds it."""
+    from bridge.facade import Bridge
+
+    try:  # the sender lock first: only its holder may move a corrupt database aside
+        return Bridge.open(config, sender=True)
+    except AlreadyRunning:
+        return Bridge.open(config)  # `vitrine-bridge run` sends; this kiosk records
+
+
+def start_sending(bridge) -> None:
+    """Start the bridge's scheduler, unless another process sends for this database."""
     if bridge.scheduler is None:
         try:
             bridge.start(intake=False)
         except AlreadyRunning as exc:
             # `vitrine-bridge run` already sends for this database: the kiosk only records.
             log.info("kiosk: %s; recording only", exc)
+
+
+def reopen(bridge, config: str | os.PathLike[str]):
+    """Close bridge and open (and start, if it was started) one on config, as pairing rewrote it."""
+    settings = load_settings(config)  # first: a bad file leaves the running bridge alone
+    sending = bridge.scheduler is not None
+    bridge.close()  # gives up the sender lock for the new bridge on the same database
+    fresh = open_bridge(settings)
+    if sending:
+        start_sending(fresh)
+    return fresh
+
+
+def run_kiosk(bridge, *, windowed: bool, size: str, pair: bool = False):
+    """Start sending (unless another process does) and run the app until it stops.
+
+    Returns the bridge the app ended with (pairing replaces the one it was given).
+    """
+    from kiosk.logic.pairing import needs_pairing
+
+    configure_kivy(bridge.settings, windowed=windowed, size=size)
+    start_sending(bridge)
     from kiosk.app import VitrineKioskApp  # imports kivy.core.window: after configure_kivy
 
-    VitrineKioskApp(bridge).run()
+    app = VitrineKioskApp(bridge)
+    if pair or needs_pairing(bridge.settings):
+        app.first_screen = "pair"
+    app.run()
+    return app.bridge
 
 
 def quiet_libraries() -> None:
@@ -121,18 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_libraries()
     try:
-        from bridge.facade import Bridge
-
         config = args.config or os.environ.get("VITRINE_CONFIG")
         if not config:
             print("vitrine-kiosk: pass --config PATH, set VITRINE_CONFIG (or run vitrine-demo)", file=sys.stderr)
             return 2
-        try:  # the sender lock first: only its holder may move a corrupt database aside
-            bridge = Bridge.open(config, sender=True)
-        except AlreadyRunning:
-            bridge = Bridge.open(config)  # `vitrine-bridge run` sends; this kiosk records
+        bridge = open_bridge(config)
         try:
-            run_kiosk(bridge, windowed=args.windowed, size=args.size)
+            bridge = run_kiosk(bridge, windowed=args.windowed, size=args.size, pair=args.pair)
         finally:
             bridge.close()
         return 0

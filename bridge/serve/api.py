@@ -15,9 +15,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bridge.serve.auth import bearer
 from bridge.serve.body import parse_json, read_body
 from bridge.serve.errors import Refused, json_response
-from bridge.serve.handlers import in_thread, services_of
+from bridge.serve.handlers import check_senders, in_thread, services_of
 from bridge.serve.services import API_BODY_BYTES, Services
 from bridge.store import changes, devices
 from bridge.store.relayed import store_relayed
@@ -38,6 +39,7 @@ async def post_events(request: Request) -> Response:
 
 
 def _record(services: Services, client: str, events: list) -> list[dict]:
+    check_senders(services.db, client, events)
     results = store_relayed(services.outbox, services.location, events)
     devices.touch(services.db, client)
     return results
@@ -72,6 +74,17 @@ async def get_devices(request: Request) -> Response:
     """The devices this store bridge serves (an extension for the kiosks' staff screen)."""
     known = await in_thread(devices.list_devices, services_of(request).db)
     return json_response(200, {"devices": [d.heartbeat_entry() for d in known]})
+
+
+async def post_device_token(request: Request) -> Response:
+    """Swap a pairing QR's token for a new one (an extension): the token in the picture is spent."""
+    client = request.state.client
+    token = bearer(request.headers) or ""
+    fresh = await in_thread(devices.swap, services_of(request).db, client, token)
+    if fresh is None:
+        raise Refused(409, f"the token of device {client!r} is not a fresh pairing code's "
+                           f"(configured, or swapped already): keep using it")
+    return json_response(200, {"device_id": client, "token": fresh}, {"Cache-Control": "no-store"})
 
 
 async def get_keys(request: Request) -> Response:

@@ -32,6 +32,7 @@ API_ROUTES = [
     Route("/v1/stock", api.get_stock, methods=["GET"]),
     Route("/v1/keys", api.get_keys, methods=["GET"]),
     Route("/v1/devices", api.get_devices, methods=["GET"]),
+    Route("/v1/devices/token", api.post_device_token, methods=["POST"]),
     Route("/v1/images/{name}", api.get_image, methods=["GET"]),
     Route("/v1/profiles/{profile_id}", api.get_profile, methods=["GET"]),
 ]

@@ -2,7 +2,8 @@
 
 - intake paths take the [intake] token (the tills);
 - profile API paths take a device's token: [serve.tokens], [serve] token_file, or one minted
-  by `vitrine-bridge pair` (a revoked one is refused with 401, saying so);
+  by `vitrine-bridge pair` (a revoked one, or one not used before its pairing expired, is
+  refused with 401, saying so);
 - the health paths are open, but say more than "ok" only to a token holder.
 
 The caller's name goes to `scope["state"]["client"]`.
@@ -30,7 +31,8 @@ class TokenSources:
 
     intake: Callable[[], str]  # the [intake] token, "" when intake is disabled
     configured: Callable[[], dict[str, str]]  # name -> token from [serve]
-    paired: Callable[[str], tuple[str, bool] | None]  # token -> (name, revoked) from the registry
+    # token -> (name, why it is refused or None) from the registry; None when unknown
+    paired: Callable[[str], tuple[str, str | None] | None]
 
 
 def bearer(headers: Headers) -> str | None:
@@ -51,7 +53,7 @@ def intake_client(sources: TokenSources, token: str | None) -> str:
 
 
 def device_client(sources: TokenSources, token: str | None) -> str:
-    """The device name holding token; Refused 401 when unknown or revoked."""
+    """The device name holding token; Refused 401 when unknown, revoked or expired unused."""
     if token is None:
         raise Refused(401, "Authorization: a bearer token is required", CHALLENGE)
     found = None
@@ -63,9 +65,9 @@ def device_client(sources: TokenSources, token: str | None) -> str:
     paired = sources.paired(token)  # looked up by the token's SHA-256
     if paired is None:
         raise Refused(401, "Authorization: unknown token", CHALLENGE)
-    name, revoked = paired
-    if revoked:
-        raise Refused(401, f"Authorization: the token of device {name!r} was revoked", CHALLENGE)
+    name, refusal = paired
+    if refusal is not None:
+        raise Refused(401, f"Authorization: {refusal}", CHALLENGE)
     return name
 
 

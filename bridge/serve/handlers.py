@@ -1,4 +1,4 @@
-"""Helpers every endpoint shares: its services, and running blocking work off the event loop."""
+"""Helpers the endpoints share: their services, blocking work off the event loop, who may send for a device."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from bridge.errors import HQError, StorageError
 from bridge.serve.errors import Refused
 from bridge.serve.services import Services
+from bridge.store import devices
 
 
 def services_of(request: Request) -> Services:
@@ -25,3 +26,18 @@ async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
         raise Refused(503, f"storage failed, nothing was stored: {exc}", {"Retry-After": "5"}) from None
     except HQError as exc:
         raise Refused(503, f"HQ unreachable from the store bridge: {exc}", {"Retry-After": "5"}) from None
+
+
+def check_senders(db: Any, client: str, events: list) -> None:
+    """Refuse the batch (403, nothing stored) when an event's device id belongs to another client.
+
+    A device id belongs to the device paired under that name, else to the first client that
+    sent for it; events whose device_id is not a string are left to the per-event checks.
+    """
+    ids = {i: e["device_id"] for i, e in enumerate(events)
+           if isinstance(e, dict) and isinstance(e.get("device_id"), str)}
+    taken = devices.claim_senders(db, client, ids.values())
+    for i, device_id in ids.items():
+        if device_id in taken:
+            raise Refused(403, f"events[{i}].device_id: {device_id!r} belongs to another device's "
+                               f"token ({taken[device_id]!r}), not to {client!r}; nothing was stored"[:300])

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from bridge.serve.body import parse_json, read_body
 from bridge.serve.errors import Refused, json_response
-from bridge.serve.handlers import in_thread, services_of
+from bridge.serve.handlers import check_senders, in_thread, services_of
 
 INTAKE_EVENT_FIELDS = ("type", "device_id", "payload", "profile_id", "claim_code", "id", "occurred_at")
 HEALTH_FIELDS = ("pending", "dead_letters", "oldest_pending_age_s", "last_push_at",
@@ -23,7 +23,9 @@ HEALTH_FIELDS = ("pending", "dead_letters", "oldest_pending_age_s", "last_push_a
 async def post_events(request: Request) -> Response:
     data = await _read(request)
     services = services_of(request)
-    results = await in_thread(record_events, services.receipts, items(data, "events"))
+    events = items(data, "events")
+    await in_thread(check_senders, services.db, request.state.client, events)  # the tills' ids are "intake"'s
+    results = await in_thread(record_events, services.receipts, events)
     return json_response(200, {"results": results})
 
 

@@ -1,8 +1,10 @@
 """What a new kiosk needs to join its store bridge: the URL and its token, as text and as a QR.
 
-The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token"}, which a
-technician's phone can read; the same values go into the kiosk's config as
-`[hq] url` and `[hq] token`. `vitrine-bridge pair` and the staff screen of the store bridge's
+The QR holds a small JSON object, {"vitrine_pair": 1, "name", "url", "token", "exp"}, which
+a new kiosk reads with its camera (`vitrine-kiosk --pair`) and a technician's phone can read;
+the same values go into the kiosk's config as `[hq] url`, `[hq] token` and `[kiosk] device_id`.
+`exp` (Unix seconds) is when the token is refused unless used first
+(bridge.store.devices.PAIR_TTL_S): a photo of the QR is worth nothing once it passed. `vitrine-bridge pair` and the staff screen of the store bridge's
 own kiosk ("Pair a new screen") both mint through `pair_device`:
 
     paired = pair_device(bridge.db, bridge.settings, next_device_name(bridge.db, bridge.settings))
@@ -14,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,19 +34,28 @@ class Pairing:
     kind: str
     url: str
     token: str
+    expires: int  # Unix seconds: the token is refused unless first used by then
 
     @property
     def text(self) -> str:
         """The QR's content."""
-        return pairing_text(self.name, self.url, self.token)
+        return pairing_text(self.name, self.url, self.token, self.expires)
+
+    @property
+    def expires_at(self) -> str:
+        """The expiry as local time, for people."""
+        return datetime.fromtimestamp(self.expires).strftime("%H:%M")
 
 
-def pair_device(db: Any, settings: Settings, name: str, kind: str = "kiosk") -> Pairing:
+def pair_device(db: Any, settings: Settings, name: str, kind: str = "kiosk",
+                ttl_s: float = devices.PAIR_TTL_S) -> Pairing:
     """Mint a token for name on this store bridge; VitrineError when [serve] is not enabled."""
     if not settings.serve.enabled:
         raise VitrineError("this bridge does not serve its store: set [serve] enabled = true")
-    token = devices.pair(db, name, kind)
-    return Pairing(name, kind, store_url(settings), token)
+    token = devices.pair(db, name, kind, ttl_s)
+    expiry = devices.expires_at(db, name)
+    expires = int(datetime.fromisoformat(expiry.replace("Z", "+00:00")).timestamp()) if expiry else 0
+    return Pairing(name, kind, store_url(settings), token, expires)
 
 
 def next_device_name(db: Any, settings: Settings, prefix: str = "kiosk") -> str:
@@ -81,9 +93,9 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def pairing_text(name: str, url: str, token: str) -> str:
+def pairing_text(name: str, url: str, token: str, expires: int) -> str:
     """The QR's content."""
-    return json.dumps({"vitrine_pair": 1, "name": name, "url": url, "token": token},
+    return json.dumps({"vitrine_pair": 1, "name": name, "url": url, "token": token, "exp": expires},
                       separators=(",", ":"))
 
 

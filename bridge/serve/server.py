@@ -52,13 +52,8 @@ def services_for(bridge: Any) -> Services:
 
 def token_sources(bridge: Any) -> TokenSources:
     settings, db = bridge.settings, bridge.db
-
-    def paired(token: str) -> tuple[str, bool] | None:
-        device = devices.find_token(db, token)
-        return None if device is None else (device.name, device.revoked)
-
     return TokenSources(intake=lambda: settings.intake.token, configured=settings.serve_tokens,
-                        paired=paired)
+                        paired=lambda token: devices.admit(db, token))
 
 
 class _SignallingServer(uvicorn.Server):

@@ -1,11 +1,19 @@
-"""The store bridge's device registry: per-device tokens, revocation, last contact.
+"""The store bridge's device registry: per-device tokens, revocation, last contact, device ids.
 
 A store manager pairs a kiosk or till (`vitrine-bridge pair NAME`), which mints a token; the
-registry keeps only its SHA-256. Revoking keeps the row (the device is refused with 401 and
-keeps its events). Clients named in [serve.tokens] are recorded here on first contact.
+registry keeps only its SHA-256. A minted token must be used within PAIR_TTL_S (the pairing
+QR is a photo away from a stranger); once used it stays valid until revoked. A kiosk that
+paired from the QR swaps that token at once for one nobody saw (`swap`): the QR's token is
+spent, and a photo of it is worth nothing. Revoking keeps the row (the device is refused
+with 401 and keeps its events). Clients named in [serve.tokens] are recorded here on first
+contact.
+
+Each event's device id belongs to one client: the paired name from pairing on, any other id
+from the first client that sent for it (`claim_senders`), so one token cannot pose as another
+device.
 
     token = pair(db, "kiosk-entrance")
-    find_token(db, token)  # -> Device(name="kiosk-entrance", revoked=False, ...)
+    admit(db, token)  # -> ("kiosk-entrance", None); (name, "why refused") when revoked or expired
 """
 
 from __future__ import annotations
@@ -13,13 +21,17 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bridge.errors import VitrineError
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# Long enough to walk from the back office to the screen; short enough that a photo of the
+# QR found tomorrow is worth nothing.
+PAIR_TTL_S = 15 * 60
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (40, "device registry", """
@@ -31,6 +43,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             revoked_at TEXT,
             last_seen_at TEXT,
             pending INTEGER
+        ) WITHOUT ROWID;
+    """),
+    (41, "pairing expiry and device id owners", """
+        ALTER TABLE devices ADD COLUMN expires_at TEXT;     -- NULL: never expires (older pairings)
+        ALTER TABLE devices ADD COLUMN first_used_at TEXT;  -- NULL: not used yet
+        ALTER TABLE devices ADD COLUMN spent_sha256 TEXT;   -- the QR's token, once swapped
+        CREATE TABLE device_ids (
+            device_id TEXT PRIMARY KEY,  -- an event's device_id
+            client TEXT NOT NULL,        -- the token holder allowed to send for it
+            bound_at TEXT NOT NULL
         ) WITHOUT ROWID;
     """),
 ]
@@ -53,8 +75,10 @@ class Device:
                 "pending": self.pending, "revoked": self.revoked}
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now(after_s: float = 0.0) -> str:
+    """The UTC time (after_s seconds from now) as the registry stores it."""
+    moment = datetime.now(timezone.utc) + timedelta(seconds=after_s)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def digest(token: str) -> str:
@@ -67,16 +91,100 @@ def check_name(name: str) -> str:
     return name
 
 
-def pair(db: Any, name: str, kind: str = "kiosk") -> str:
-    """Mint a new token for name (replacing any earlier one, lifting a revocation); return it."""
+def pair(db: Any, name: str, kind: str = "kiosk", ttl_s: float = PAIR_TTL_S) -> str:
+    """Mint a new token for name (replacing any earlier one, lifting a revocation); return it.
+
+    The token is refused unless first used within ttl_s; the device id `name` is its own
+    from now on, whoever sent for it before (the store manager's word wins over first use).
+    """
     token = secrets.token_urlsafe(32)
     with db.write() as conn:
         conn.execute(
-            "INSERT INTO devices(name, kind, token_sha256, created_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO devices(name, kind, token_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
-            "token_sha256 = excluded.token_sha256, created_at = excluded.created_at, revoked_at = NULL",
-            (check_name(name), kind, digest(token), now()))
+            "token_sha256 = excluded.token_sha256, created_at = excluded.created_at, revoked_at = NULL, "
+            "expires_at = excluded.expires_at, first_used_at = NULL, spent_sha256 = NULL",
+            (check_name(name), kind, digest(token), now(), now(ttl_s)))
+        conn.execute("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?1, ?1, ?2) "
+                     "ON CONFLICT(device_id) DO UPDATE SET client = ?1, bound_at = ?2", (name, now()))
     return token
+
+
+def expires_at(db: Any, name: str) -> str | None:
+    """When name's token stops being accepted unless used first (None: used, or no expiry)."""
+    row = db.read().execute("SELECT expires_at FROM devices WHERE name = ? AND first_used_at IS NULL",
+                            (name,)).fetchone()
+    return row[0] if row else None
+
+
+def admit(db: Any, token: str) -> tuple[str, str | None] | None:
+    """(name, None) for a paired token that may call, (name, why) when refused, None when unknown.
+
+    The first accepted call ends the token's expiry: from then on it is the device's.
+    """
+    row = db.read().execute("SELECT name, revoked_at, expires_at, first_used_at FROM devices "
+                            "WHERE token_sha256 = ?", (digest(token),)).fetchone()
+    if row is None:
+        return _spent(db, token)
+    name, revoked_at, expiry, first_used_at = row
+    if revoked_at is not None:
+        return name, f"the token of device {name!r} was revoked"
+    if first_used_at is None and expiry is not None:
+        if now() >= expiry:
+            return name, (f"the pairing code of device {name!r} expired unused at {expiry}: "
+                          f"pair it again (vitrine-bridge pair {name})")
+        with db.write() as conn:  # durable: an expiry must not come back after a crash
+            conn.execute("UPDATE devices SET first_used_at = coalesce(first_used_at, ?) WHERE name = ?",
+                         (now(), name))
+    return name, None
+
+
+def _spent(db: Any, token: str) -> tuple[str, str] | None:
+    """(name, why) for a pairing QR's token a device already swapped, else None."""
+    row = db.read().execute("SELECT name, first_used_at FROM devices WHERE spent_sha256 = ?",
+                            (digest(token),)).fetchone()
+    if row is None:
+        return None
+    name, used_at = row
+    return name, (f"the pairing code of device {name!r} was already used at {used_at}; if no screen "
+                  f"of yours paired then: vitrine-bridge revoke {name}, then pair again")
+
+
+def swap(db: Any, name: str, token: str) -> str | None:
+    """A new token for name in place of token (the QR's), once per pairing; None when not possible.
+
+    The kiosk calls this right after reading the QR, so the token in the picture stops working.
+    """
+    fresh = secrets.token_urlsafe(32)
+    with db.write() as conn:
+        changed = conn.execute(
+            "UPDATE devices SET spent_sha256 = token_sha256, token_sha256 = ?, "
+            "first_used_at = coalesce(first_used_at, ?) "
+            "WHERE name = ? AND token_sha256 = ? AND spent_sha256 IS NULL AND revoked_at IS NULL",
+            (digest(fresh), now(), name, digest(token))).rowcount
+    return fresh if changed == 1 else None
+
+
+def claim_senders(db: Any, client: str, device_ids: Iterable[str]) -> dict[str, str]:
+    """Bind unowned device ids to client; return {device_id: owner} for those another client owns."""
+    wanted = sorted(set(device_ids))
+    if not wanted:
+        return {}
+    owners = _owners(db.read(), wanted)
+    if any(d not in owners for d in wanted):
+        with db.write() as conn:
+            conn.executemany("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT(device_id) DO NOTHING",
+                             [(d, client, now()) for d in wanted if d not in owners])
+            owners = _owners(conn, wanted)  # a concurrent first sender may have won
+    return {d: owner for d, owner in owners.items() if owner != client}
+
+
+def _owners(conn: Any, device_ids: list[str]) -> dict[str, str]:
+    marks = ",".join("?" * len(device_ids))
+    rows = conn.execute(f"SELECT device_id, client FROM device_ids WHERE device_id IN ({marks})",
+                        device_ids).fetchall()
+    return dict(rows)
 
 
 def revoke(db: Any, name: str) -> bool:

@@ -16,4 +16,5 @@ SCREENS: list[tuple[str, str, str]] = [
     ("scan", "kiosk.screens.scan", "ScanScreen"),
     ("staff_pin", "kiosk.screens.staff_pin", "StaffPinScreen"),
     ("staff", "kiosk.screens.staff", "StaffScreen"),
+    ("pair", "kiosk.screens.pair", "PairScreen"),
 ]

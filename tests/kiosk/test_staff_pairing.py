@@ -8,6 +8,7 @@ store bridge's own bearer check (bridge.serve.auth with the server's token sourc
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import zxingcpp
@@ -87,7 +88,8 @@ def test_the_qr_holds_what_the_cli_prints_and_the_token_is_accepted_then_revoked
     token = panel.token
     assert kiosk.app.settings.kiosk.device_id == "kiosk-1"  # this kiosk's own name is not handed out
     assert panel.device_name == "kiosk-2"
-    assert panel.payload == pairing_text("kiosk-2", PUBLIC_URL, token)
+    expires = json.loads(panel.payload)["exp"]  # the code's expiry: tests/store/test_device_binding.py
+    assert panel.payload == pairing_text("kiosk-2", PUBLIC_URL, token, expires)
     assert "kiosk-2" in " ".join(kiosk.texts())
 
     png = kiosk.screenshot("staff_pairing")

@@ -29,7 +29,7 @@ def test_pair_device_mints_a_registry_token_and_the_payload_the_qr_holds(bridge,
     paired = pair_device(bridge.db, bridge.settings, "kiosk-door")
     assert paired.url == "http://store.local:8799" and paired.kind == "kiosk"
     assert json.loads(paired.text) == {"vitrine_pair": 1, "name": "kiosk-door", "url": paired.url,
-                                       "token": paired.token}
+                                       "token": paired.token, "exp": paired.expires}
     assert devices.find_token(bridge.db, paired.token).name == "kiosk-door"
     with Image.open(save_qr_png(paired.text, tmp_path / "qr.png")) as image:
         assert [r.text for r in zxingcpp.read_barcodes(image.convert("L"))] == [paired.text]

@@ -1,0 +1,147 @@
+"""Pair this screen: read the store bridge's pairing QR with the camera and configure the kiosk.
+
+Shown first by a kiosk with no [hq] token (or `vitrine-kiosk --pair`). A kiosk already paired
+asks for the staff PIN first. The code is checked (kiosk.logic.pairing), the store bridge must
+swap its token for the device's own (the QR's is spent), the config is rewritten, and the
+kiosk goes on with a bridge opened on it.
+Frames come through the scan screen's pipeline (camera, or a folder in demos and tests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.logger import Logger
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.utils import escape_markup
+
+from kiosk.logic import staff_access as staff
+from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, check_pending, needs_pairing, read_code,
+                                 redeem, write_config)
+from kiosk.screens.scan import ScanScreen
+
+CHECKING = "Checking with the store bridge…"
+
+
+class PairScreen(ScanScreen):
+    """Staff PIN (when already paired), then the camera until a valid pairing code is read."""
+
+    step = StringProperty("scan")  # "pin", "scan" or "checking"
+    entry = StringProperty("")  # the PIN typed so far (shown masked)
+    can_cancel = BooleanProperty(False)  # only a paired kiosk has somewhere to go back to
+    config_path = StringProperty("")
+    pin_key = NumericProperty(48)  # a PIN key's side, set in pair.kv from the room there is
+
+    def enter(self, config: str | None = None, **_params: Any) -> None:
+        app = App.get_running_app()
+        self.config_path = str(config or app.settings.source)
+        self.can_cancel = not needs_pairing(app.settings)
+        self.step = "pin" if self.can_cancel and not app.staff_mode else "scan"
+        self.entry = self.message = ""
+        self.busy = False
+
+    # -- lifecycle: no shopper idle timeout here, and the camera only once the PIN passed --
+    def on_pre_enter(self, *args):
+        if self.step == "scan":
+            self._start_frames(App.get_running_app().settings.kiosk.camera)
+
+    # -- the staff PIN ----------------------------------------------------
+    def press(self, key: str) -> None:
+        """A key of the PIN pad: a digit, "back" or "ok"."""
+        if self.step != "pin" or self.busy:
+            return
+        if key == "back":
+            self.entry = self.entry[:-1]
+        elif key == "ok" and self.entry:
+            self._check_pin()
+        elif key.isdigit() and len(self.entry) < staff.PIN_MAX_DIGITS:
+            self.entry += key
+
+    def _check_pin(self) -> None:
+        app = App.get_running_app()
+        gate = staff.gate_for(app)
+        if not gate.configured:
+            self._say("Staff mode is not set up on this kiosk.")
+            return
+        pin, self.entry = self.entry, ""
+        self.busy = True
+        app.run_async(gate.attempt, pin, on_done=self._pin_checked, on_error=self._failed)
+
+    def _pin_checked(self, result: staff.Attempt) -> None:
+        self.busy = False
+        app = App.get_running_app()
+        if result.ok:
+            self.message = ""
+            self.step = "scan"
+            self._start_frames(app.settings.kiosk.camera)
+        elif result.locked:
+            left = staff.format_remaining(staff.gate_for(app).locked_for())
+            self.message = escape_markup(app.tr("Too many wrong tries. Try again in {time}.").format(time=left))
+        elif result.tries_left > 1:
+            self.message = escape_markup(app.tr("Wrong PIN. {n} tries left.").format(n=result.tries_left))
+        else:
+            self._say("Wrong PIN. 1 try left before the pad locks.")
+
+    # -- the pairing code -------------------------------------------------
+    def handle_codes(self, codes: list) -> None:
+        """Pair with the first code read, if it is a valid pairing code (UI thread)."""
+        if self.step != "scan" or self.busy or not codes or self.manager is None \
+                or self.manager.current != self.name:
+            return
+        try:
+            code = read_code(codes[0].text)
+        except PairingError as exc:
+            self._show(exc)
+            return
+        app = App.get_running_app()
+        self.busy = True
+        self.step = "checking"
+        self._say(CHECKING)
+        app.recorder.flush()  # the bridge is about to be closed and opened again
+        app.run_async(_pair, code, self.config_path, app.bridge, on_done=self._paired,
+                      on_error=self._failed)
+
+    def _paired(self, bridge: Any) -> None:
+        app = App.get_running_app()
+        app.adopt_bridge(bridge)
+        Logger.info(f"Kiosk: paired as {bridge.settings.kiosk.device_id} with {bridge.settings.hq.url}")
+        self.busy = False
+        self.step = "scan"
+        app.staff_mode = False
+        app.go("attract")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        if self.step == "checking":
+            self.step = "scan"
+        if isinstance(exc, PairingError):
+            self._show(exc)
+        else:
+            Logger.error(f"Kiosk: pairing failed: {exc!r}")
+            self._show(PairingError(NOT_WRITTEN, str(exc)))
+
+    def _show(self, exc: PairingError) -> None:
+        Logger.info(f"Kiosk: pairing code refused: {exc}")
+        app = App.get_running_app()
+        text = escape_markup(app.tr(exc.msgid).format(**exc.params))
+        if exc.detail:  # may quote the store bridge's answer: shown escaped, never as markup
+            text += "\n[size=" + str(int(app.theme.fs(16))) + "]" + escape_markup(exc.detail) + "[/size]"
+        self.message = text
+
+    def cancel(self) -> None:
+        """Back to the attract screen, still paired as before (only when already paired)."""
+        if not self.can_cancel or self.step == "checking":
+            return
+        app = App.get_running_app()
+        app.staff_mode = False
+        app.go("attract")
+
+
+def _pair(code: PairCode, config: str, bridge: Any) -> Any:
+    """Swap the code's token at its store bridge, write the config, reopen the bridge (worker thread)."""
+    from kiosk.cli import reopen
+
+    check_pending(bridge.status(), bridge.settings.kiosk.device_id, code)
+    write_config(config, redeem(code))
+    return reopen(bridge, config)
