@@ -18,6 +18,8 @@ from bridge.errors import InvalidEvent
 from bridge.events import EVENT_FIELDS, validate_event
 from bridge.store.catalog.writes import adjust_known_stock
 
+MAX_SEQ = 2**63 - 1  # a signed 64-bit integer: SQLite here, BIGINT at HQ
+
 # The outbox's own tables (bridge.store.outbox): a relayed row is an ordinary outbox row
 # whose body already holds its seq, so the sender pushes it like any other.
 _FIND = "SELECT 1 FROM outbox WHERE id = ?1 UNION ALL SELECT 1 FROM acked WHERE id = ?1"
@@ -30,8 +32,9 @@ def check_relayed(raw: Any) -> dict:
     if not isinstance(raw, dict):
         raise InvalidEvent("event", f"must be an object, got {type(raw).__name__}")
     seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise InvalidEvent("seq", f"must be an integer >= 1 (the device's own number), got {seq!r}"[:200])
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        raise InvalidEvent("seq", f"must be an integer from 1 to {MAX_SEQ} (the device's own number), "
+                                  f"got {seq!r}"[:200])
     for key in ("id", "occurred_at"):
         if key not in raw:
             raise InvalidEvent(key, "required on a relayed event")
