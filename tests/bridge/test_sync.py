@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -287,3 +289,30 @@ def test_scheduler_pushes_what_is_recorded(open_bridge, hq, record_searches, wai
     wait_for(lambda: hq.event_count() == 50, what="the push job to deliver 50 events")
     bridge.stop()
     assert bridge.scheduler is None and bridge.status()["in_flight"] == 0
+
+
+def test_a_retry_after_in_unicode_digits_is_ignored_not_a_crash(open_bridge, clock, record_searches):
+    """A 503 whose Retry-After is "²" (latin-1 0xB2: str.isdigit() says yes, float() says no)."""
+    class Busy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(503)
+            self.send_header("Retry-After", "\u00b2")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        bridge = open_bridge(hq={"url": f"http://127.0.0.1:{server.server_address[1]}"})
+        record_searches(bridge, 2)
+        report = bridge.sync(pull=False)
+        assert report.error and "503" in report.error and report.pending == 2
+        assert parse_retry_after("\u00b2", datetime(2026, 11, 23, tzinfo=timezone.utc)) is None
+    finally:
+        server.shutdown()
+        server.server_close()

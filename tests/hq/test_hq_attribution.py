@@ -118,6 +118,8 @@ def test_a_longer_window_and_another_period(hq):
     ({"from": "2026-11-31"}, "from:"), ({"to": "26-11-01"}, "to:"),
     ({"from": "2026-12-01", "to": "2026-11-01"}, "from:"),
     ({"from": "2024-01-01", "to": "2026-01-01"}, "to:"), ({"window_days": "0"}, "window_days:"),
+    ({"window_days": "\u00b2"}, "window_days:"), ({"window_days": "\u0663"}, "window_days:"),
+    ({"window_days": "1" * 5000}, "window_days:"),
     ({"currency": "eur"}, "currency:"),
 ])
 def test_bad_queries_name_the_field(hq, query, field):
