@@ -62,6 +62,11 @@ def is_currency(value: object) -> bool:
     return isinstance(value, str) and _CURRENCY.fullmatch(value) is not None
 
 
+def is_storable(text: str) -> bool:
+    """False when text holds half of a UTF-16 surrogate pair or NUL, which the databases refuse."""
+    return (text.isascii() and "\x00" not in text) or _UNSTORABLE.search(text) is None
+
+
 def check_batch(body: object) -> tuple[str, str, list[dict]]:
     """Return (store_id, bridge_id, events) or raise BatchInvalid naming the field."""
     if not isinstance(body, dict):
