@@ -69,10 +69,6 @@ class Backoff:
         self.retry_at = self.clock.monotonic() + delay
         return delay
 
-    def defer(self, delay_s: float) -> None:
-        """Wait delay_s before the next attempt without counting a failure."""
-        self.retry_at = max(self.retry_at, self.clock.monotonic() + delay_s)
-
     def succeed(self) -> None:
         """Forget past failures."""
         self.failures = 0
