@@ -351,7 +351,7 @@ class Database:
                                      execute_plugins=False)
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file now (PASSIVE: never waits for readers or writers)."""
+        """Ask the background thread for a PASSIVE WAL checkpoint soon; returns without waiting for it."""
         self._checkpointer.nudge()
 
     def close(self) -> None:
