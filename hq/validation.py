@@ -9,6 +9,7 @@ deliberate, small duplicate of the bridge's checks. Errors name the field:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 MAX_EVENTS = 500
 MAX_BODY_BYTES = 1_048_576
@@ -29,6 +30,9 @@ _DIGIT_RUN = re.compile(r"\d{13,19}")
 # Characters JSON can carry but the databases cannot store: half of a UTF-16 surrogate pair
 # (a till that cut an emoji in two; not encodable as UTF-8) and NUL (refused by PostgreSQL text).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# In a body decoded as strict UTF-8 and parsed by json (which refuses raw control characters),
+# such a character can only come from one of these escapes: without one, no string needs a look.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 TENDER_METHODS = frozenset({"card", "cash", "gift_card", "other"})
 SESSION_REASONS = frozenset({"idle", "done", "staff"})
@@ -95,14 +99,30 @@ def check_batch(body: object) -> tuple[str, str, list[dict]]:
 
 def check_event(event: dict) -> str | None:
     """None when the event matches the contract, else "field: message"."""
-    if not _looks_valid(event):
-        try:
-            _check_event(event)
-        except _Bad as bad:
-            return str(bad)
+    error = _check_shape(event)
+    if error is not None:
+        return error
     # Checked on every event, unknown fields included: one such string would fail the
     # whole batch's insert, and the bridge would resend that batch for ever.
     return None if _storable(event) else _unstorable(event, "")
+
+
+def event_check_for(text: str) -> Callable[[dict], str | None]:
+    """check_event for the events parsed from text, without the string walk when text cannot hold an unstorable string."""
+    # The usual case: one search of the batch's text costs ~1,200 instructions per event
+    # (callgrind, 500 kiosk events), the walk ~14,000.
+    return check_event if _UNSTORABLE_ESCAPE.search(text) else _check_shape
+
+
+def _check_shape(event: dict) -> str | None:
+    """check_event without the look for unstorable strings."""
+    if _looks_valid(event):
+        return None
+    try:
+        _check_event(event)
+    except _Bad as bad:
+        return str(bad)
+    return None
 
 
 def _storable(value: dict | list) -> bool:

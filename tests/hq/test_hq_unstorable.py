@@ -40,3 +40,13 @@ def test_a_whole_emoji_and_the_largest_seq_are_accepted(hq):
     fine = event(2, seq=2**63 - 1, payload={"product_id": "rm-1", "sku": "Caf\u00e9 \U0001f600"})
     assert [r["status"] for r in post(hq, batch([fine])).json()["results"]] == ["accepted"]
     assert hq.events() == [fine]
+
+
+def test_escapes_in_any_case_are_found_and_an_escaped_backslash_is_no_false_alarm(hq):
+    """HQ skips the string walk when the text holds no such escape: check the escapes it looks for."""
+    text = json.dumps(batch([event(1), event(2, payload={"product_id": "rm-1", "sku": "@"}),
+                             event(3, payload={"product_id": "rm-1", "sku": "\\u0000 \\ud800"})]))
+    text = text.replace('"@"', '"Caf\\uD83D"')  # upper-case hex digits, as some encoders write them
+    answer = requests.post(hq.url + "/v1/events", data=text.encode(), headers=AUTH, timeout=10)
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted", "rejected", "accepted"]
+    assert hq.events()[1]["payload"]["sku"] == "\\u0000 \\ud800"  # backslashes, not escapes
