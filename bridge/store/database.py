@@ -145,7 +145,7 @@ def _quarantine(path: Path, problem: str) -> Path:
 class _Reader:
     """Holds one thread's read connection; when the thread ends it is dropped, and a finalizer closes it."""
 
-    __slots__ = ("conn", "__weakref__")
+    __slots__ = ("__weakref__", "conn")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
