@@ -61,6 +61,7 @@ class HQSettings:
     max_batch_bytes: int = 1_048_576
     backoff_base_s: float = 1.0
     backoff_max_s: float = 300.0
+    retry_after_max_s: float = 3600.0
     verify_tls: bool = True
     allow_insecure_http: bool = False  # http:// to a non-loopback HQ: development only
 
@@ -267,6 +268,7 @@ def _validate(s: Settings) -> None:
     need(1 <= s.hq.batch_size <= 500, "[hq] batch_size", "must be between 1 and 500 (the contract's limit)")
     need(1024 <= s.hq.max_batch_bytes <= 1_048_576, "[hq] max_batch_bytes", "must be between 1024 and 1048576")
     need(0 < s.hq.backoff_base_s <= s.hq.backoff_max_s, "[hq] backoff_base_s", "must be > 0 and <= backoff_max_s")
+    need(s.hq.retry_after_max_s >= s.hq.backoff_max_s, "[hq] retry_after_max_s", "must be >= backoff_max_s")
     need(0 <= s.intake.port <= 65535, "[intake] port", "must be between 0 and 65535")
     need(not (s.intake.token and s.intake.token_file), "[intake] token_file",
          "give token or token_file, not both")

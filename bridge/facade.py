@@ -48,7 +48,8 @@ class Bridge:
         self.sync_ctx = SyncContext(
             settings=settings, outbox=self.outbox, catalog=self.catalog, state=self.state,
             client=self.client, clock=self.clock, quarantines=self.quarantines,
-            backoff=Backoff(settings.hq.backoff_base_s, settings.hq.backoff_max_s, self.clock))
+            backoff=Backoff(settings.hq.backoff_base_s, settings.hq.backoff_max_s, self.clock,
+                            retry_after_max_s=settings.hq.retry_after_max_s))
         self._replay_guard = SqliteReplayGuard(db)
         self._sync_lock = threading.RLock()  # one sync pass at a time, whoever asks
         self._sender_lock: Any = None

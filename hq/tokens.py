@@ -85,11 +85,6 @@ def public_jwk(key: Ed25519PrivateKey | Ed25519PublicKey, kid: str | None = None
     return {**members, "kid": kid, "alg": "EdDSA", "use": "sig"}
 
 
-def key_id(key: KeyLike = None) -> str:
-    """The kid a key is published under."""
-    return public_jwk(_as_key(key))["kid"]
-
-
 def jwks(keys: list[KeyLike] | None = None) -> dict:
     """A JWKS (RFC 7517) of the public halves of keys (the development key by default)."""
     return {"keys": [public_jwk(_as_key(k)) for k in (keys or [None])]}

@@ -1,6 +1,6 @@
 """The kiosk application: screens, language, theme, the shopper's session and idle reset.
 
-    app = VitrineKioskApp(bridge)      # a bridge.api.Bridge, already open
+    app = VitrineKioskApp(bridge)      # a bridge.facade.Bridge, already open
     app.run()
 
 Screens call `app.go(name, **params)`; background work goes through `app.run_async`,

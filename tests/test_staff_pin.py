@@ -56,6 +56,7 @@ def test_hash_refuses_bad_pins(pin):
     ("md5$1000$AAAA$AAAA", "unknown algorithm 'md5'"),
     ("pbkdf2_sha256$ten$AAAA$AAAA", "iterations"),
     ("pbkdf2_sha256$10$AAAA$AAAA", "iterations"),
+    ("pbkdf2_sha256$\u00b2000$AAAA$AAAA", "iterations"),
     ("pbkdf2_sha256$1000$***$AAAA", "base64"),
     ("pbkdf2_sha256$1000$AAAA$AAAA", "32 bytes"),
 ])
@@ -236,3 +237,14 @@ def test_pins_of_up_to_twelve_digits_are_accepted():
     assert staff.verify_pin("482915736204", stored)
     with pytest.raises(ValueError, match="4 to 12 digits"):
         staff.hash_pin("4829157362041", iterations=FAST)
+
+
+def test_a_lockout_that_ended_while_the_kiosk_was_off_gives_a_fresh_set_of_tries(saved_state):
+    wall = FakeClock(1_800_000_000.0)
+    gate = _restarted_gate(saved_state, FakeClock(), wall)
+    for _ in range(5):
+        gate.attempt("0000")
+    wall.advance(301)  # the kiosk restarts after the lockout ended
+    after = _restarted_gate(saved_state, FakeClock(), wall)
+    assert after.tries_left() == 5
+    assert after.attempt("0000") == staff.Attempt(False, 4, 0.0)  # one slip does not lock again

@@ -62,16 +62,27 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 
 def parse_cursor(since: str | None) -> int:
     """The change number after which to read; 0 (everything) for none or a foreign cursor."""
-    if since and since.startswith(CURSOR_PREFIX) and since[1:].isdigit():
-        return int(since[1:])
-    return 0
+    after = _digits(since[1:]) if since and since.startswith(CURSOR_PREFIX) else None
+    # Beyond a 64-bit integer SQLite cannot compare it: no cursor of ours, so a foreign one.
+    return after if after is not None and after <= _MAX_CHANGE else 0
 
 
 def page_limit(limit: str | None) -> int:
     """The page size asked for, clamped to 1..MAX_PAGE (500 when absent or not a number)."""
-    if limit is None or not limit.isdigit():
+    if limit is None or not (limit.isascii() and limit.isdigit()):  # "²" passes isdigit() alone
         return 500
-    return max(1, min(MAX_PAGE, int(limit)))
+    digits = limit.lstrip("0") or "0"
+    return MAX_PAGE if len(digits) > 6 else max(1, min(MAX_PAGE, int(digits)))  # no int() of 5000 digits
+
+
+_MAX_CHANGE = 2**63 - 1
+
+
+def _digits(text: str) -> int | None:
+    """The number written in ASCII digits, else None ("²" and "٣" pass str.isdigit() alone)."""
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 19:
+        return None
+    return int(text)
 
 
 def catalog_page(db: Any, since: str | None, limit: int) -> dict:

@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -141,6 +142,24 @@ def _quarantine(path: Path, problem: str) -> Path:
     return moved
 
 
+class _Reader:
+    """Holds one thread's read connection; when the thread ends it is dropped, and a finalizer closes it."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
+def _close_reader(readers: set[sqlite3.Connection], lock: threading.Lock, conn: sqlite3.Connection) -> None:
+    """Close a reader whose thread ended, unless Database.close() closed it already."""
+    with lock:
+        if conn not in readers:
+            return
+        readers.discard(conn)
+    conn.close()
+
+
 class Database:
     """The bridge's SQLite file: a single locked writer and thread-local readers."""
 
@@ -154,7 +173,7 @@ class Database:
         self._writers_may_go = threading.Event()
         self._writers_may_go.set()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: set[sqlite3.Connection] = set()
         self._readers_lock = threading.Lock()
         self._closed = False
         # The writer is a plain connection (write() maps its errors once, off the hot
@@ -307,15 +326,17 @@ class Database:
 
     def read(self) -> sqlite3.Connection:
         """This thread's read connection (autocommit; each statement sees committed data)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
             if self._closed:
                 raise StorageError(f"{self.path}: database is closed")
-            conn = self._connect()
-            self._local.conn = conn
+            reader = self._local.reader = _Reader(self._connect())
             with self._readers_lock:
-                self._readers.append(conn)
-        return conn
+                self._readers.add(reader.conn)
+            # Server worker threads come and go: a thread's end drops its thread-local
+            # _Reader, and that closes its connection (2 descriptors), not only close().
+            weakref.finalize(reader, _close_reader, self._readers, self._readers_lock, reader.conn)
+        return reader.conn
 
     def utils(self, conn: sqlite3.Connection | None = None) -> "sqlite_utils.Database":
         """sqlite-utils over conn (default: this thread's read connection); writes need db.write()'s conn."""
@@ -330,7 +351,7 @@ class Database:
                                      execute_plugins=False)
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file now (PASSIVE: never waits for readers or writers)."""
+        """Ask the background thread for a PASSIVE WAL checkpoint soon; returns without waiting for it."""
         self._checkpointer.nudge()
 
     def close(self) -> None:

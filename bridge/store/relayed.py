@@ -18,6 +18,11 @@ from bridge.errors import InvalidEvent
 from bridge.events import EVENT_FIELDS, validate_event
 from bridge.store.catalog.writes import adjust_known_stock
 
+MAX_SEQ = 2**63 - 1  # a signed 64-bit integer: SQLite here, BIGINT at HQ
+# A relayed receipt moves this store's stock, a 64-bit column: a bound per line keeps any
+# batch's sum far inside it (an absurd quantity is one rejected event, not a failed batch).
+MAX_QUANTITY = 1_000_000_000
+
 # The outbox's own tables (bridge.store.outbox): a relayed row is an ordinary outbox row
 # whose body already holds its seq, so the sender pushes it like any other.
 _FIND = "SELECT 1 FROM outbox WHERE id = ?1 UNION ALL SELECT 1 FROM acked WHERE id = ?1"
@@ -30,12 +35,18 @@ def check_relayed(raw: Any) -> dict:
     if not isinstance(raw, dict):
         raise InvalidEvent("event", f"must be an object, got {type(raw).__name__}")
     seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise InvalidEvent("seq", f"must be an integer >= 1 (the device's own number), got {seq!r}"[:200])
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        raise InvalidEvent("seq", f"must be an integer from 1 to {MAX_SEQ} (the device's own number), "
+                                  f"got {seq!r}"[:200])
     for key in ("id", "occurred_at"):
         if key not in raw:
             raise InvalidEvent(key, "required on a relayed event")
     event = validate_event({k: v for k, v in raw.items() if k != "seq"})
+    if event["type"] == "receipt":
+        for i, line in enumerate(event["payload"]["lines"]):
+            if abs(line["quantity"]) > MAX_QUANTITY:
+                raise InvalidEvent(f"payload.lines[{i}].quantity",
+                                   f"at most {MAX_QUANTITY:,} in absolute value on a relayed receipt")
     event["seq"] = seq
     return {k: event[k] for k in EVENT_FIELDS}
 

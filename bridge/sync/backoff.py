@@ -3,8 +3,9 @@
 A wall clock set back hours (or to 1970) must never stall the sender, so every wait is
 measured with `clock.monotonic()`; only `Retry-After` HTTP-dates need the wall clock.
 
-    backoff = Backoff(base_s=1.0, max_s=300.0)
+    backoff = Backoff(base_s=1.0, max_s=300.0, retry_after_max_s=3600.0)
     backoff.fail()          # -> seconds to wait (random in [0, 1])
+    backoff.fail(min_wait_s=900)  # HQ said Retry-After: 900 -> 900 (at most retry_after_max_s)
     backoff.ready()         # False until that time has passed
 """
 
@@ -39,9 +40,10 @@ class Backoff:
     """Failure count and the monotonic instant before which no retry is made."""
 
     def __init__(self, base_s: float, max_s: float, clock: Clock | None = None,
-                 rng: Callable[[], float] = random.random) -> None:
+                 rng: Callable[[], float] = random.random, retry_after_max_s: float = 3600.0) -> None:
         self.base_s = base_s
         self.max_s = max_s
+        self.retry_after_max_s = max(retry_after_max_s, max_s)
         self.clock = clock or SystemClock()
         self.rng = rng
         self.failures = 0
@@ -61,14 +63,11 @@ class Backoff:
         ceiling = min(self.max_s, self.base_s * 2 ** min(self.failures - 1, 32))
         delay = self.rng() * ceiling
         if min_wait_s is not None:
-            # The server's Retry-After is a floor, but a hostile value must not park us for days.
-            delay = max(delay, min(min_wait_s, self.max_s))
+            # The server's Retry-After is a floor (the contract), even past max_s; but a
+            # hostile value must not park us for days, hence its own, larger cap.
+            delay = max(delay, min(min_wait_s, self.retry_after_max_s))
         self.retry_at = self.clock.monotonic() + delay
         return delay
-
-    def defer(self, delay_s: float) -> None:
-        """Wait delay_s before the next attempt without counting a failure."""
-        self.retry_at = max(self.retry_at, self.clock.monotonic() + delay_s)
 
     def succeed(self) -> None:
         """Forget past failures."""
@@ -81,7 +80,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # isdigit() alone accepts "²", which float() refuses
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from hq.attribution.facts import utc_text
+from hq.attribution.facts import MAX_MICROS, utc_text
 from hq.clock import utc_now
 from hq.db import Database
 from hq.errors import HTTPFailure
 from hq.money import to_micros
-from hq.validation import is_amount, is_currency, is_timestamp, is_valid_id
+from hq.validation import is_amount, is_currency, is_storable, is_timestamp, is_valid_id
 
 MAX_ORDERS = 500
 
@@ -33,11 +33,16 @@ def _check_order(order: object, path: str) -> None:
     total = order.get("total")
     if not isinstance(total, dict) or not is_amount(total.get("amount")):
         raise HTTPFailure(400, f"{path}.total.amount: required, a decimal string such as \"129.00\"")
+    if abs(to_micros(total["amount"])) > MAX_MICROS:  # total_micros is a 64-bit column
+        raise HTTPFailure(400, f"{path}.total.amount: at most 9223372036854.775807 in absolute value")
     if not is_currency(total.get("currency")):
         raise HTTPFailure(400, f"{path}.total.currency: required, a 3-letter ISO 4217 code")
     profile = order.get("profile_id")
     if profile is not None and (not isinstance(profile, str) or not profile):
         raise HTTPFailure(400, f"{path}.profile_id: must be a non-empty string or null")
+    if profile is not None and not is_storable(profile):
+        raise HTTPFailure(400, f"{path}.profile_id: holds half of a UTF-16 surrogate pair or NUL, "
+                               "which cannot be stored")
 
 
 def add_orders(db: Database, orders: list[dict]) -> list[dict]:
@@ -52,5 +57,10 @@ def add_orders(db: Database, orders: list[dict]) -> list[dict]:
             inserted |= {r[0] for r in tx.rows(
                 "INSERT INTO orders (order_id, handoff_id, at, day, total_micros, currency, profile_id, received_at) "
                 "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (order_id) DO NOTHING RETURNING order_id", row)}
-    return [{"order_id": o["order_id"], "status": "accepted" if o["order_id"] in inserted else "duplicate"}
-            for o in orders]
+    results = []
+    for o in orders:
+        # An id given twice in one request was inserted once: the second mention is a duplicate.
+        status = "accepted" if o["order_id"] in inserted else "duplicate"
+        inserted.discard(o["order_id"])
+        results.append({"order_id": o["order_id"], "status": status})
+    return results

@@ -7,7 +7,7 @@ import json
 from starlette.responses import Response
 
 from hq.errors import HTTPFailure
-from hq.validation import BatchInvalid, check_batch, check_event
+from hq.validation import BatchInvalid, check_batch, event_check_for
 from hq.web.body import body_text, check_json_type, parse_json
 from hq.web.call import Call
 
@@ -21,7 +21,7 @@ def post_events(call: Call) -> Response:
         raise HTTPFailure(400, str(exc)) from None
     if batch_store != call.store_id:
         raise HTTPFailure(403, f"store_id: the token belongs to store {call.store_id!r}, not {batch_store!r}")
-    results = call.state.store.add_events(call.store_id, bridge_id, events, check_event, raw=text)
+    results = call.state.store.add_events(call.store_id, bridge_id, events, event_check_for(text), raw=text)
     return Response(results_json(results), 200, media_type="application/json")
 
 

@@ -30,7 +30,9 @@ def window_from(query: Mapping[str, str], default: int) -> int:
     text = query.get("window_days")
     if text is None:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= MAX_WINDOW_DAYS:
+    # isdigit() alone accepts "²" (int() refuses it) and "٣"; a short number keeps int() cheap.
+    if not (text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 3) \
+            or not 1 <= int(text) <= MAX_WINDOW_DAYS:
         raise HTTPFailure(400, f"window_days: must be an integer from 1 to {MAX_WINDOW_DAYS}")
     return int(text)
 

@@ -1,13 +1,16 @@
 """uvicorn's h11 protocol with a deadline on request headers, so a slow client (slowloris) is cut off.
 
 uvicorn times out idle keep-alive connections, but not a client that opens a connection and
-then sends its headers a byte at a time; this one closes it after HEADER_TIMEOUT_S. It also
-puts the connection's transport into the ASGI scope, for the reset fault of the tests.
+then sends its headers a byte at a time; this one answers 408 and closes it after
+HEADER_TIMEOUT_S (a connection that sent nothing is closed without an answer: no request
+began). It also puts the connection's transport into the ASGI scope, for the reset fault
+of the tests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -56,7 +59,18 @@ class GuardedH11Protocol(H11Protocol):
     def _cut(self) -> None:
         self._header_timer = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
+            if self.conn.trailing_data[0]:  # part of a request arrived: say why it is cut off
+                self.transport.write(_timeout_answer(self.header_timeout_s))
+            self.transport.close()  # sends what was written first
+
+
+def _timeout_answer(seconds: float) -> bytes:
+    """A whole 408 response with the contract's error body, written as bytes: h11 has no
+    request to answer (its headers never completed), so it would refuse to send one."""
+    body = json.dumps({"error": f"headers: not received within {seconds:g} s"}).encode()
+    head = (f"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode("ascii") + body
 
 
 def with_header_timeout(seconds: float) -> type[GuardedH11Protocol]:

@@ -26,7 +26,7 @@ __all__ = ["KioskData", "TokenRefused", "category_label", "color_label"]
 
 
 class BridgeSide(Protocol):
-    """The parts of bridge.api.Bridge the kiosk's screens use."""
+    """The parts of bridge.facade.Bridge the kiosk's screens use."""
 
     catalog: Any
     db: Any

@@ -79,7 +79,8 @@ class PinHash:
         algorithm, iterations, salt, digest = parts
         if algorithm != ALGORITHM:
             raise ConfigError(f"{_KEY}: unknown algorithm {algorithm!r} (expected {ALGORITHM})")
-        if not iterations.isdigit() or not MIN_ITERATIONS <= int(iterations) <= MAX_ITERATIONS:
+        if not (iterations.isascii() and iterations.isdigit() and len(iterations) <= 9) \
+                or not MIN_ITERATIONS <= int(iterations) <= MAX_ITERATIONS:
             raise ConfigError(f"{_KEY}: iterations must be a number between "
                               f"{MIN_ITERATIONS} and {MAX_ITERATIONS}, got {iterations!r}")
         try:
@@ -141,6 +142,10 @@ class SavedLockout:
             left = 0.0 if until is None else float(until) - self.wall()
         except (ValueError, TypeError, AttributeError):
             return 0, 0.0  # unreadable: a fresh count (the PIN hash still guards the pad)
+        if until is not None and left <= 0:
+            # The lockout ended while the kiosk was off: a fresh set of tries, as a running
+            # gate gives (else the saved count of max_tries locks again at the first slip).
+            return 0, 0.0
         # A wall clock set back must not lock the pad for longer than one lockout.
         return max(0, failures), min(max(0.0, left), lockout_s)
 

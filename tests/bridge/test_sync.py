@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -200,12 +202,25 @@ def test_a_wall_clock_in_1970_never_stops_pushing(open_bridge, hq, clock):
     assert bridge.sync(pull=False).drained and hq.event_count() == 3
 
 
+def test_a_retry_after_longer_than_backoff_max_is_honoured(bridge, hq, clock, record_searches):
+    record_searches(bridge, 2)
+    hq.faults.add(status=503, retry_after=900)  # the test config's backoff_max_s is 60
+    report = bridge.sync(pull=False)
+    assert report.error and report.retry_in_s >= 900
+    clock.advance(899)
+    assert bridge.sync(pull=False).requests == 0
+    clock.advance(1.5)
+    assert bridge.sync(pull=False).drained and hq.event_count() == 2
+
+
 def test_backoff_is_exponential_with_full_jitter_and_capped(clock):
     top = Backoff(1.0, 60.0, clock, rng=lambda: 1.0)
     assert [top.fail() for _ in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
     low = Backoff(1.0, 60.0, clock, rng=lambda: 0.0)
     assert low.fail() == 0 and low.fail(min_wait_s=7) == 7
-    assert low.fail(min_wait_s=10_000) == 60  # a hostile Retry-After cannot park the sender
+    assert low.fail(min_wait_s=600) == 600  # Retry-After is honoured past max_s (the contract)
+    assert low.fail(min_wait_s=10_000) == 3600  # but a hostile one cannot park the sender for days
+    assert Backoff(1.0, 60.0, clock, rng=lambda: 0.0, retry_after_max_s=120).fail(min_wait_s=10_000) == 120
     low.succeed()
     assert low.ready() and low.failures == 0
 
@@ -287,3 +302,30 @@ def test_scheduler_pushes_what_is_recorded(open_bridge, hq, record_searches, wai
     wait_for(lambda: hq.event_count() == 50, what="the push job to deliver 50 events")
     bridge.stop()
     assert bridge.scheduler is None and bridge.status()["in_flight"] == 0
+
+
+def test_a_retry_after_in_unicode_digits_is_ignored_not_a_crash(open_bridge, clock, record_searches):
+    """A 503 whose Retry-After is "²" (latin-1 0xB2: str.isdigit() says yes, float() says no)."""
+    class Busy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(503)
+            self.send_header("Retry-After", "\u00b2")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        bridge = open_bridge(hq={"url": f"http://127.0.0.1:{server.server_address[1]}"})
+        record_searches(bridge, 2)
+        report = bridge.sync(pull=False)
+        assert report.error and "503" in report.error and report.pending == 2
+        assert parse_retry_after("\u00b2", datetime(2026, 11, 23, tzinfo=timezone.utc)) is None
+    finally:
+        server.shutdown()
+        server.server_close()

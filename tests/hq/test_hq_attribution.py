@@ -118,6 +118,8 @@ def test_a_longer_window_and_another_period(hq):
     ({"from": "2026-11-31"}, "from:"), ({"to": "26-11-01"}, "to:"),
     ({"from": "2026-12-01", "to": "2026-11-01"}, "from:"),
     ({"from": "2024-01-01", "to": "2026-01-01"}, "to:"), ({"window_days": "0"}, "window_days:"),
+    ({"window_days": "\u00b2"}, "window_days:"), ({"window_days": "\u0663"}, "window_days:"),
+    ({"window_days": "1" * 5000}, "window_days:"),
     ({"currency": "eur"}, "currency:"),
 ])
 def test_bad_queries_name_the_field(hq, query, field):
@@ -214,3 +216,22 @@ def test_a_receipt_too_large_for_attribution_is_still_stored(hq):
     assert answer["results"][0]["status"] == "accepted" and hq.event_count() == 1
     report = requests.get(hq.url + "/stores/paris-marais/attribution.json", params=NOVEMBER, timeout=10).json()
     assert report["receipts"] == {"count": 0, "revenue": "0.00"}
+
+
+def test_an_order_id_repeated_in_one_post_is_accepted_once(hq):
+    second = {**ORDER_O5, "order_id": "O6"}
+    answer = requests.post(hq.url + "/v1/orders", json={"orders": [ORDER_O5, second, ORDER_O5]},
+                           headers=_auth(ORDERS_TOKEN), timeout=10)
+    assert answer.json()["results"] == [{"order_id": "O5", "status": "accepted"},
+                                        {"order_id": "O6", "status": "accepted"},
+                                        {"order_id": "O5", "status": "duplicate"}]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"profile_id": "p\ud800"}, "orders[0].profile_id:"), ({"profile_id": "p\x00"}, "orders[0].profile_id:"),
+    ({"total": {"amount": "999999999999999", "currency": "EUR"}}, "orders[0].total.amount:"),
+])
+def test_an_order_the_database_cannot_store_is_a_400_naming_the_field(hq, change, field):
+    answer = requests.post(hq.url + "/v1/orders", json={"orders": [{**ORDER_O5, **change}]},
+                           headers=_auth(ORDERS_TOKEN), timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"].startswith(field), answer.text

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
-from bridge.errors import StorageError
+from bridge.errors import InvalidEvent, StorageError
+from bridge.store import database
+from bridge.store.outbox import Outbox
+from bridge.store.registry import open_database
 from kiosk.logic.background_recorder import BackgroundRecorder
 
 
@@ -41,12 +45,12 @@ def test_the_call_returns_before_the_write_and_fixes_the_time_it_happened():
     recorder.close()
 
 
-def test_a_refused_event_is_logged_and_the_next_ones_still_stored(caplog):
+def test_an_invalid_event_is_logged_and_the_next_ones_still_stored(caplog):
     stored: list[str] = []
 
     def record(type, **fields):
         if type == "bad":
-            raise StorageError("bridge.db: disk is full")
+            raise InvalidEvent("payload.product_id", "required")
         stored.append(type)
         return fields["id"]
 
@@ -55,4 +59,68 @@ def test_a_refused_event_is_logged_and_the_next_ones_still_stored(caplog):
     recorder("item_saved", device_id="k", payload={"product_id": "p"})
     recorder.close()
     assert stored == ["item_saved"]
-    assert "disk is full" in caplog.text
+    assert "payload.product_id: required" in caplog.text
+
+
+def test_a_busy_database_delays_events_without_losing_or_reordering_them(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # "busy" after 0.1 s, not 10 s
+    db = open_database(tmp_path / "kiosk.db")
+    outbox = Outbox(db)
+    refused = threading.Event()
+
+    def record(type, **fields):
+        try:
+            return outbox.record(type, **fields)
+        except StorageError:
+            refused.set()
+            raise
+
+    locker = sqlite3.connect(tmp_path / "kiosk.db", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
+    recorder = BackgroundRecorder(record, retry_first_s=0.01, retry_max_s=0.2)
+    try:
+        ids = [recorder("item_saved", device_id="k", payload={"product_id": str(i)}) for i in range(5)]
+        assert refused.wait(30), "the held write lock never made a write fail"
+        assert outbox.events() == []
+        locker.execute("ROLLBACK")
+        recorder.flush()
+        assert [e["id"] for e in outbox.events()] == ids
+        assert "not stored yet" in caplog.text and "stored after" in caplog.text
+    finally:
+        recorder.close()
+        locker.close()
+        db.close()
+
+
+def test_a_full_queue_drops_the_new_event_loudly_and_never_blocks(caplog):
+    entered, gate = threading.Event(), threading.Event()
+    stored: list[str] = []
+
+    def record(type, **fields):
+        entered.set()
+        gate.wait()  # storage stuck
+        stored.append(fields["id"])
+        return fields["id"]
+
+    recorder = BackgroundRecorder(record, max_queued=3)
+    ids = [recorder("item_saved", device_id="k", payload={"product_id": "0"})]
+    assert entered.wait(30)
+    ids += [recorder("item_saved", device_id="k", payload={"product_id": str(i)}) for i in range(1, 6)]
+    # one held by the worker, three queued: the last two are dropped, and every call returned
+    assert "kiosk event queue full" in caplog.text and ids[4] in caplog.text
+    gate.set()
+    recorder.flush()
+    assert stored == ids[:4]
+    recorder("item_saved", device_id="k", payload={"product_id": "again"})
+    assert "accepts events again, after 2 dropped" in caplog.text
+    recorder.close()
+
+
+def test_close_gives_up_on_failing_storage_after_its_grace(caplog):
+    def record(type, **fields):
+        raise StorageError("kiosk.db: disk is full")
+
+    recorder = BackgroundRecorder(record, retry_first_s=0.01, retry_max_s=0.05)
+    event_id = recorder("item_saved", device_id="k", payload={"product_id": "p"})
+    recorder.close(grace_s=0.2)
+    assert f"{event_id} lost at shutdown" in caplog.text
