@@ -87,7 +87,7 @@ def looks_like_app_token(text: str) -> bool:
 def as_ean13(code: Code) -> str | None:
     """The EAN-13 of a retail barcode (UPC-A gets a leading 0), or None if the check digit is wrong."""
     digits = code.text.strip()
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # "²" is a digit to isdigit(), not to int()
         return None
     if code.kind == "upca" and len(digits) == 12:
         digits = "0" + digits

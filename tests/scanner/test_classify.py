@@ -59,6 +59,12 @@ def test_unknown_product_and_bad_check_digit():
     assert classify(Code("ean13", "4006381333932")).kind == NOT_RECOGNISED
 
 
+def test_a_code_of_non_ascii_digits_is_not_recognised_rather_than_crashing():
+    # Code 128 can carry Latin-1: "²" passes str.isdigit() but not int().
+    for kind in ("ean8", "code128"):
+        assert classify(Code(kind, "9638507²"), catalog=FakeCatalog({})).kind == NOT_RECOGNISED
+
+
 def test_handoff_and_claim_urls_are_explained():
     kwargs = dict(handoff_prefix=url_prefix(HANDOFF_TEMPLATE), claim_prefix=url_prefix(CLAIM_TEMPLATE))
     assert classify(Code("qrcode", "https://app.example.com/continue?h=X&skus=A"), **kwargs).kind == HANDOFF
