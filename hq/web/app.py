@@ -26,7 +26,8 @@ from hq.web import (
 )
 from hq.web.call import endpoint, error_response
 from hq.web.dashboard_token import DashboardToken
-from hq.web.middleware import BearerToken, Errors, InjectedFaults
+from hq.web.middleware import BearerToken, InjectedFaults, answer_error
+from webguard.middleware import Errors
 
 ROUTES = [
     # the profile API v1 (bearer token)
@@ -71,7 +72,7 @@ def create_app(state: HQApp) -> Starlette:
     """The Starlette app serving state."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(Errors), Middleware(InjectedFaults, faults=state.faults),
+        middleware=[Middleware(Errors, answer=answer_error), Middleware(InjectedFaults, faults=state.faults),
                     Middleware(DashboardToken, token=state.access.dashboard_token),
                     Middleware(BearerToken, tokens=state.store.token_table,
                                open_paths=frozenset({"/v1/openapi.json", "/v1/orders"})),
