@@ -16,10 +16,10 @@ START_TIMEOUT_S = 10.0
 class Served:
     """A Starlette app served on 127.0.0.1 until stopped; `url` has no trailing slash."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, http: type | str = "h11") -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(app, http=http, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -40,12 +40,12 @@ class Served:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Starlette], str]]:
-    """serve(app) starts app on 127.0.0.1 and returns its base URL; all are stopped after the test."""
+def serve() -> Iterator[Callable[..., str]]:
+    """serve(app, http=...) starts app on 127.0.0.1 and returns its base URL; all are stopped after the test."""
     running: list[Served] = []
 
-    def start(app: Starlette) -> str:
-        served = Served(app)
+    def start(app: Starlette, http: type | str = "h11") -> str:
+        served = Served(app, http)
         served.start()
         running.append(served)
         return served.url

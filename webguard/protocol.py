@@ -2,20 +2,25 @@
 
 uvicorn closes idle keep-alive connections but waits for ever on a client that sends its
 headers a byte at a time; this protocol closes such a connection after `header_timeout_s`.
+
+    uvicorn.Config(app, http=with_header_timeout(2.0))
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TypeVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+HEADER_TIMEOUT_S = 10.0
 
-class DeadlineH11Protocol(H11Protocol):
+
+class HeaderDeadlineH11Protocol(H11Protocol):
     """H11Protocol closing a connection whose request headers take longer than header_timeout_s."""
 
-    header_timeout_s: float = 10.0
+    header_timeout_s: float = HEADER_TIMEOUT_S
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -47,6 +52,9 @@ class DeadlineH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def with_deadline(seconds: float) -> type[DeadlineH11Protocol]:
-    """The protocol class with header_timeout_s = seconds."""
-    return type("DeadlineH11Protocol", (DeadlineH11Protocol,), {"header_timeout_s": seconds})
+P = TypeVar("P", bound=HeaderDeadlineH11Protocol)
+
+
+def with_header_timeout(seconds: float, protocol: type[P] = HeaderDeadlineH11Protocol) -> type[P]:
+    """The protocol class (or a subclass of it) with header_timeout_s = seconds."""
+    return type(protocol.__name__, (protocol,), {"header_timeout_s": seconds})
