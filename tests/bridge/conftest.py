@@ -13,6 +13,7 @@ from typing import Callable
 import pytest
 
 from tests.support.clock import FakeSyncClock as FakeClock
+from tests.support.toml_config import write_config
 
 from bridge.config import Settings, load_settings
 from bridge.store.registry import open_database
@@ -20,25 +21,6 @@ from bridge.store.registry import open_database
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
 INTAKE_TOKEN = "intake-secret"
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value))
-
-
-def write_config(path: Path, sections: dict[str, dict]) -> Path:
-    """Write a TOML config file from {section: {key: value}}."""
-    lines = []
-    for name, table in sections.items():
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 def config_sections(tmp_path: Path, hq_url: str, **overrides: dict) -> dict[str, dict]:

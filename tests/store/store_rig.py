@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.toml_config import write_config  # noqa: F401  (store tests and benches take it from here)
+
 ROOT = Path(__file__).resolve().parents[2]
 STORE = "paris-marais"
 HQ_TOKEN = "dev-token-paris-marais"
@@ -45,25 +47,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value))
-
-
-def write_config(path: Path, sections: dict[str, dict]) -> Path:
-    """Write TOML from {section: {key: value}} (a dotted section name makes a sub-table)."""
-    lines = []
-    for name, table in sections.items():
-        lines.append(f"[{name}]")
-        lines += [f"{json.dumps(k) if '-' in k else k} = {_value(v)}" for k, v in table.items()]
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 def store_config(tmp: Path, hq_url: str, serve_port: int, intake_port: int, kiosks: int = 3,
