@@ -232,7 +232,7 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - _abort rolls back and re-raises it
                 self._abort(conn, exc)
             finally:
                 if relaxed:
@@ -256,7 +256,7 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 result = work(conn)
                 conn.execute("COMMIT")
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - _abort rolls back and re-raises it
                 self._abort(conn, exc)
             self._committed(conn)
             return result

@@ -7,10 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from tests.support.toml_config import write_config  # noqa: F401  (store tests and benches take it from here)
+# store tests and benches take these from here
+from tests.support.toml_config import write_config
+from tests.support.waiting import wait_until  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = "paris-marais"
@@ -89,18 +90,6 @@ def start_bridge(config: Path, log: Path) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "bridge.cli", "--config", str(config), "run"],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def wait_until(condition, timeout: float, what: str, step: float = 0.02):
-    """Poll condition until truthy; AssertionError naming what after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(step)
 
 
 def answers(url: str) -> bool:

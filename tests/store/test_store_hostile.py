@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
 from tests.support.raw_http import exchange
 from tests.support.raw_http import status as _status
-from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
 
 TOKEN = kiosk_token(1)
 EVENT = {"id": "ev-h", "type": "product_viewed", "occurred_at": "2026-11-23T10:00:00Z",
