@@ -1,10 +1,12 @@
-"""ASGI middleware that answers an error raised before the response started as {"error": ...} JSON."""
+"""Errors as {"error": ...} JSON: raised before the response started (ASGI middleware), or Starlette's 404/405."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,3 +51,10 @@ def standard_answer(exc: Exception, log: logging.Logger, log_name: str) -> Respo
         return error_response(400, "body: nested too deeply")
     log.exception("internal error")
     return error_response(500, f"internal error (see {log_name})")
+
+
+async def routing_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 in the {"error": ...} shape (an app's exception handler for HTTPException)."""
+    assert isinstance(exc, HTTPException)
+    what = "no such endpoint" if exc.status_code == 404 else "method not allowed"
+    return error_response(exc.status_code, f"{what}: {request.method} {request.url.path}", exc.headers)

@@ -7,15 +7,14 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bridge.serve import api, intake
 from bridge.serve.auth import BearerAuth, TokenSources
-from bridge.serve.errors import Refused, error_response
+from bridge.serve.errors import Refused
 from bridge.serve.services import Services
-from webguard.middleware import Errors, standard_answer
+from webguard.middleware import Errors, routing_error, standard_answer
 
 log = logging.getLogger("bridge.serve")
 
@@ -44,19 +43,12 @@ def _answer(exc: Exception) -> Response:
     return standard_answer(exc, log, "the bridge's log")
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 in the {"error": ...} shape."""
-    assert isinstance(exc, HTTPException)
-    what = "no such endpoint" if exc.status_code == 404 else "method not allowed"
-    return error_response(exc.status_code, f"{what}: {request.method} {request.url.path}", exc.headers)
-
-
 def create_app(services: Services, sources: TokenSources, *, serve_api: bool) -> Starlette:
     """The app: intake routes always, the profile API when this bridge serves its store."""
     app = Starlette(
         routes=INTAKE_ROUTES + (API_ROUTES if serve_api else []),
         middleware=[Middleware(Errors, answer=_answer), Middleware(BearerAuth, sources=sources)],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: routing_error},
     )
     app.state.services = services
     return app

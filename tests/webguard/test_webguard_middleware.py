@@ -7,12 +7,13 @@ import logging
 import pytest
 import requests
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from webguard.middleware import Errors, standard_answer
+from webguard.middleware import Errors, routing_error, standard_answer
 from webguard.refusal import Refusal
 
 log = logging.getLogger("webguard.test")
@@ -47,7 +48,8 @@ def served(serve):
         return standard_answer(exc, log, "the test's log")
 
     routes = [Route(f"/{f.__name__[1:]}", f) for f in (_refuse, _deep, _boom, _late)]
-    url = serve(Starlette(routes=routes, middleware=[Middleware(Errors, answer=answer)]))
+    url = serve(Starlette(routes=routes, middleware=[Middleware(Errors, answer=answer)],
+                          exception_handlers={HTTPException: routing_error}))
     return url, answered
 
 
@@ -76,3 +78,12 @@ def test_an_error_after_the_answer_started_is_not_answered_again(served):
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(url + "/late", timeout=10).raise_for_status()
     assert answered == []
+
+
+def test_starlettes_own_404_and_405_come_as_json_naming_the_request(served):
+    url = served[0]
+    missing = requests.get(url + "/nowhere", timeout=10)
+    assert (missing.status_code, missing.json()) == (404, {"error": "no such endpoint: GET /nowhere"})
+    wrong = requests.delete(url + "/refuse", timeout=10)
+    assert (wrong.status_code, wrong.json()) == (405, {"error": "method not allowed: DELETE /refuse"})
+    assert "GET" in wrong.headers["allow"]
