@@ -9,19 +9,22 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bridge.store.database import Database
+from pathlib import Path
 
 log = logging.getLogger("bridge.store.database")
 
 
 class Checkpointer:
-    """A daemon thread that runs PASSIVE WAL checkpoints on its own connection when nudged."""
+    """A daemon thread that runs PASSIVE WAL checkpoints on its own connection when nudged.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    It is handed only what it touches: the file, the writers' lock, and the event that holds
+    writers back while it waits for that lock.
+    """
+
+    def __init__(self, path: Path, write_lock: threading.Lock, writers_may_go: threading.Event) -> None:
+        self.path = path
+        self._write_lock = write_lock
+        self._writers_may_go = writers_may_go
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -47,7 +50,7 @@ class Checkpointer:
             thread.join(timeout=30)
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self.db.path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             while True:
                 self._wake.wait()
@@ -57,7 +60,7 @@ class Checkpointer:
                 try:
                     self._checkpoint(conn)
                 except sqlite3.Error as exc:
-                    log.debug("%s: checkpoint skipped: %s", self.db.path, exc)
+                    log.debug("%s: checkpoint skipped: %s", self.path, exc)
         finally:
             conn.close()
 
@@ -75,10 +78,10 @@ class Checkpointer:
         # checkpoint's start, so "all copied" cannot be read from them; a catch-up with
         # nothing to copy costs no fsync. Other processes' writers may still race; the
         # next nudge catches up then.)
-        self.db._writers_may_go.clear()
+        self._writers_may_go.clear()
         try:
-            with self.db._write_lock:
+            with self._write_lock:
                 if not self._stopping:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         finally:
-            self.db._writers_may_go.set()
+            self._writers_may_go.set()

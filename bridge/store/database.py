@@ -163,7 +163,7 @@ class Database:
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._commits = 0
         self._changes_seen = 0
-        self._checkpointer = Checkpointer(self)
+        self._checkpointer = Checkpointer(path, self._write_lock, self._writers_may_go)
         # Durable writes from concurrent threads share transactions (see group_commit.py).
         self.commits = GroupCommit(self.transact, fatal=_loses_transaction)
 
