@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+from webguard.refusal import Refusal
+
 
 class HQServerError(Exception):
     """Base class of every error the reference HQ server raises on purpose."""
 
 
-class HTTPFailure(HQServerError):
+class HTTPFailure(HQServerError, Refusal):
     """A request is refused with `status`; the message is sent as {"error": message}."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 class CatalogFileError(HQServerError):

@@ -23,6 +23,7 @@ from hq.forward.config import ForwardConfig, read_write_key
 from hq.state import Access, open_state
 from hq.web.app import create_app
 from hq.web.protocol import GuardedH11Protocol
+from webguard.listen import listening_socket
 
 WORKER_ENV = "VITRINE_HQ_WORKER"  # how the parent hands the worker settings to spawned workers
 LIMIT_CONCURRENCY = 1000  # connections plus requests in flight per process; beyond: 503
@@ -60,14 +61,8 @@ def uvicorn_config(app: object, *, verbose: bool = False, http: type = GuardedH1
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0 picks a free one), shared by every worker."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto given explicitly: asyncio sets TCP_NODELAY only on sockets whose proto is TCP, and
-    # without it Nagle plus delayed ACKs add ~40 ms to every answer
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(BACKLOG)
-    sock.set_inheritable(True)
+    sock = listening_socket(host, port, BACKLOG)
+    sock.set_inheritable(True)  # the worker processes accept on it
     return sock
 
 

@@ -1,5 +1,6 @@
 """Data flows kiosk → bridge → hq: the core never imports the UI, HQ never imports the bridge,
-the kiosk never imports HQ, and only demo/ wires all three together."""
+the kiosk never imports HQ, webguard/ (shared by both servers) imports none of them, and only
+demo/ wires all three together."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {"bridge": {"kivy", "kiosk", "hq", "demo"}, "hq": {"kivy", "kiosk", "bridge", "demo"},
-             "kiosk": {"hq", "demo"}, "kiosk/logic": {"kivy"}}
+             "kiosk": {"hq", "demo"}, "kiosk/logic": {"kivy"},
+             # what both servers share: it may be imported by bridge/ and hq/, so it imports neither
+             "webguard": {"kivy", "kiosk", "bridge", "hq", "demo"}}
 ALLOWED: dict[str, set[str]] = {}  # file -> packages it may import despite FORBIDDEN
 
 

@@ -7,15 +7,14 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bridge.serve import api, intake
 from bridge.serve.auth import BearerAuth, TokenSources
-from bridge.serve.errors import Refused, error_response
+from bridge.serve.errors import Refused
 from bridge.serve.services import Services
+from webguard.middleware import Errors, routing_error, standard_answer
 
 log = logging.getLogger("bridge.serve")
 
@@ -38,54 +37,19 @@ API_ROUTES = [
 ]
 
 
-class Errors:
-    """Answer Refused with its status and any other error with 500, as {"error": ...} JSON."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            if started:
-                raise
-            await _answer(exc)(scope, receive, send)
-
-
 def _answer(exc: Exception) -> Response:
-    if isinstance(exc, Refused):
-        if exc.status >= 500 or exc.status in (401, 403):
-            log.warning("refused (%d): %s", exc.status, exc.message)
-        return error_response(exc.status, exc.message, exc.headers)
-    if isinstance(exc, RecursionError):
-        return error_response(400, "body: nested too deeply")
-    log.exception("internal error")
-    return error_response(500, "internal error (see the bridge's log)")
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 in the {"error": ...} shape."""
-    assert isinstance(exc, HTTPException)
-    what = "no such endpoint" if exc.status_code == 404 else "method not allowed"
-    return error_response(exc.status_code, f"{what}: {request.method} {request.url.path}", exc.headers)
+    """Refused with its status (logged when it is the server's fault or a bad token), the rest as webguard does."""
+    if isinstance(exc, Refused) and (exc.status >= 500 or exc.status in (401, 403)):
+        log.warning("refused (%d): %s", exc.status, exc.message)
+    return standard_answer(exc, log, "the bridge's log")
 
 
 def create_app(services: Services, sources: TokenSources, *, serve_api: bool) -> Starlette:
     """The app: intake routes always, the profile API when this bridge serves its store."""
     app = Starlette(
         routes=INTAKE_ROUTES + (API_ROUTES if serve_api else []),
-        middleware=[Middleware(Errors), Middleware(BearerAuth, sources=sources)],
-        exception_handlers={HTTPException: _http_error},
+        middleware=[Middleware(Errors, answer=_answer), Middleware(BearerAuth, sources=sources)],
+        exception_handlers={HTTPException: routing_error},
     )
     app.state.services = services
     return app

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from starlette.responses import Response
-
 from bridge.errors import VitrineError
+from webguard.refusal import Refusal, error_response, json_response
+
+__all__ = ["Refused", "error_response", "json_response"]
 
 
-class Refused(VitrineError):
+class Refused(VitrineError, Refusal):
     """Refuse the whole request: `status` and `headers` are the answer's."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def json_response(status: int, obj: object, headers: dict[str, str] | None = None) -> Response:
-    """A compact UTF-8 JSON answer."""
-    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(data, status, headers, media_type="application/json")
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The contract's error shape: {"error": message}."""
-    return json_response(status, {"error": message}, headers)

@@ -20,9 +20,10 @@ from bridge.config import Settings
 
 from bridge.serve.app import create_app
 from bridge.serve.auth import TokenSources
-from bridge.serve.protocol import with_deadline
 from bridge.serve.services import Services
 from bridge.store import devices
+from webguard.listen import listening_socket
+from webguard.protocol import with_header_timeout
 
 log = logging.getLogger("bridge.serve")
 
@@ -34,13 +35,7 @@ START_TIMEOUT_S = 10.0
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0 picks a free one)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP given: asyncio sets TCP_NODELAY only then (Nagle would add ~40 ms per answer)
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(BACKLOG)
-    return sock
+    return listening_socket(host, port, BACKLOG)
 
 
 def services_for(bridge: Any) -> Services:
@@ -81,7 +76,7 @@ class BridgeServer:
         services = replace(services_for(bridge), settings=s)
         app = create_app(services, token_sources(bridge), serve_api=s.serve.enabled)
         self._server = _SignallingServer(uvicorn.Config(
-            app, http=with_deadline(s.serve.request_timeout_s), lifespan="off",
+            app, http=with_header_timeout(s.serve.request_timeout_s), lifespan="off",
             limit_concurrency=s.serve.max_connections, backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_S,
             h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=2,
             access_log=False, log_level="warning", server_header=False))

@@ -241,12 +241,9 @@ class Database:
         transaction, never corrupt the file): only for changes that are safe to lose, such
         as the sender's claims and acknowledgements (see Outbox.settle).
         """
-        if not self._writers_may_go.is_set():
-            self._writers_may_go.wait()
+        self._await_turn()
         with self._write_lock:
-            conn = self._writer
-            if conn is None:
-                raise StorageError(f"{self.path}: database is closed")
+            conn = self._open_writer()
             relaxed = not durable and self.synchronous in ("FULL", "EXTRA")
             try:
                 if relaxed:
@@ -254,12 +251,8 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback(conn)
-                _reraise(exc, self.path)
-            except BaseException:
-                self._rollback(conn)
-                raise
+            except BaseException as exc:  # noqa: BLE001 - _abort rolls back and re-raises it
+                self._abort(conn, exc)
             finally:
                 if relaxed:
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
@@ -275,38 +268,47 @@ class Database:
         """
         if one_statement:
             return self._one_statement(work)
-        if not self._writers_may_go.is_set():
-            self._writers_may_go.wait()
+        self._await_turn()
         with self._write_lock:
-            conn = self._writer
-            if conn is None:
-                raise StorageError(f"{self.path}: database is closed")
+            conn = self._open_writer()
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 result = work(conn)
                 conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback(conn)
-                _reraise(exc, self.path)
-            except BaseException:
-                self._rollback(conn)
-                raise
+            except BaseException as exc:  # noqa: BLE001 - _abort rolls back and re-raises it
+                self._abort(conn, exc)
             self._committed(conn)
             return result
 
     def _one_statement(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        if not self._writers_may_go.is_set():
-            self._writers_may_go.wait()
+        self._await_turn()
         with self._write_lock:
-            conn = self._writer
-            if conn is None:
-                raise StorageError(f"{self.path}: database is closed")
+            conn = self._open_writer()
             try:
                 result = work(conn)
             except sqlite3.Error as exc:
                 _reraise(exc, self.path)
             self._committed(conn)
             return result
+
+    def _await_turn(self) -> None:
+        """Wait while the checkpointer has asked writers to let it take the write lock."""
+        if not self._writers_may_go.is_set():
+            self._writers_may_go.wait()
+
+    def _open_writer(self) -> sqlite3.Connection:
+        """The writer connection (the caller holds the write lock); StorageError once closed."""
+        conn = self._writer
+        if conn is None:
+            raise StorageError(f"{self.path}: database is closed")
+        return conn
+
+    def _abort(self, conn: sqlite3.Connection, exc: BaseException) -> NoReturn:
+        """Roll the open transaction back and raise exc (a storage failure as StorageError)."""
+        self._rollback(conn)
+        if isinstance(exc, sqlite3.Error):
+            _reraise(exc, self.path)
+        raise exc
 
     def _committed(self, conn: sqlite3.Connection) -> None:
         """Count a commit; nudge the checkpointer when enough was written (see CHECKPOINT_*)."""

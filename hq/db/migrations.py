@@ -1,13 +1,34 @@
-"""The HQ schema, as numbered migrations per dialect; a database records the last one applied.
+"""The HQ schema, as numbered migrations; a database records the last one applied.
 
-Add a migration by appending to both lists (same number, same meaning); never edit a released one.
+A migration is one step written once when both dialects take the same SQL, or once per dialect where
+they differ (SQLite's WITHOUT ROWID and INTEGER PRIMARY KEY, PostgreSQL's identity columns). Add one
+by appending to MIGRATIONS; never edit a released one.
 """
 
 from __future__ import annotations
 
-SQLITE = [
-    # 1: the reference server's first schema (IF NOT EXISTS: files made before versioning adopt it)
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered step of the schema, as each dialect runs it.
+
+        Migration.same("CREATE INDEX events_store ON events (store_id);")
     """
+
+    sqlite: str
+    postgres: str
+
+    @classmethod
+    def same(cls, sql: str) -> Migration:
+        """A step both dialects run as written."""
+        return cls(sqlite=sql, postgres=sql)
+
+
+# 1: the reference server's first schema (SQLite: IF NOT EXISTS, so files made before versioning adopt it;
+# PostgreSQL: identity columns where SQLite has its rowid, and saves.ord for the order of saves)
+_FIRST_SQLITE = """
 CREATE TABLE IF NOT EXISTS stores (store_id TEXT PRIMARY KEY, token TEXT UNIQUE);
 CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, bridge_id TEXT NOT NULL,
     received_at TEXT NOT NULL, body TEXT NOT NULL);
@@ -29,34 +50,8 @@ CREATE INDEX IF NOT EXISTS products_version ON products (version);
 CREATE TABLE IF NOT EXISTS stock (sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
     updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (sku, location));
 CREATE INDEX IF NOT EXISTS stock_version ON stock (version);
-""",
-    # 2: events by store, for per-store counts on the dashboard and stats.json
-    "CREATE INDEX IF NOT EXISTS events_store ON events (store_id);",
-    # 3: attribution (issue 14): receipts once per (store, receipt_id), their lines, the kiosk events it
-    # reads, and online orders carrying a hand-off; `at` is UTC (fixed width, so text order is time
-    # order), `day` the local date the event was sent with
-    """
-CREATE TABLE receipts (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, event_id TEXT NOT NULL,
-    at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT, handoff_id TEXT,
-    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, PRIMARY KEY (store_id, receipt_id));
-CREATE INDEX receipts_day ON receipts (store_id, day);
-CREATE INDEX receipts_handoff ON receipts (handoff_id) WHERE handoff_id IS NOT NULL;
-CREATE TABLE receipt_lines (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, line INTEGER NOT NULL,
-    sku TEXT NOT NULL, total_micros BIGINT NOT NULL, PRIMARY KEY (store_id, receipt_id, line));
-CREATE TABLE kiosk_facts (event_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, type TEXT NOT NULL,
-    device_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT,
-    session_id TEXT, holdout INTEGER CHECK (holdout IN (0, 1)), product_id TEXT, sku TEXT, handoff_id TEXT);
-CREATE INDEX kiosk_facts_day ON kiosk_facts (store_id, day);
-CREATE INDEX kiosk_facts_handoff ON kiosk_facts (handoff_id) WHERE handoff_id IS NOT NULL;
-CREATE INDEX kiosk_facts_claim ON kiosk_facts (claim_code) WHERE claim_code IS NOT NULL;
-CREATE TABLE orders (order_id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL,
-    total_micros BIGINT NOT NULL, currency TEXT NOT NULL, profile_id TEXT, received_at TEXT NOT NULL);
-CREATE INDEX orders_handoff ON orders (handoff_id);
-""",
-]
-
-POSTGRES = [
-    """
+"""
+_FIRST_POSTGRES = """
 CREATE TABLE stores (store_id TEXT PRIMARY KEY, token TEXT UNIQUE);
 CREATE TABLE batches (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, store_id TEXT NOT NULL,
     bridge_id TEXT NOT NULL, received_at TEXT NOT NULL, body TEXT NOT NULL);
@@ -77,12 +72,11 @@ CREATE INDEX products_version ON products (version);
 CREATE TABLE stock (sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
     updated_at TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (sku, location));
 CREATE INDEX stock_version ON stock (version);
-""",
-    "CREATE INDEX events_store ON events (store_id);",
-    # 3: attribution (issue 14): receipts once per (store, receipt_id), their lines, the kiosk events it
-    # reads, and online orders carrying a hand-off; `at` is UTC (fixed width, so text order is time
-    # order), `day` the local date the event was sent with
-    """
+"""
+# 3: attribution (issue 14): receipts once per (store, receipt_id), their lines, the kiosk events it
+# reads, and online orders carrying a hand-off; `at` is UTC (fixed width, so text order is time
+# order), `day` the local date the event was sent with
+_ATTRIBUTION = """
 CREATE TABLE receipts (store_id TEXT NOT NULL, receipt_id TEXT NOT NULL, event_id TEXT NOT NULL,
     at TEXT NOT NULL, day TEXT NOT NULL, profile_id TEXT, claim_code TEXT, handoff_id TEXT,
     total_micros BIGINT NOT NULL, currency TEXT NOT NULL, PRIMARY KEY (store_id, receipt_id));
@@ -99,5 +93,14 @@ CREATE INDEX kiosk_facts_claim ON kiosk_facts (claim_code) WHERE claim_code IS N
 CREATE TABLE orders (order_id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL,
     total_micros BIGINT NOT NULL, currency TEXT NOT NULL, profile_id TEXT, received_at TEXT NOT NULL);
 CREATE INDEX orders_handoff ON orders (handoff_id);
-""",
+"""
+
+MIGRATIONS = [
+    Migration(sqlite=_FIRST_SQLITE, postgres=_FIRST_POSTGRES),
+    # 2: events by store, for per-store counts on the dashboard and stats.json
+    Migration(sqlite="CREATE INDEX IF NOT EXISTS events_store ON events (store_id);",
+              postgres="CREATE INDEX events_store ON events (store_id);"),
+    Migration.same(_ATTRIBUTION),
 ]
+SQLITE = [m.sqlite for m in MIGRATIONS]
+POSTGRES = [m.postgres for m in MIGRATIONS]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from hq.state import HQApp
@@ -24,9 +22,10 @@ from hq.web import (
     pages,
     profiles,
 )
-from hq.web.call import endpoint, error_response
+from hq.web.call import endpoint
 from hq.web.dashboard_token import DashboardToken
-from hq.web.middleware import BearerToken, Errors, InjectedFaults
+from hq.web.middleware import BearerToken, InjectedFaults, answer_error
+from webguard.middleware import Errors, routing_error
 
 ROUTES = [
     # the profile API v1 (bearer token)
@@ -60,23 +59,16 @@ ROUTES = [
 ]
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 in the contract's {"error": ...} shape."""
-    assert isinstance(exc, HTTPException)
-    message = "no such resource" if exc.status_code == 404 else "method not allowed"
-    return error_response(exc.status_code, f"{message}: {request.method} {request.url.path}", exc.headers)
-
-
 def create_app(state: HQApp) -> Starlette:
     """The Starlette app serving state."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(Errors), Middleware(InjectedFaults, faults=state.faults),
+        middleware=[Middleware(Errors, answer=answer_error), Middleware(InjectedFaults, faults=state.faults),
                     Middleware(DashboardToken, token=state.access.dashboard_token),
                     Middleware(BearerToken, tokens=state.store.token_table,
                                open_paths=frozenset({"/v1/openapi.json", "/v1/orders"})),
                     Middleware(BearerToken, tokens=state.orders_tokens, prefix="/v1/orders")],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: routing_error},
     )
     app.state.hq = state
     return app

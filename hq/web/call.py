@@ -10,7 +10,6 @@ Handlers are synchronous (the database calls block), short, and get only what th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -21,6 +20,9 @@ from starlette.responses import Response
 
 from hq.state import HQApp
 from hq.web.body import parse_json, read_body
+from webguard.refusal import error_response, json_response
+
+__all__ = ["Call", "Handler", "endpoint", "error_response", "json_response"]
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,3 @@ def endpoint(handler: Handler, *, reads_body: bool = False) -> Callable[[Request
     run.__name__ = handler.__name__
     return run
 
-
-def json_response(status: int, obj: object, headers: dict[str, str] | None = None) -> Response:
-    """A compact UTF-8 JSON answer."""
-    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(data, status, headers, media_type="application/json")
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The contract's error shape: {"error": message}."""
-    return json_response(status, {"error": message}, headers)

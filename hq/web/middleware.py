@@ -1,4 +1,5 @@
-"""ASGI middleware: errors as JSON, injected faults, and the bearer token (checked before any body is read)."""
+"""ASGI middleware: injected faults, the bearer token (checked before any body is read), and how errors are
+answered as JSON (by webguard.middleware.Errors with answer_error)."""
 
 from __future__ import annotations
 
@@ -16,47 +17,20 @@ from hq.bearer import store_for_token
 from hq.errors import DatabaseUnavailable, HTTPFailure
 from hq.faults import Faults
 from hq.web.call import error_response
+from webguard.middleware import standard_answer
 
 log = logging.getLogger("vitrine.hq")
 RETRY_AFTER_S = 5  # what a client is told to wait when the database is unreachable
 TRANSPORT_KEY = "vitrine.transport"  # the connection's asyncio transport, put in scope by hq.web.protocol
 
 
-class Errors:
-    """Answer HTTPFailure with its status, an unreachable database with 503, any other error with 500."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            if started:
-                raise
-            await _error_answer(exc)(scope, receive, send)
-
-
-def _error_answer(exc: Exception):
-    if isinstance(exc, HTTPFailure):
-        return error_response(exc.status, exc.message, exc.headers)
+def answer_error(exc: Exception) -> Response:
+    """An unreachable database as 503 with Retry-After; the rest as webguard answers them."""
     if isinstance(exc, DatabaseUnavailable):
         log.warning("database unavailable: %s", exc)
         return error_response(503, f"database unavailable, nothing was stored: {exc}",
                               {"Retry-After": str(RETRY_AFTER_S)})
-    if isinstance(exc, RecursionError):
-        return error_response(400, "body: nested too deeply")
-    log.exception("internal error")
-    return error_response(500, "internal error (see the server's log)")
+    return standard_answer(exc, log, "the server's log")
 
 
 class InjectedFaults:

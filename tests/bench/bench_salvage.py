@@ -25,8 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bridge.store.outbox import Outbox  # noqa: E402
 from bridge.store.registry import open_database  # noqa: E402
 from bridge.store.salvage import salvage  # noqa: E402
-
-PAGE = 4096
+from tests.support.damage import bad_header, bad_page, truncated  # noqa: E402
 
 
 def build(path: Path, n: int) -> None:
@@ -36,22 +35,6 @@ def build(path: Path, n: int) -> None:
             outbox.record_many([{"type": "search_performed", "device_id": f"kiosk-{i % 4}",
                                  "payload": {"query": f"robe d'été {i}", "results_count": i}}
                                 for i in range(start, min(n, start + 5000))])
-
-
-def bad_page(p: Path) -> None:
-    with open(p, "r+b") as f:
-        f.seek((p.stat().st_size // PAGE // 2) * PAGE)
-        f.write(b"\xa5" * PAGE)
-
-
-def bad_header(p: Path) -> None:
-    with open(p, "r+b") as f:
-        f.write(b"\x00" * 100)
-
-
-def truncated(p: Path) -> None:
-    with open(p, "r+b") as f:
-        f.truncate(p.stat().st_size // 2)
 
 
 def timed(func, runs: int) -> tuple[float, object]:

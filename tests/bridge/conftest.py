@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from tests.support.clock import FakeSyncClock as FakeClock
+from tests.support.toml_config import write_config
+from tests.support.waiting import wait_until
 
 from bridge.config import Settings, load_settings
 from bridge.store.registry import open_database
@@ -20,25 +21,6 @@ from bridge.store.registry import open_database
 ROOT = Path(__file__).resolve().parents[2]
 HQ_TOKEN = "dev-token-paris-marais"
 INTAKE_TOKEN = "intake-secret"
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value))
-
-
-def write_config(path: Path, sections: dict[str, dict]) -> Path:
-    """Write a TOML config file from {section: {key: value}}."""
-    lines = []
-    for name, table in sections.items():
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 def config_sections(tmp_path: Path, hq_url: str, **overrides: dict) -> dict[str, dict]:
@@ -115,18 +97,6 @@ def _record_searches(bridge, n: int, device_id: str = "kiosk-1") -> list[str]:
     return [r.id for r in bridge.outbox.record_many(events)]
 
 
-def _wait_for(condition: Callable[[], object], timeout: float = 20.0, what: str = "condition"):
-    """Poll condition until it is truthy; fail naming `what` after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
-
-
 def _cli(config: Path, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess:
     """Run `vitrine-bridge --config config ARGS` as a subprocess."""
     return subprocess.run([sys.executable, "-m", "bridge.cli", "--config", str(config), *args],
@@ -150,7 +120,7 @@ def record_searches():
 
 @pytest.fixture
 def wait_for():
-    return _wait_for
+    return wait_until
 
 
 @pytest.fixture

@@ -179,6 +179,43 @@ def test_write_rolls_back_on_error(db):
     assert db.read().execute("SELECT count(*) FROM meta").fetchone()[0] == 0
 
 
+def _in_write(db, work):
+    with db.write() as conn:
+        return work(conn)
+
+
+WRITE_PATHS = {"write": _in_write, "transact": lambda db, work: db.transact(work)}
+
+
+def _insert(conn):
+    return conn.execute("INSERT INTO meta VALUES ('k', 'v')").rowcount
+
+
+def _insert_then_fail(conn):
+    _insert(conn)
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("path", sorted(WRITE_PATHS))
+def test_both_write_paths_roll_back_map_storage_errors_and_refuse_once_closed(db, path):
+    run = WRITE_PATHS[path]
+    with pytest.raises(RuntimeError, match="boom"):
+        run(db, _insert_then_fail)
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        run(db, lambda conn: conn.execute("SELECT * FROM no_such_table"))
+    db._writer.execute("PRAGMA query_only = 1")
+    with pytest.raises(StorageError, match="read-only"):
+        run(db, _insert)
+    db._writer.execute("PRAGMA query_only = 0")
+    assert not db._writer.in_transaction
+    assert db.read().execute("SELECT count(*) FROM meta").fetchone()[0] == 0
+    assert run(db, _insert) == 1
+    assert db.read().execute("SELECT count(*) FROM meta").fetchone()[0] == 1
+    db.close()
+    with pytest.raises(StorageError, match="database is closed"):
+        run(db, _insert)
+
+
 def test_utils_writes_join_the_write_transaction(db):
     with pytest.raises(RuntimeError):
         with db.write() as conn:

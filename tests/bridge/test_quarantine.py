@@ -18,10 +18,10 @@ from bridge.facade import Bridge
 from bridge.store.recover import recover_file
 from bridge.store.registry import open_database
 from bridge.store.salvage import salvage
+from tests.support.damage import bad_header, bad_page, truncated
 
 ROOT = Path(__file__).resolve().parents[2]
 N_EVENTS = 2000
-PAGE = 4096
 
 
 def _seed_file(path: Path, n: int = N_EVENTS) -> dict[str, str]:
@@ -36,23 +36,6 @@ def _seed_file(path: Path, n: int = N_EVENTS) -> dict[str, str]:
     return dict(rows)
 
 
-def _bad_page(path: Path) -> None:
-    size = path.stat().st_size
-    with open(path, "r+b") as f:
-        f.seek((size // PAGE // 2) * PAGE)
-        f.write(b"\xa5" * PAGE)
-
-
-def _bad_header(path: Path) -> None:
-    with open(path, "r+b") as f:
-        f.write(b"\x00" * 100)
-
-
-def _truncated(path: Path) -> None:
-    with open(path, "r+b") as f:
-        f.truncate(path.stat().st_size // 2)
-
-
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     path = tmp_path_factory.mktemp("seed") / "vitrine.db"
@@ -60,7 +43,7 @@ def seeded(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 
 @pytest.mark.parametrize("damage, at_least", [
-    (_bad_page, 0.95), (_bad_header, 0.95), (_truncated, 0.30)])  # half the file: its first pages only
+    (bad_page, 0.95), (bad_header, 0.95), (truncated, 0.30)])  # half the file: its first pages only
 def test_salvage_reads_the_events_of_a_damaged_file_byte_exact(seeded, tmp_path, damage, at_least):
     source, bodies = seeded
     broken = tmp_path / "vitrine.db.corrupt-20261202T070000000000Z"
@@ -76,7 +59,7 @@ def test_recover_is_idempotent_and_keeps_ids_devices_and_seqs(seeded, tmp_path):
     source, bodies = seeded
     broken = tmp_path / "vitrine.db.corrupt-20261202T070000000000Z"
     shutil.copyfile(source, broken)
-    _bad_page(broken)
+    bad_page(broken)
     with open_database(tmp_path / "vitrine.db") as db:
         first = recover_file(db, broken)
         again = recover_file(db, broken)
@@ -97,7 +80,7 @@ def test_only_the_sender_may_quarantine(tmp_path, seeded):
     source, _ = seeded
     path = tmp_path / "vitrine.db"
     shutil.copyfile(source, path)
-    _bad_page(path)
+    bad_page(path)
     with pytest.raises(DatabaseCorrupt, match=rf"{path}: database is corrupt .*only the sender"):
         open_database(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vitrine.db"]  # nothing moved
@@ -122,7 +105,7 @@ def test_a_second_process_reports_and_leaves_the_database_of_the_lock_holder(
     config = make_config()
     database = load_settings(config).database_path
     n = len(_seed_file(database, 400))
-    _bad_header(database)
+    bad_header(database)
     holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(database)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -161,7 +144,7 @@ def test_the_heartbeat_reports_stranded_events(open_bridge, hq, seeded, tmp_path
     db_path = bridge.settings.database_path
     bridge.close()
     shutil.copyfile(source, db_path)
-    _bad_header(db_path)
+    bad_header(db_path)
     sender = Bridge.open(bridge.settings, sender=True)
     try:
         assert sender.heartbeat()
@@ -179,7 +162,7 @@ def test_recover_through_another_path_clears_the_record(seeded, tmp_path):
     (tmp_path / "link").symlink_to(real, target_is_directory=True)
     db_path = tmp_path / "link" / "vitrine.db"
     shutil.copyfile(source, db_path)
-    _bad_header(db_path)
+    bad_header(db_path)
     with open_database(db_path, may_quarantine=True) as db:
         from bridge.store.quarantine import Quarantines
         from bridge.store.recover import note_quarantine

@@ -17,31 +17,13 @@ import requests
 from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, batch, event
 
 from hq.embedded import serve_in_thread
+from tests.support.raw_http import exchange, status
 
 
 def raw(hq, data: bytes, *, timeout: float = 10) -> tuple[int, bytes]:
     """Send bytes as they are; return the answer's status and whole text (the server closes or we time out)."""
-    with socket.create_connection(("127.0.0.1", hq.port), timeout=timeout) as sock:
-        sock.sendall(data)
-        answer = b""
-        try:
-            while b"\r\n\r\n" not in answer or not _complete(answer):
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
-        except TimeoutError:
-            pass
-    assert answer.startswith(b"HTTP/1.1 "), answer[:200]
-    return int(answer.split()[1]), answer
-
-
-def _complete(answer: bytes) -> bool:
-    head, _, body = answer.partition(b"\r\n\r\n")
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            return len(body) >= int(line.split(b":")[1])
-    return True
+    answer = exchange(("127.0.0.1", hq.port), data, timeout)
+    return status(answer), answer
 
 
 def request(method: str, path: str, body: bytes = b"", headers: dict | None = None) -> bytes:

@@ -7,8 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+# store tests and benches take these from here
+from tests.support.toml_config import write_config
+from tests.support.waiting import wait_until  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = "paris-marais"
@@ -45,25 +48,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value))
-
-
-def write_config(path: Path, sections: dict[str, dict]) -> Path:
-    """Write TOML from {section: {key: value}} (a dotted section name makes a sub-table)."""
-    lines = []
-    for name, table in sections.items():
-        lines.append(f"[{name}]")
-        lines += [f"{json.dumps(k) if '-' in k else k} = {_value(v)}" for k, v in table.items()]
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 def store_config(tmp: Path, hq_url: str, serve_port: int, intake_port: int, kiosks: int = 3,
@@ -106,18 +90,6 @@ def start_bridge(config: Path, log: Path) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "bridge.cli", "--config", str(config), "run"],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def wait_until(condition, timeout: float, what: str, step: float = 0.02):
-    """Poll condition until truthy; AssertionError naming what after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(step)
 
 
 def answers(url: str) -> bool:

@@ -16,6 +16,8 @@ import pytest
 import requests
 
 from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
+from tests.support.raw_http import exchange
+from tests.support.raw_http import status as _status
 
 TOKEN = kiosk_token(1)
 EVENT = {"id": "ev-h", "type": "product_viewed", "occurred_at": "2026-11-23T10:00:00Z",
@@ -23,32 +25,8 @@ EVENT = {"id": "ev-h", "type": "product_viewed", "occurred_at": "2026-11-23T10:0
 
 
 def _raw(url: str, data: bytes, timeout: float = 10.0) -> bytes:
-    """Send data on a fresh connection; return everything answered until the server closes or idles."""
     host, port = url.split("//", 1)[1].split(":")
-    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
-        sock.sendall(data)
-        chunks = []
-        try:
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-                if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
-                    break
-        except (TimeoutError, ConnectionResetError):
-            pass
-    return b"".join(chunks)
-
-
-def _complete(answer: bytes) -> bool:
-    head, _, body = answer.partition(b"\r\n\r\n")
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            return len(body) >= int(line.split(b":")[1])
-    return True
-
-
-def _status(answer: bytes) -> int:
-    assert answer.startswith(b"HTTP/1.1 "), answer[:200]
-    return int(answer.split(b" ", 2)[1])
+    return exchange((host, int(port)), data, timeout)
 
 
 def _request(path: str, body: bytes = b"", headers: dict[str, str] | None = None,

@@ -1,21 +1,28 @@
 """uvicorn's h11 protocol with a deadline on each request's headers (a slowloris is cut off).
 
 uvicorn closes idle keep-alive connections but waits for ever on a client that sends its
-headers a byte at a time; this protocol closes such a connection after `header_timeout_s`.
+headers a byte at a time; this protocol answers 408 and closes such a connection after
+`header_timeout_s` (a connection that sent nothing is closed without an answer: no request began).
+
+    uvicorn.Config(app, http=with_header_timeout(2.0))
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import TypeVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+HEADER_TIMEOUT_S = 10.0
 
-class DeadlineH11Protocol(H11Protocol):
+
+class HeaderDeadlineH11Protocol(H11Protocol):
     """H11Protocol closing a connection whose request headers take longer than header_timeout_s."""
 
-    header_timeout_s: float = 10.0
+    header_timeout_s: float = HEADER_TIMEOUT_S
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -44,9 +51,23 @@ class DeadlineH11Protocol(H11Protocol):
     def _too_slow(self) -> None:
         self._deadline = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
+            if self.conn.trailing_data[0]:  # part of a request arrived: say why it is cut off
+                self.transport.write(timeout_answer(self.header_timeout_s))
+            self.transport.close()  # sends what was written first
 
 
-def with_deadline(seconds: float) -> type[DeadlineH11Protocol]:
-    """The protocol class with header_timeout_s = seconds."""
-    return type("DeadlineH11Protocol", (DeadlineH11Protocol,), {"header_timeout_s": seconds})
+def timeout_answer(seconds: float) -> bytes:
+    """A whole 408 response with a JSON error body, as bytes: h11 has no request to answer
+    (its headers never completed), so it would refuse to send one."""
+    body = json.dumps({"error": f"headers: not received within {seconds:g} s"}).encode()
+    head = (f"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode("ascii") + body
+
+
+P = TypeVar("P", bound=HeaderDeadlineH11Protocol)
+
+
+def with_header_timeout(seconds: float, protocol: type[P] = HeaderDeadlineH11Protocol) -> type[P]:
+    """The protocol class (or a subclass of it) with header_timeout_s = seconds."""
+    return type(protocol.__name__, (protocol,), {"header_timeout_s": seconds})
