@@ -44,9 +44,16 @@ def _answer(sock: socket.socket) -> bytes:
     return answer
 
 
-def test_headers_that_never_end_are_cut_off(address):
+def test_headers_that_never_end_are_cut_off_with_a_408(address):
     with socket.create_connection(address, timeout=WAIT_S) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")  # and nothing more
+        answer = _until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in answer
+    assert b"headers: not received within" in answer
+
+
+def test_a_connection_that_sends_nothing_is_closed_without_an_answer(address):
+    with socket.create_connection(address, timeout=WAIT_S) as sock:
         assert _until_closed(sock) == b""
 
 
@@ -55,7 +62,7 @@ def test_a_kept_alive_connection_gets_a_new_deadline_for_its_next_request(addres
         sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         assert _answer(sock).startswith(b"HTTP/1.1 200 ")
         sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
-        assert _until_closed(sock) == b""
+        assert _until_closed(sock).startswith(b"HTTP/1.1 408 ")
 
 
 def test_the_deadline_is_per_class_and_keeps_the_subclass():
