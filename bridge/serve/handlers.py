@@ -11,6 +11,7 @@ from starlette.requests import Request
 from bridge.errors import HQError, StorageError
 from bridge.serve.errors import Refused
 from bridge.serve.services import Services
+from bridge.events import UNSTORABLE_RE
 from bridge.store import devices
 
 
@@ -32,10 +33,12 @@ def check_senders(db: Any, client: str, events: list) -> None:
     """Refuse the batch (403, nothing stored) when an event's device id belongs to another client.
 
     A device id belongs to the device paired under that name, else to the first client that
-    sent for it; events whose device_id is not a string are left to the per-event checks.
+    sent for it; events whose device_id is not a storable string are left to the per-event
+    checks (which reject them alone).
     """
     ids = {i: e["device_id"] for i, e in enumerate(events)
-           if isinstance(e, dict) and isinstance(e.get("device_id"), str)}
+           if isinstance(e, dict) and isinstance(e.get("device_id"), str)
+           and UNSTORABLE_RE.search(e["device_id"]) is None}
     taken = devices.claim_senders(db, client, ids.values())
     for i, device_id in ids.items():
         if device_id in taken:
