@@ -323,3 +323,15 @@ def test_record_writes_no_counter_row(outbox, db):
     assert db.read().execute("SELECT count(*) FROM device_sequences").fetchone()[0] == 0
     assert db.read().execute("SELECT device_id, seq FROM outbox ORDER BY pos").fetchall() == [
         ("kiosk-1", 1), ("kiosk-1", 2)]
+
+
+def test_a_body_is_the_compact_json_of_the_event_in_field_order(outbox):
+    # Bodies are written by hand and a reused C encoder: they must stay what json.dumps writes.
+    payload = {"product_id": "rm-\u00e9t\u00e9 \"1\"\n", "sku": "\U0001f457", "dwell_ms": 1200,
+               "extra": [1.5, None, True, {"k\u00f8": [], "n": -0.0}]}
+    stored = outbox.record("product_viewed", device_id="kiosk-\u00e9", payload=payload, profile_id="p-1")
+    body = outbox.claim(limit=1)[0].body
+    event = {"id": stored.id, "type": "product_viewed", "occurred_at": json.loads(body)["occurred_at"],
+             "device_id": "kiosk-\u00e9", "seq": stored.seq, "profile_id": "p-1", "claim_code": None,
+             "payload": payload}
+    assert body == json.dumps(event, separators=(",", ":"))
