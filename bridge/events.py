@@ -78,8 +78,8 @@ def money(value: object, field: str) -> None:
         _fail(f"{field}.amount", f"must be a decimal string like \"129.00\", got {amount!r}"[:200])
     if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
         _fail(f"{field}.currency", f"must be 3 capital letters like \"EUR\", got {currency!r}"[:200])
-    extra = sorted(set(value) - {"amount", "currency"})
-    if extra:
+    if len(value) != 2:  # amount and currency are there: anything more is unknown
+        extra = sorted(set(value) - {"amount", "currency"})
         _fail(f"{field}.{extra[0]}", "unknown money field (money is amount and currency)")
 
 

@@ -47,8 +47,9 @@ def decimal_of(value: object, field: str) -> Decimal:
 
 def amount_text(dec: Decimal) -> str:
     """Two decimals, unless the amount is finer than a cent (then kept exactly)."""
-    if dec == dec.quantize(_CENT):
-        return format(dec.quantize(_CENT), "f")
+    cents = dec.quantize(_CENT)
+    if dec == cents:
+        return format(cents, "f")
     return format(dec.normalize(), "f")
 
 
@@ -68,6 +69,10 @@ def money_of(value: object, currency: str, field: str) -> dict[str, str]:
 
 def quantity_of(value: object, field: str) -> int | float:
     """A whole quantity as int; a weighed one (0.42) as a number, the only non-decimal-string figure."""
+    if value.__class__ is str and value.isdigit() and value.isascii():  # "3": the common case
+        whole = int(value)
+        if whole:
+            return whole
     if isinstance(value, float):
         value = repr(value)
     if value is None or value == "":
@@ -111,19 +116,22 @@ def _line(line: object, currency: str, field: str) -> dict:
     total = line.get("total")
     if unit in (None, "") and total in (None, ""):
         raise InvalidEvent(f"{field}.unit_price", "required (unit_price or total)")
-    qty = Decimal(str(out["quantity"]))
     if unit in (None, ""):  # derive the missing figure from the other
         out["total"] = money_of(total, currency, f"{field}.total")
-        each = (Decimal(out["total"]["amount"]) / qty).quantize(_CENT)
+        each = (Decimal(out["total"]["amount"]) / _quantity_decimal(out["quantity"])).quantize(_CENT)
         out["unit_price"] = {"amount": amount_text(each), "currency": out["total"]["currency"]}
     else:
         out["unit_price"] = money_of(unit, currency, f"{field}.unit_price")
         if total in (None, ""):
-            line_total = (Decimal(out["unit_price"]["amount"]) * qty).quantize(_CENT)
+            line_total = (Decimal(out["unit_price"]["amount"]) * _quantity_decimal(out["quantity"])).quantize(_CENT)
             out["total"] = {"amount": amount_text(line_total), "currency": out["unit_price"]["currency"]}
         else:
             out["total"] = money_of(total, currency, f"{field}.total")
     return out
+
+
+def _quantity_decimal(quantity: int | float) -> Decimal:
+    return Decimal(str(quantity))
 
 
 def _tender(tender: object, currency: str, field: str) -> dict:
