@@ -12,7 +12,8 @@ from xml.etree.ElementTree import Element
 
 from bridge.intake.receipts.cardmask import find_card_last4, mask_text
 from bridge.intake.receipts.normalise import amount_text
-from bridge.intake.receipts.poslog_xml import Bad, amount_at, attr, children, kid_text, local, text_at, to_decimal
+from bridge.intake.receipts.poslog_xml import (Bad, amount_at, attr, children, kid_decimal, kid_text, local, text_at,
+                                               to_decimal)
 from bridge.intake.receipts.reconcile import ZERO
 
 UNIT_PRICES = ("ActualSalesUnitPrice", "RegularSalesUnitPrice", "RegularSaleUnitPrice", "UnitListPrice")
@@ -21,6 +22,9 @@ DESCRIPTIONS = ("Description", "ItemDesc", "POSDescription")
 CARD_FIELDS = frozenset({"PrimaryAccountNumber", "CardNumber", "MaskedCardNumber", "MaskedPAN", "PAN",
                          "AccountNumber"})
 VOID_LINKS = ("CreateRefNumber", "VoidedLineItemSequenceNumber", "LineItemSequenceNumberReference")
+# Children of a LineItem that read_items acts on (a SequenceNumber is only a key).
+_ACTED_ON = frozenset({"Sale", "Return", "Tender", "Tax", "Discount", "RetailPriceModifier", "LoyaltyReward"})
+_ONE = Decimal(1)
 
 
 @dataclass
@@ -53,15 +57,15 @@ def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) 
     sku = kid_text(kids, "ItemID") or pos_id
     if not sku:
         raise Bad(f"{field}.ItemID", "missing (no ItemID nor POSIdentity/POSItemID)")
-    qty = to_decimal(kid_text(kids, "Quantity"), f"{field}.Quantity")
-    qty = Decimal(1) if qty is None else qty
+    qty = kid_decimal(kids, "Quantity", field)
+    qty = _ONE if qty is None else qty
     unit = None
     for name in UNIT_PRICES:
         if name in kids:
-            unit = to_decimal(kids[name].text, f"{field}.{name}")
+            unit = kid_decimal(kids, name, field)
             if unit is not None:
                 break
-    extended = to_decimal(kid_text(kids, "ExtendedAmount"), f"{field}.ExtendedAmount")
+    extended = kid_decimal(kids, "ExtendedAmount", field)
     if unit is None and extended is None:
         raise Bad(f"{field}.ExtendedAmount", "missing (and no unit price)")
     if extended is None:
@@ -158,7 +162,9 @@ def read_items(rt: Element) -> Items:
         link = next((x for x in (kid_text(kids, n) for n in VOID_LINKS) if x), "") if void else ""
         for child in item:
             name = child.tag
-            if name in ("Sale", "Return"):
+            if name not in _ACTED_ON:
+                continue
+            if name == "Sale" or name == "Return":
                 where = f"LineItem[{i}].{name}"
                 sale = children(child)
                 doc, total = _line(child, sale, name == "Return", where)

@@ -31,6 +31,7 @@ NOT_SALE_STATUSES = {"voided": "voided", "postvoided": "voided", "cancelled": "c
 NOT_SALE_FLAGS = (("CancelFlag", "cancelled"), ("VoidFlag", "voided"), ("VoidedFlag", "voided"),
                   ("TrainingModeFlag", "training mode"), ("SuspendedFlag", "suspended"),
                   ("SuspendFlag", "suspended"))
+_NOT_SALE_NAMES = frozenset([flag for flag, _ in NOT_SALE_FLAGS] + ["TransactionStatus"])
 # Loyalty ids by preference; a constant CustomerID (a programme name) comes last.
 LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumber", "LoyaltyCardID")
 
@@ -91,8 +92,10 @@ def _not_a_sale(tx: Element, rt: Element | None) -> str:
         kinds = sorted({c.tag for c in tx if isinstance(c.tag, str) and c.tag.endswith("Transaction")})
         return f"not a sale ({', '.join(kinds) or 'no RetailTransaction'})"
     for elem in (tx, rt):
-        attrs = {local(k): v for k, v in elem.attrib.items()}
+        attrs = {local(k): v for k, v in elem.attrib.items()} if elem.attrib else {}
         kids = children(elem)
+        if _NOT_SALE_NAMES.isdisjoint(kids) and _NOT_SALE_NAMES.isdisjoint(attrs):
+            continue  # the common case: nothing that could say so
         for flag, why in NOT_SALE_FLAGS:
             if (attrs.get(flag) or kid_text(kids, flag)).strip().lower() in ("true", "1"):
                 return f"{why} ({flag})"

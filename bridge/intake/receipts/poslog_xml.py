@@ -80,3 +80,19 @@ def kid_text(kids: dict[str, Element], name: str) -> str:
     """The stripped text of the child called name in a children() map."""
     child = kids.get(name)
     return (child.text or "").strip() if child is not None else ""
+
+
+def kid_decimal(kids: dict[str, Element], name: str, where: str) -> Decimal | None:
+    """The amount in the child called name of a children() map, None when absent or empty;
+    Bad naming "where.name" when it is not a number."""
+    child = kids.get(name)
+    if child is None:
+        return None
+    text = child.text
+    try:  # the common case without building the field name: a plain, finite decimal
+        value = Decimal(text)  # type: ignore[arg-type]
+        if value.is_finite():
+            return value
+    except (ArithmeticError, TypeError):
+        pass
+    return to_decimal(text, f"{where}.{name}")
