@@ -139,22 +139,28 @@ class ReceiptRecorder:
 
     def _prepare_document(self, item: SourceDoc) -> dict:
         if item.event is not None and item.clean:  # normalised by the reader process
-            return self._finish_receipt(item.event)
+            return self._finish_receipt(item.event, owned=True)
         doc = item.doc if item.clean else scrub(item.doc)
         event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
-        return self._finish_receipt(event)
+        return self._finish_receipt(event, owned=True)
 
     def _prepare_event(self, item: SourceDoc) -> dict:
         event = scrub(item.doc)
         if event.get("type") == "receipt" and isinstance(event.get("payload"), dict):
-            event = self._finish_receipt(event)
+            event = self._finish_receipt(event, owned=False)
         return event
 
-    def _finish_receipt(self, event: dict) -> dict:
-        event = dict(event)
-        event["payload"] = payload = dict(event["payload"])
-        if isinstance(payload.get("lines"), list):
-            payload["lines"] = [dict(x) if isinstance(x, dict) else x for x in payload["lines"]]
+    def _finish_receipt(self, event: dict, owned: bool) -> dict:
+        """The event ready to store: an app token checked and dropped. Unless owned (built
+        afresh by receipt_event, its payload and lines new dicts), the event, its payload
+        and its lines are copied first, since they are changed here and by _map_skus."""
+        if not owned:
+            event = dict(event)
+            event["payload"] = dict(event["payload"])
+            if isinstance(event["payload"].get("lines"), list):
+                event["payload"]["lines"] = [dict(x) if isinstance(x, dict) else x
+                                             for x in event["payload"]["lines"]]
+        payload = event["payload"]
         token = payload.get("loyalty_token")
         if isinstance(token, str) and _looks_like_app_token(token):
             del payload["loyalty_token"]  # an app token is a credential, never forwarded
