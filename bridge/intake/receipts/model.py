@@ -72,5 +72,5 @@ _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 def derived_id(prefix: str, *parts: object) -> str:
     """A deterministic event id from natural keys, within the contract's id charset and length."""
-    text = "\x1f".join(str(p) for p in parts)
+    text = "\x1f".join(map(str, parts))
     return prefix + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32].translate(_LETTERS)

@@ -117,7 +117,7 @@ def _tender_method(kind: str) -> str:
 def _card_last4(tender: Element) -> str | None:
     """The last four digits from the tender's card fields (a masked or, wrongly, a full number)."""
     for node in tender.iter():
-        if local(node.tag) in CARD_FIELDS and node.text and len(node.text.strip()) >= 8:
+        if node.tag in CARD_FIELDS and node.text and len(node.text.strip()) >= 8:  # tags are local names
             last4 = find_card_last4(node.text.strip())
             if last4:
                 return last4

@@ -52,10 +52,21 @@ def _totals(rt: Element) -> dict[str, Decimal]:
             continue
         if flag_at(total, "CancelFlag"):
             continue
-        value = to_decimal(total.text, f"Total[{attr(total, 'TotalType')}]")
+        value = _total_amount(total)
         if value is not None:
             found.setdefault(kind, value)
     return found
+
+
+def _total_amount(total: Element) -> Decimal | None:
+    """A Total's amount; the field is named "Total[TYPE]" only when it is not a number."""
+    try:  # the common case first, as in to_decimal
+        value = Decimal(total.text)  # type: ignore[arg-type]
+        if value.is_finite():
+            return value
+    except (ArithmeticError, TypeError):
+        pass
+    return to_decimal(total.text, f"Total[{attr(total, 'TotalType')}]")
 
 
 def _currency(tx: Element, rt: Element, default: str) -> str:
@@ -73,9 +84,7 @@ def _currency(tx: Element, rt: Element, default: str) -> str:
 
 def _loyalty_id(rt: Element) -> str:
     """The shopper's loyalty id: an app token the till scanned, else the account id."""
-    found = []
-    for name in LOYALTY_IDS:
-        found += [(n.text or "").strip() for n in rt.iter(name)]
+    found = [(n.text or "").strip() for name in LOYALTY_IDS for n in rt.iter(name)]
     for account in rt.iter("LoyaltyAccount"):
         found.append(text_at(account, "CustomerID"))
     found = [f for f in found if f]

@@ -70,10 +70,7 @@ def amount_at(elem: Element | None, name: str, field: str) -> Decimal | None:
 
 def children(elem: Element) -> dict[str, Element]:
     """The first child of each name, for lookups without a search per name."""
-    kids: dict[str, Element] = {}
-    for child in elem:
-        kids.setdefault(child.tag, child)
-    return kids
+    return {child.tag: child for child in reversed(elem)}  # reversed: the first of a name wins
 
 
 def kid_text(kids: dict[str, Element], name: str) -> str:

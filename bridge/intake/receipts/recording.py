@@ -184,15 +184,10 @@ class ReceiptRecorder:
             found = self.bridge.catalog.skus_by_ean(sorted({f for fs in forms.values() for f in fs}))
             for code, fs in forms.items():
                 self._skus[code] = next((found[f] for f in fs if f in found), None)
-        for line in lines:
-            line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
-
-    def _catalog_sku(self, ean: object, sku: str) -> str:
-        """The catalog SKU of an item code found by barcode (see _map_skus), else the code itself."""
-        for code in (ean, sku):
-            if isinstance(code, str) and self._skus.get(code):
-                return self._skus[code]  # type: ignore[return-value]
-        return sku
+        skus = self._skus
+        for line in lines:  # the catalog SKU of the ean, else of the item code, else the code
+            ean = line.get("ean")
+            line["sku"] = (ean.__class__ is str and skus.get(ean)) or skus.get(line["sku"]) or line["sku"]
 
     def _verify(self, token: str, occurred_at: object) -> str | None:
         if self._jwks is None:
