@@ -110,10 +110,17 @@ def _line(line: object, currency: str, field: str) -> dict:
     if not isinstance(line, dict):
         raise InvalidEvent(field, "must be an object")
     out = {k: v for k, v in line.items() if k not in ("sku", "quantity", "unit_price", "total")}
-    out["sku"] = _text(line, "sku", f"{field}.sku")
+    sku = line.get("sku")
+    # field names are built only when needed: a line's text is usually a plain string
+    out["sku"] = sku.strip() if sku.__class__ is str and sku.strip() else _text(line, "sku", f"{field}.sku")
     out["quantity"] = quantity_of(line.get("quantity"), f"{field}.quantity")
     unit = line.get("unit_price")
     total = line.get("total")
+    if unit.__class__ is str and total.__class__ is str and _CANONICAL.fullmatch(unit) \
+            and _CANONICAL.fullmatch(total):  # as money_of would give them
+        out["unit_price"] = {"amount": unit, "currency": currency}
+        out["total"] = {"amount": total, "currency": currency}
+        return out
     if unit in (None, "") and total in (None, ""):
         raise InvalidEvent(f"{field}.unit_price", "required (unit_price or total)")
     if unit in (None, ""):  # derive the missing figure from the other

@@ -153,12 +153,20 @@ def _add_tender(tenders: list[dict], tender: dict, change_out: bool) -> None:
     tenders.append(tender)
 
 
+def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
+    """The numbers a void line may use to point at this LineItem (Wincor)."""
+    seq, create = kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")
+    if seq and create:
+        return (seq, create)
+    return (seq,) if seq else (create,) if create else ()
+
+
 def read_items(rt: Element) -> Items:
     money = Items()
     for i, item in enumerate(rt.iterfind("LineItem")):
         kids = children(item)
-        void = (attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")
-        keys = tuple(k for k in (kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")) if k)
+        void = bool(item.attrib or "VoidFlag" in kids) and (
+            attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")
         link = next((x for x in (kid_text(kids, n) for n in VOID_LINKS) if x), "") if void else ""
         for child in item:
             name = child.tag
@@ -169,6 +177,7 @@ def read_items(rt: Element) -> Items:
                 sale = children(child)
                 doc, total = _line(child, sale, name == "Return", where)
                 link = link or (kid_text(sale, "ItemLink") if void else "")
+                keys = _line_keys(kids)
                 money.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
                                          _line_tax(child, sale, where)))
                 continue
