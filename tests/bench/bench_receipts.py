@@ -85,6 +85,47 @@ def parse_peak_mb(path: Path) -> float:
     return peak
 
 
+def ingest_once(xml: Path, db: Path, products: list[dict], synchronous: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (reader process included) and receipts recorded, into a new database."""
+    settings = parse_settings({"store": {"id": "paris-marais"},
+                               "bridge": {"database": str(db), "synchronous": synchronous}})
+    with Bridge.open(settings) as bridge:
+        bridge.catalog.upsert_products(products)
+        start, cpu = time.perf_counter(), cpu_seconds()
+        report = ingest_path(bridge, xml)
+        return time.perf_counter() - start, cpu_seconds() - cpu, report.recorded
+
+
+def compare_reader(args: argparse.Namespace) -> None:
+    """Ingest with and without the reader process, alternating (same file, same load); medians."""
+    import statistics
+
+    import bridge.intake.ingest as ingest_module
+
+    runs: dict[str, list[tuple[float, float, int]]] = {"default": [], "reader process": []}
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        tmp_path = Path(tmp)
+        xml = write_poslog(args.n, tmp_path / "poslog.xml")
+        products = catalog_for(xml)
+        loads = [os.getloadavg()[0]]
+        for run in range(args.rounds):
+            for mode in runs:
+                ingest_module.MIN_BYTES = 0 if mode == "reader process" else None
+                runs[mode].append(ingest_once(xml, tmp_path / f"{run}-{len(runs[mode])}-{mode[0]}.db",
+                                              products, args.synchronous))
+                loads.append(os.getloadavg()[0])
+    print(f"load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; {args.n} sales, "
+          f"{args.rounds} runs of each, alternating")
+    rates = {}
+    for mode, results in runs.items():
+        rate = statistics.median(n / wall for wall, _, n in results)
+        cpu_us = statistics.median(cpu / n * 1e6 for _, cpu, n in results)
+        rates[mode] = rate
+        print(f"{mode:15s} {rate:8,.0f} receipts/s (median; runs {', '.join(f'{n / w:,.0f}' for w, _, n in results)}), "
+              f"{cpu_us:5.0f} us CPU per receipt")
+    print(f"reader process / default: {rates['reader process'] / rates['default']:.2f} (wall rate)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000)
@@ -93,7 +134,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reader-process", action="store_true",
                         help="parse in a child process while recording (off by default)")
+    parser.add_argument("--compare-reader", action="store_true",
+                        help="only ingest, alternating the default path and the reader process")
     args = parser.parse_args()
+    if args.compare_reader:
+        compare_reader(args)
+        return
     if args.reader_process:
         import bridge.intake.ingest as ingest_module
         ingest_module.MIN_BYTES = 0
