@@ -71,6 +71,11 @@ def quantity(value: object, field: str) -> None:
 
 
 def money(value: object, field: str) -> None:
+    if value.__class__ is dict and len(value) == 2:  # the common case, in fewer steps
+        amount, currency = value.get("amount"), value.get("currency")
+        if amount.__class__ is str and currency.__class__ is str and AMOUNT_RE.fullmatch(amount) \
+                and CURRENCY_RE.fullmatch(currency):
+            return
     if not isinstance(value, dict):
         _fail(field, f'must be money {{"amount": "12.00", "currency": "EUR"}}, got {_kind(value)}')
     amount, currency = value.get("amount"), value.get("currency")

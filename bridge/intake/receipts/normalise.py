@@ -17,6 +17,7 @@ from bridge.intake.receipts.model import derived_id
 
 # Fields of a document that are about the event, not its payload.
 ENVELOPE = ("id", "device_id", "occurred_at", "profile_id", "loyalty_token", "currency", "type")
+_ENVELOPE_KEYS = frozenset(ENVELOPE)
 TENDER_METHODS = ("card", "cash", "gift_card", "other")
 _CENT = Decimal("0.01")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
@@ -169,13 +170,13 @@ def receipt_event(doc: dict, *, store_id: str, currency: str, zone: tzinfo | Non
     if not isinstance(doc, dict):
         raise InvalidEvent("receipt", "must be an object")
     if isinstance(doc.get("payload"), dict):  # a whole event was given: flatten it
-        doc = {**doc["payload"], **{k: v for k, v in doc.items() if k in ENVELOPE}}
+        doc = {**doc["payload"], **{k: v for k, v in doc.items() if k in _ENVELOPE_KEYS}}
     if doc.get("type", "receipt") != "receipt":
         raise InvalidEvent("type", f"must be receipt, got {doc.get('type')!r}")
     cur = doc.get("currency") or currency
     if not isinstance(cur, str) or not _CURRENCY.fullmatch(cur):
         raise InvalidEvent("currency", f"must be 3 capital letters like \"EUR\", got {cur!r}")
-    payload = {k: v for k, v in doc.items() if k not in ENVELOPE}
+    payload = {k: v for k, v in doc.items() if k not in _ENVELOPE_KEYS}
     payload["receipt_id"] = _text(doc, "receipt_id")
     payload["register_id"] = _text(doc, "register_id")
     payload["lines"] = [_line(x, cur, f"lines[{i}]") for i, x in enumerate(_list(doc, "lines"))]

@@ -43,7 +43,8 @@ def attr(elem: Element, name: str) -> str:
 
 def flag_at(elem: Element, name: str) -> bool:
     """An ARTS boolean given as an attribute or a child element."""
-    return (attr(elem, name) or text_at(elem, name)).lower() in ("true", "1")
+    value = attr(elem, name) or (text_at(elem, name) if len(elem) else "")  # no child: no findtext
+    return value.lower() in ("true", "1")
 
 
 def to_decimal(text: str | None, field: str) -> Decimal | None:
