@@ -138,8 +138,6 @@ class ReceiptRecorder:
     # -- preparing --------------------------------------------------------------------
 
     def _prepare_document(self, item: SourceDoc) -> dict:
-        if item.event is not None and item.clean:  # normalised by the reader process
-            return self._finish_receipt(item.event, owned=True)
         doc = item.doc if item.clean else scrub(item.doc)
         event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
         return self._finish_receipt(event, owned=True)
