@@ -90,7 +90,7 @@ def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decim
     """Discounts written on a line (price modifiers, a discount total), as a positive amount."""
     total = ZERO
     if "RetailPriceModifier" in kids:
-        for modifier in sale.iterfind("RetailPriceModifier"):
+        for modifier in sale.findall("RetailPriceModifier"):
             total += abs(amount_at(modifier, "Amount", f"{field}.RetailPriceModifier.Amount") or ZERO)
     if not total and "TotalDiscountLine" in kids:
         total = abs(to_decimal(kids["TotalDiscountLine"].text, f"{field}.TotalDiscountLine") or ZERO)
@@ -100,7 +100,7 @@ def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decim
 def _line_tax(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
     if "Tax" not in kids:
         return ZERO
-    return sum((amount_at(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.iterfind("Tax")), ZERO)
+    return sum((amount_at(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.findall("Tax")), ZERO)
 
 
 def _tender_method(kind: str) -> str:
@@ -163,7 +163,7 @@ def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
 
 def read_items(rt: Element) -> Items:
     money = Items()
-    for i, item in enumerate(rt.iterfind("LineItem")):
+    for i, item in enumerate(rt.findall("LineItem")):  # findall: C for a plain name
         kids = children(item)
         void = bool(item.attrib or "VoidFlag" in kids) and (
             attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")

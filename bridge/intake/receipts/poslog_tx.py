@@ -38,7 +38,7 @@ LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumb
 
 def _totals(rt: Element) -> dict[str, Decimal]:
     found: dict[str, Decimal] = {}
-    for total in rt.iterfind("Total"):
+    for total in rt.findall("Total"):  # findall: C for a plain name (iterfind goes through ElementPath)
         kind = local(attr(total, "TotalType"))
         if kind in GRAND_TOTALS:
             kind = "grand"
@@ -164,10 +164,15 @@ def _money_fields(money: Items, lines: list[ItemLine], totals: dict[str, Decimal
     tax = totals.get("tax")
     if tax is None:  # Retalix, Chilean TLOG: tax only on the lines
         tax = money.tax + sum((x.tax for x in lines), ZERO)
-    summarised = [a for a, s in money.rewards if s]
-    rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
-    check = reconcile(Parts(lines=sum((x.total for x in lines), ZERO), tax=tax, grand=totals.get("grand"),
-                            line_discounts=sum((x.discount for x in lines), ZERO),
+    rewards = ZERO
+    if money.rewards:
+        summarised = [a for a, s in money.rewards if s]
+        rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
+    line_totals = line_discounts = ZERO
+    for x in lines:
+        line_totals += x.total
+        line_discounts += x.discount
+    check = reconcile(Parts(lines=line_totals, tax=tax, grand=totals.get("grand"), line_discounts=line_discounts,
                             discounts=money.discounts + rewards, rounding=totals.get("rounding", ZERO)))
     subtotal = totals.get("net", check.total - tax)
     out = {"total": amount_text(check.total), "tax": amount_text(tax), "subtotal": amount_text(subtotal),
