@@ -75,6 +75,11 @@ def quantity(value: object, field: str) -> None:
 
 
 def money(value: object, field: str) -> None:
+    if value.__class__ is dict and len(value) == 2:  # the common case, in fewer steps
+        amount, currency = value.get("amount"), value.get("currency")
+        if amount.__class__ is str and currency.__class__ is str and AMOUNT_RE.fullmatch(amount) \
+                and CURRENCY_RE.fullmatch(currency):
+            return
     if not isinstance(value, dict):
         _fail(field, f'must be money {{"amount": "12.00", "currency": "EUR"}}, got {_kind(value)}')
     amount, currency = value.get("amount"), value.get("currency")
@@ -82,8 +87,8 @@ def money(value: object, field: str) -> None:
         _fail(f"{field}.amount", f"must be a decimal string like \"129.00\", got {amount!r}"[:200])
     if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
         _fail(f"{field}.currency", f"must be 3 capital letters like \"EUR\", got {currency!r}"[:200])
-    extra = sorted(set(value) - {"amount", "currency"})
-    if extra:
+    if len(value) != 2:  # amount and currency are there: anything more is unknown
+        extra = sorted(set(value) - {"amount", "currency"})
         _fail(f"{field}.{extra[0]}", "unknown money field (money is amount and currency)")
 
 

@@ -25,7 +25,6 @@ from bridge.intake.receipts.json_format import looks_like_jsonl, read_json, read
 from bridge.intake.receipts.model import Parsed, Problem, Skipped, SourceDoc
 from bridge.config import Settings
 from bridge.intake.receipts.poslog import read_poslog
-from bridge.intake.receipts.poslog_worker import MIN_BYTES, read_poslog_in_worker
 from bridge.intake.receipts.recording import CHUNK, Outcome, ReceiptRecorder
 
 log = logging.getLogger("bridge.ingest")
@@ -147,11 +146,6 @@ def _ingest(bridge: Any, path: Path) -> IngestReport:
             return IngestReport(errors=[f"{name}: unknown format (expected .jsonl, .ndjson, .json, "
                                         f".csv or POSLog .xml)"])
         recorder = ReceiptRecorder(bridge)
-        if kind == "xml" and MIN_BYTES is not None and os.fstat(f.fileno()).st_size >= MIN_BYTES:
-            # parsed in a child process while this one records: two cores instead of one
-            items = read_poslog_in_worker(path, store_id=settings.store.id,
-                                          currency=settings.store.currency, zone=recorder.zone)
-            return _consume(items, recorder.documents)
         if kind == "xml":  # streamed: POSLog exports can be large
             f.seek(0)
             items = read_poslog(f, name, store_id=settings.store.id, currency=settings.store.currency,

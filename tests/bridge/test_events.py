@@ -99,6 +99,7 @@ def _quantity(e):
     (_no_sku, "payload.lines[0].sku"),
     (_currency, "payload.total.currency"),
     (_quantity, "payload.lines[0].quantity"),
+    (lambda e: e["payload"]["total"].update(rate="1.1"), "payload.total.rate"),
     (lambda e: e.update(id="has space"), "id"),
     (lambda e: e.update(id="x" * 65), "id"),
     (lambda e: e.update(type="unknown"), "type"),

@@ -118,6 +118,24 @@ def test_record_many_finds_ids_held_pending_or_acknowledged(outbox):
                        Recorded("R-2", pending.seq, False)]
 
 
+def test_record_many_counts_each_device_on_from_its_last_seq(outbox):
+    # One batch, devices interleaved: each continues from its own newest seq, whether
+    # that event is still pending or already acknowledged and gone from the outbox.
+    view(outbox, "kiosk-1"), view(outbox, "kiosk-1", id="K1-2")
+    outbox.claim(limit=2)
+    outbox.ack(["K1-2"])  # seq 2 leaves the outbox; seq 1 stays, in flight
+    view(outbox, "kiosk-2")
+    devices = ["kiosk-1", "kiosk-2", "kiosk-1", "kiosk-3", "kiosk-2"]
+    results = outbox.record_many([{"type": "item_saved", "device_id": d, "payload": {"product_id": "x"}}
+                                  for d in devices])
+    assert [r.seq for r in results] == [3, 2, 4, 1, 3]
+    bodies = {e["id"]: e for e in outbox.events()}
+    assert [bodies[r.id]["seq"] for r in results] == [3, 2, 4, 1, 3]
+    assert [bodies[r.id]["device_id"] for r in results] == devices
+    again = outbox.record_many([{"type": "item_saved", "device_id": "kiosk-1", "payload": {"product_id": "y"}}])
+    assert again[0].seq == 5
+
+
 def test_claim_takes_the_oldest_pending_within_limit_and_bytes(outbox):
     ids = [view(outbox).id for _ in range(10)]
     batch = outbox.claim(limit=4)
@@ -305,3 +323,15 @@ def test_record_writes_no_counter_row(outbox, db):
     assert db.read().execute("SELECT count(*) FROM device_sequences").fetchone()[0] == 0
     assert db.read().execute("SELECT device_id, seq FROM outbox ORDER BY pos").fetchall() == [
         ("kiosk-1", 1), ("kiosk-1", 2)]
+
+
+def test_a_body_is_the_compact_json_of_the_event_in_field_order(outbox):
+    # Bodies are written by hand and a reused C encoder: they must stay what json.dumps writes.
+    payload = {"product_id": "rm-\u00e9t\u00e9 \"1\"\n", "sku": "\U0001f457", "dwell_ms": 1200,
+               "extra": [1.5, None, True, {"k\u00f8": [], "n": -0.0}]}
+    stored = outbox.record("product_viewed", device_id="kiosk-\u00e9", payload=payload, profile_id="p-1")
+    body = outbox.claim(limit=1)[0].body
+    event = {"id": stored.id, "type": "product_viewed", "occurred_at": json.loads(body)["occurred_at"],
+             "device_id": "kiosk-\u00e9", "seq": stored.seq, "profile_id": "p-1", "claim_code": None,
+             "payload": payload}
+    assert body == json.dumps(event, separators=(",", ":"))

@@ -196,3 +196,28 @@ def test_receive_events_scrubs_receipt_events_too(bridge):
     stored = bodies(bridge)[0]["payload"]
     assert stored["note"] == "pan ************1111" and stored["tenders"][0]["card_last4"] == "1111"
     assert "pan" not in stored["tenders"][0] and on_hand(bridge) == 4
+
+
+def test_the_callers_documents_and_events_are_left_untouched(bridge, keys):
+    # The recorder maps barcodes to SKUs and drops app tokens in what it stores, never in
+    # what it was handed (documents are normalised into new dicts; events are copied).
+    import copy
+
+    from bridge.intake.receipts.recording import receive_events
+
+    bridge.state.set_jwks(keys.jwks)
+    token = keys.token("prof-7")
+    doc = receipt(loyalty_token=token, occurred_at=datetime.now().astimezone().isoformat())
+    doc["lines"][0]["sku"] = EAN
+    event = {"id": "pos-1-0002", "type": "receipt", "device_id": "pos-1",
+             "occurred_at": doc["occurred_at"], "payload": copy.deepcopy(doc)}
+    event["payload"].update(receipt_id="R-7", loyalty_token=token)
+    event["payload"].pop("occurred_at")
+    before = copy.deepcopy((doc, event))
+    assert receive_documents(bridge, [doc])[0]["status"] == "accepted"
+    assert receive_events(bridge, [event])[0]["status"] == "accepted"
+    assert (doc, event) == before
+    stored = bodies(bridge)
+    assert [b["payload"]["lines"][0]["sku"] for b in stored] == [SKU, SKU]
+    assert [b["profile_id"] for b in stored] == ["prof-7", "prof-7"]
+    assert not any("loyalty_token" in b["payload"] for b in stored)

@@ -59,6 +59,19 @@ def test_entity_tricks_are_refused_before_expanding(hostile):
     assert items[0].where == "evil.xml:2" and "DTD" in items[0].reason
 
 
+@pytest.mark.parametrize("late", ['<!DOCTYPE POSLog [<!ENTITY big "xxxxxxxxxx">]>',
+                                  '<!ENTITY big "xxxxxxxxxx">', "&big;"], ids=["doctype", "entity", "reference"])
+def test_dtd_or_entity_after_the_root_is_refused_in_a_later_chunk(late):
+    # The guard reads only the prolog; what follows the root must still be refused, never expanded.
+    sale = POSLOG_6.format(ean=EAN)
+    cut = sale.index("</POSLog>")
+    raw = (sale[:cut] + f"<Description>{late}</Description>" + sale[cut:]).encode()
+    items = list(read_poslog(io.BytesIO(raw), "late.xml", store_id="paris-marais", currency="EUR",
+                             chunk_bytes=64))
+    assert isinstance(items[-1], Problem) and "invalid XML" in items[-1].reason
+    assert not any("xxxxxxxxxx" in str(getattr(i, "doc", "")) for i in items)
+
+
 def test_truncated_file_names_the_line():
     items = parse(TRUNCATED, "cut.xml")
     assert isinstance(items[-1], Problem)

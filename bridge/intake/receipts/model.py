@@ -8,7 +8,7 @@ Parsers yield `SourceDoc`s (a document and where it came from) and `Problem`s.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Union
 
 
@@ -20,15 +20,12 @@ class SourceDoc:
     which name ("sales.csv:4", "quantity"), so an error can name the line and column.
     `clean` says the reader has already kept card data out (its free text masked, card
     numbers reduced to card_last4), so the recorder need not search the whole document.
-    `event`, when set, is receipt_event(doc) already made by a reader given the recorder's
-    store, currency and zone (the POSLog reader process), so the recorder need not redo it.
     """
 
     where: str
     doc: dict
     places: dict[str, tuple[str, str]] | None = None
     clean: bool = False
-    event: dict | None = field(default=None, compare=False, repr=False)
 
     def problem(self, field: str, reason: str) -> "Problem":
         """A Problem for a bad field of this document, placed as precisely as known."""
@@ -72,5 +69,5 @@ _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 def derived_id(prefix: str, *parts: object) -> str:
     """A deterministic event id from natural keys, within the contract's id charset and length."""
-    text = "\x1f".join(str(p) for p in parts)
+    text = "\x1f".join(map(str, parts))
     return prefix + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32].translate(_LETTERS)

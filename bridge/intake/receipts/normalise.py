@@ -17,6 +17,7 @@ from bridge.intake.receipts.model import derived_id
 
 # Fields of a document that are about the event, not its payload.
 ENVELOPE = ("id", "device_id", "occurred_at", "profile_id", "loyalty_token", "currency", "type")
+_ENVELOPE_KEYS = frozenset(ENVELOPE)
 TENDER_METHODS = ("card", "cash", "gift_card", "other")
 _CENT = Decimal("0.01")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
@@ -47,8 +48,9 @@ def decimal_of(value: object, field: str) -> Decimal:
 
 def amount_text(dec: Decimal) -> str:
     """Two decimals, unless the amount is finer than a cent (then kept exactly)."""
-    if dec == dec.quantize(_CENT):
-        return format(dec.quantize(_CENT), "f")
+    cents = dec.quantize(_CENT)
+    if dec == cents:
+        return format(cents, "f")
     return format(dec.normalize(), "f")
 
 
@@ -68,6 +70,10 @@ def money_of(value: object, currency: str, field: str) -> dict[str, str]:
 
 def quantity_of(value: object, field: str) -> int | float:
     """A whole quantity as int; a weighed one (0.42) as a number, the only non-decimal-string figure."""
+    if value.__class__ is str and value.isdigit() and value.isascii():  # "3": the common case
+        whole = int(value)
+        if whole:
+            return whole
     if isinstance(value, float):
         value = repr(value)
     if value is None or value == "":
@@ -105,25 +111,35 @@ def _line(line: object, currency: str, field: str) -> dict:
     if not isinstance(line, dict):
         raise InvalidEvent(field, "must be an object")
     out = {k: v for k, v in line.items() if k not in ("sku", "quantity", "unit_price", "total")}
-    out["sku"] = _text(line, "sku", f"{field}.sku")
+    sku = line.get("sku")
+    # field names are built only when needed: a line's text is usually a plain string
+    out["sku"] = sku.strip() if sku.__class__ is str and sku.strip() else _text(line, "sku", f"{field}.sku")
     out["quantity"] = quantity_of(line.get("quantity"), f"{field}.quantity")
     unit = line.get("unit_price")
     total = line.get("total")
+    if unit.__class__ is str and total.__class__ is str and _CANONICAL.fullmatch(unit) \
+            and _CANONICAL.fullmatch(total):  # as money_of would give them
+        out["unit_price"] = {"amount": unit, "currency": currency}
+        out["total"] = {"amount": total, "currency": currency}
+        return out
     if unit in (None, "") and total in (None, ""):
         raise InvalidEvent(f"{field}.unit_price", "required (unit_price or total)")
-    qty = Decimal(str(out["quantity"]))
     if unit in (None, ""):  # derive the missing figure from the other
         out["total"] = money_of(total, currency, f"{field}.total")
-        each = (Decimal(out["total"]["amount"]) / qty).quantize(_CENT)
+        each = (Decimal(out["total"]["amount"]) / _quantity_decimal(out["quantity"])).quantize(_CENT)
         out["unit_price"] = {"amount": amount_text(each), "currency": out["total"]["currency"]}
     else:
         out["unit_price"] = money_of(unit, currency, f"{field}.unit_price")
         if total in (None, ""):
-            line_total = (Decimal(out["unit_price"]["amount"]) * qty).quantize(_CENT)
+            line_total = (Decimal(out["unit_price"]["amount"]) * _quantity_decimal(out["quantity"])).quantize(_CENT)
             out["total"] = {"amount": amount_text(line_total), "currency": out["unit_price"]["currency"]}
         else:
             out["total"] = money_of(total, currency, f"{field}.total")
     return out
+
+
+def _quantity_decimal(quantity: int | float) -> Decimal:
+    return Decimal(str(quantity))
 
 
 def _tender(tender: object, currency: str, field: str) -> dict:
@@ -154,13 +170,13 @@ def receipt_event(doc: dict, *, store_id: str, currency: str, zone: tzinfo | Non
     if not isinstance(doc, dict):
         raise InvalidEvent("receipt", "must be an object")
     if isinstance(doc.get("payload"), dict):  # a whole event was given: flatten it
-        doc = {**doc["payload"], **{k: v for k, v in doc.items() if k in ENVELOPE}}
+        doc = {**doc["payload"], **{k: v for k, v in doc.items() if k in _ENVELOPE_KEYS}}
     if doc.get("type", "receipt") != "receipt":
         raise InvalidEvent("type", f"must be receipt, got {doc.get('type')!r}")
     cur = doc.get("currency") or currency
     if not isinstance(cur, str) or not _CURRENCY.fullmatch(cur):
         raise InvalidEvent("currency", f"must be 3 capital letters like \"EUR\", got {cur!r}")
-    payload = {k: v for k, v in doc.items() if k not in ENVELOPE}
+    payload = {k: v for k, v in doc.items() if k not in _ENVELOPE_KEYS}
     payload["receipt_id"] = _text(doc, "receipt_id")
     payload["register_id"] = _text(doc, "register_id")
     payload["lines"] = [_line(x, cur, f"lines[{i}]") for i, x in enumerate(_list(doc, "lines"))]

@@ -34,11 +34,13 @@ REFUSALS = {
 
 
 class _Guard:
-    """An expat parser that sees every byte first and only refuses DTDs and entities.
+    """An expat parser that sees the prolog first and only refuses DTDs and entities.
 
     It has no element handlers, so it runs at C speed; the tree is built by a second,
     C-accelerated parser that is fed a chunk only once the guard has passed it. Without
-    a DTD no entity can be declared, so nothing is ever expanded.
+    a DTD no entity can be declared, so nothing is ever expanded. A DTD can only stand
+    before the root element (after it, the tree parser refuses one as invalid XML), so
+    the guard stops once the root has started: the rest of the file is parsed once.
     """
 
     def __init__(self) -> None:
@@ -71,15 +73,26 @@ class _Guard:
             self.broken = True  # the tree parser stops at the same byte, with its own error
 
 
-def _local_names(tx: Element, names: dict[str, str]) -> Element:
+class _LocalNames(dict):
+    """Tag -> local name, filled on first sight: one dict lookup per element afterwards."""
+
+    def __missing__(self, tag: str) -> str:
+        name = self[tag] = tag.rpartition("}")[2]
+        return name
+
+
+class _IsTransaction(dict):
+    """Tag -> whether its local name is Transaction, filled on first sight."""
+
+    def __missing__(self, tag: str) -> bool:
+        found = self[tag] = tag.rpartition("}")[2] == "Transaction"
+        return found
+
+
+def _local_names(tx: Element, names: _LocalNames) -> Element:
     """Strip namespaces from every tag of tx, so lookups use plain local names."""
     for elem in tx.iter():
-        tag = elem.tag
-        if isinstance(tag, str) and tag[:1] == "{":
-            name = names.get(tag)
-            if name is None:
-                name = names[tag] = tag.rpartition("}")[2]
-            elem.tag = name
+        elem.tag = names[elem.tag]  # TreeBuilder keeps no comments or PIs: every tag is a str
     return tx
 
 
@@ -88,10 +101,11 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
     parser = XMLParser(target=TreeBuilder())
     events: list[tuple[str, Element]] = []
     parser._setevents(events, ("start", "end"))  # starts only until the root is known
-    names: dict[str, str] = {}
+    names, is_tx = _LocalNames(), _IsTransaction()
     while True:
         data = source.read(chunk_bytes)
-        guard.check(data, not data)
+        if not root:  # a DTD (hence any entity) can only come before the root element
+            guard.check(data, not data)
         if data:
             parser.feed(data)
         else:
@@ -99,8 +113,7 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
         if not root and events:
             root.append(events[0][1])
             parser._setevents(events, ("end",))
-        done = [elem for kind, elem in events if elem.tag[-11:] == "Transaction" and kind == "end"
-                and elem.tag.rpartition("}")[2] == "Transaction"]
+        done = [elem for kind, elem in events if is_tx[elem.tag] and kind == "end"]
         events.clear()
         for elem in done:
             try:

@@ -12,7 +12,8 @@ from xml.etree.ElementTree import Element
 
 from bridge.intake.receipts.cardmask import find_card_last4, mask_text
 from bridge.intake.receipts.normalise import amount_text
-from bridge.intake.receipts.poslog_xml import Bad, amount_at, attr, children, kid_text, local, text_at, to_decimal
+from bridge.intake.receipts.poslog_xml import (Bad, amount_at, attr, children, kid_decimal, kid_text, local, text_at,
+                                               to_decimal)
 from bridge.intake.receipts.reconcile import ZERO
 
 UNIT_PRICES = ("ActualSalesUnitPrice", "RegularSalesUnitPrice", "RegularSaleUnitPrice", "UnitListPrice")
@@ -21,6 +22,9 @@ DESCRIPTIONS = ("Description", "ItemDesc", "POSDescription")
 CARD_FIELDS = frozenset({"PrimaryAccountNumber", "CardNumber", "MaskedCardNumber", "MaskedPAN", "PAN",
                          "AccountNumber"})
 VOID_LINKS = ("CreateRefNumber", "VoidedLineItemSequenceNumber", "LineItemSequenceNumberReference")
+# Children of a LineItem that read_items acts on (a SequenceNumber is only a key).
+_ACTED_ON = frozenset({"Sale", "Return", "Tender", "Tax", "Discount", "RetailPriceModifier", "LoyaltyReward"})
+_ONE = Decimal(1)
 
 
 @dataclass
@@ -53,15 +57,15 @@ def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) 
     sku = kid_text(kids, "ItemID") or pos_id
     if not sku:
         raise Bad(f"{field}.ItemID", "missing (no ItemID nor POSIdentity/POSItemID)")
-    qty = to_decimal(kid_text(kids, "Quantity"), f"{field}.Quantity")
-    qty = Decimal(1) if qty is None else qty
+    qty = kid_decimal(kids, "Quantity", field)
+    qty = _ONE if qty is None else qty
     unit = None
     for name in UNIT_PRICES:
         if name in kids:
-            unit = to_decimal(kids[name].text, f"{field}.{name}")
+            unit = kid_decimal(kids, name, field)
             if unit is not None:
                 break
-    extended = to_decimal(kid_text(kids, "ExtendedAmount"), f"{field}.ExtendedAmount")
+    extended = kid_decimal(kids, "ExtendedAmount", field)
     if unit is None and extended is None:
         raise Bad(f"{field}.ExtendedAmount", "missing (and no unit price)")
     if extended is None:
@@ -86,7 +90,7 @@ def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decim
     """Discounts written on a line (price modifiers, a discount total), as a positive amount."""
     total = ZERO
     if "RetailPriceModifier" in kids:
-        for modifier in sale.iterfind("RetailPriceModifier"):
+        for modifier in sale.findall("RetailPriceModifier"):
             total += abs(amount_at(modifier, "Amount", f"{field}.RetailPriceModifier.Amount") or ZERO)
     if not total and "TotalDiscountLine" in kids:
         total = abs(to_decimal(kids["TotalDiscountLine"].text, f"{field}.TotalDiscountLine") or ZERO)
@@ -96,7 +100,7 @@ def _line_discount(sale: Element, kids: dict[str, Element], field: str) -> Decim
 def _line_tax(sale: Element, kids: dict[str, Element], field: str) -> Decimal:
     if "Tax" not in kids:
         return ZERO
-    return sum((amount_at(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.iterfind("Tax")), ZERO)
+    return sum((amount_at(t, "Amount", f"{field}.Tax.Amount") or ZERO for t in sale.findall("Tax")), ZERO)
 
 
 def _tender_method(kind: str) -> str:
@@ -113,7 +117,7 @@ def _tender_method(kind: str) -> str:
 def _card_last4(tender: Element) -> str | None:
     """The last four digits from the tender's card fields (a masked or, wrongly, a full number)."""
     for node in tender.iter():
-        if local(node.tag) in CARD_FIELDS and node.text and len(node.text.strip()) >= 8:
+        if node.tag in CARD_FIELDS and node.text and len(node.text.strip()) >= 8:  # tags are local names
             last4 = find_card_last4(node.text.strip())
             if last4:
                 return last4
@@ -149,20 +153,31 @@ def _add_tender(tenders: list[dict], tender: dict, change_out: bool) -> None:
     tenders.append(tender)
 
 
+def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
+    """The numbers a void line may use to point at this LineItem (Wincor)."""
+    seq, create = kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")
+    if seq and create:
+        return (seq, create)
+    return (seq,) if seq else (create,) if create else ()
+
+
 def read_items(rt: Element) -> Items:
     money = Items()
-    for i, item in enumerate(rt.iterfind("LineItem")):
+    for i, item in enumerate(rt.findall("LineItem")):  # findall: C for a plain name
         kids = children(item)
-        void = (attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")
-        keys = tuple(k for k in (kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")) if k)
+        void = bool(item.attrib or "VoidFlag" in kids) and (
+            attr(item, "VoidFlag") or kid_text(kids, "VoidFlag")).lower() in ("true", "1")
         link = next((x for x in (kid_text(kids, n) for n in VOID_LINKS) if x), "") if void else ""
         for child in item:
             name = child.tag
-            if name in ("Sale", "Return"):
+            if name not in _ACTED_ON:
+                continue
+            if name == "Sale" or name == "Return":
                 where = f"LineItem[{i}].{name}"
                 sale = children(child)
                 doc, total = _line(child, sale, name == "Return", where)
                 link = link or (kid_text(sale, "ItemLink") if void else "")
+                keys = _line_keys(kids)
                 money.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
                                          _line_tax(child, sale, where)))
                 continue

@@ -31,13 +31,14 @@ NOT_SALE_STATUSES = {"voided": "voided", "postvoided": "voided", "cancelled": "c
 NOT_SALE_FLAGS = (("CancelFlag", "cancelled"), ("VoidFlag", "voided"), ("VoidedFlag", "voided"),
                   ("TrainingModeFlag", "training mode"), ("SuspendedFlag", "suspended"),
                   ("SuspendFlag", "suspended"))
+_NOT_SALE_NAMES = frozenset([flag for flag, _ in NOT_SALE_FLAGS] + ["TransactionStatus"])
 # Loyalty ids by preference; a constant CustomerID (a programme name) comes last.
 LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumber", "LoyaltyCardID")
 
 
 def _totals(rt: Element) -> dict[str, Decimal]:
     found: dict[str, Decimal] = {}
-    for total in rt.iterfind("Total"):
+    for total in rt.findall("Total"):  # findall: C for a plain name (iterfind goes through ElementPath)
         kind = local(attr(total, "TotalType"))
         if kind in GRAND_TOTALS:
             kind = "grand"
@@ -51,10 +52,21 @@ def _totals(rt: Element) -> dict[str, Decimal]:
             continue
         if flag_at(total, "CancelFlag"):
             continue
-        value = to_decimal(total.text, f"Total[{attr(total, 'TotalType')}]")
+        value = _total_amount(total)
         if value is not None:
             found.setdefault(kind, value)
     return found
+
+
+def _total_amount(total: Element) -> Decimal | None:
+    """A Total's amount; the field is named "Total[TYPE]" only when it is not a number."""
+    try:  # the common case first, as in to_decimal
+        value = Decimal(total.text)  # type: ignore[arg-type]
+        if value.is_finite():
+            return value
+    except (ArithmeticError, TypeError):
+        pass
+    return to_decimal(total.text, f"Total[{attr(total, 'TotalType')}]")
 
 
 def _currency(tx: Element, rt: Element, default: str) -> str:
@@ -72,9 +84,7 @@ def _currency(tx: Element, rt: Element, default: str) -> str:
 
 def _loyalty_id(rt: Element) -> str:
     """The shopper's loyalty id: an app token the till scanned, else the account id."""
-    found = []
-    for name in LOYALTY_IDS:
-        found += [(n.text or "").strip() for n in rt.iter(name)]
+    found = [(n.text or "").strip() for name in LOYALTY_IDS for n in rt.iter(name)]
     for account in rt.iter("LoyaltyAccount"):
         found.append(text_at(account, "CustomerID"))
     found = [f for f in found if f]
@@ -91,8 +101,10 @@ def _not_a_sale(tx: Element, rt: Element | None) -> str:
         kinds = sorted({c.tag for c in tx if isinstance(c.tag, str) and c.tag.endswith("Transaction")})
         return f"not a sale ({', '.join(kinds) or 'no RetailTransaction'})"
     for elem in (tx, rt):
-        attrs = {local(k): v for k, v in elem.attrib.items()}
+        attrs = {local(k): v for k, v in elem.attrib.items()} if elem.attrib else {}
         kids = children(elem)
+        if _NOT_SALE_NAMES.isdisjoint(kids) and _NOT_SALE_NAMES.isdisjoint(attrs):
+            continue  # the common case: nothing that could say so
         for flag, why in NOT_SALE_FLAGS:
             if (attrs.get(flag) or kid_text(kids, flag)).strip().lower() in ("true", "1"):
                 return f"{why} ({flag})"
@@ -152,10 +164,15 @@ def _money_fields(money: Items, lines: list[ItemLine], totals: dict[str, Decimal
     tax = totals.get("tax")
     if tax is None:  # Retalix, Chilean TLOG: tax only on the lines
         tax = money.tax + sum((x.tax for x in lines), ZERO)
-    summarised = [a for a, s in money.rewards if s]
-    rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
-    check = reconcile(Parts(lines=sum((x.total for x in lines), ZERO), tax=tax, grand=totals.get("grand"),
-                            line_discounts=sum((x.discount for x in lines), ZERO),
+    rewards = ZERO
+    if money.rewards:
+        summarised = [a for a, s in money.rewards if s]
+        rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
+    line_totals = line_discounts = ZERO
+    for x in lines:
+        line_totals += x.total
+        line_discounts += x.discount
+    check = reconcile(Parts(lines=line_totals, tax=tax, grand=totals.get("grand"), line_discounts=line_discounts,
                             discounts=money.discounts + rewards, rounding=totals.get("rounding", ZERO)))
     subtotal = totals.get("net", check.total - tax)
     out = {"total": amount_text(check.total), "tax": amount_text(tax), "subtotal": amount_text(subtotal),

@@ -43,7 +43,8 @@ def attr(elem: Element, name: str) -> str:
 
 def flag_at(elem: Element, name: str) -> bool:
     """An ARTS boolean given as an attribute or a child element."""
-    return (attr(elem, name) or text_at(elem, name)).lower() in ("true", "1")
+    value = attr(elem, name) or (text_at(elem, name) if len(elem) else "")  # no child: no findtext
+    return value.lower() in ("true", "1")
 
 
 def to_decimal(text: str | None, field: str) -> Decimal | None:
@@ -70,13 +71,26 @@ def amount_at(elem: Element | None, name: str, field: str) -> Decimal | None:
 
 def children(elem: Element) -> dict[str, Element]:
     """The first child of each name, for lookups without a search per name."""
-    kids: dict[str, Element] = {}
-    for child in elem:
-        kids.setdefault(child.tag, child)
-    return kids
+    return {child.tag: child for child in reversed(elem)}  # reversed: the first of a name wins
 
 
 def kid_text(kids: dict[str, Element], name: str) -> str:
     """The stripped text of the child called name in a children() map."""
     child = kids.get(name)
     return (child.text or "").strip() if child is not None else ""
+
+
+def kid_decimal(kids: dict[str, Element], name: str, where: str) -> Decimal | None:
+    """The amount in the child called name of a children() map, None when absent or empty;
+    Bad naming "where.name" when it is not a number."""
+    child = kids.get(name)
+    if child is None:
+        return None
+    text = child.text
+    try:  # the common case without building the field name: a plain, finite decimal
+        value = Decimal(text)  # type: ignore[arg-type]
+        if value.is_finite():
+            return value
+    except (ArithmeticError, TypeError):
+        pass
+    return to_decimal(text, f"{where}.{name}")

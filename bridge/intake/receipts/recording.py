@@ -138,23 +138,27 @@ class ReceiptRecorder:
     # -- preparing --------------------------------------------------------------------
 
     def _prepare_document(self, item: SourceDoc) -> dict:
-        if item.event is not None and item.clean:  # normalised by the reader process
-            return self._finish_receipt(item.event)
         doc = item.doc if item.clean else scrub(item.doc)
         event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
-        return self._finish_receipt(event)
+        return self._finish_receipt(event, owned=True)
 
     def _prepare_event(self, item: SourceDoc) -> dict:
         event = scrub(item.doc)
         if event.get("type") == "receipt" and isinstance(event.get("payload"), dict):
-            event = self._finish_receipt(event)
+            event = self._finish_receipt(event, owned=False)
         return event
 
-    def _finish_receipt(self, event: dict) -> dict:
-        event = dict(event)
-        event["payload"] = payload = dict(event["payload"])
-        if isinstance(payload.get("lines"), list):
-            payload["lines"] = [dict(x) if isinstance(x, dict) else x for x in payload["lines"]]
+    def _finish_receipt(self, event: dict, owned: bool) -> dict:
+        """The event ready to store: an app token checked and dropped. Unless owned (built
+        afresh by receipt_event, its payload and lines new dicts), the event, its payload
+        and its lines are copied first, since they are changed here and by _map_skus."""
+        if not owned:
+            event = dict(event)
+            event["payload"] = dict(event["payload"])
+            if isinstance(event["payload"].get("lines"), list):
+                event["payload"]["lines"] = [dict(x) if isinstance(x, dict) else x
+                                             for x in event["payload"]["lines"]]
+        payload = event["payload"]
         token = payload.get("loyalty_token")
         if isinstance(token, str) and _looks_like_app_token(token):
             del payload["loyalty_token"]  # an app token is a credential, never forwarded
@@ -178,15 +182,10 @@ class ReceiptRecorder:
             found = self.bridge.catalog.skus_by_ean(sorted({f for fs in forms.values() for f in fs}))
             for code, fs in forms.items():
                 self._skus[code] = next((found[f] for f in fs if f in found), None)
-        for line in lines:
-            line["sku"] = self._catalog_sku(line.get("ean"), line["sku"])
-
-    def _catalog_sku(self, ean: object, sku: str) -> str:
-        """The catalog SKU of an item code found by barcode (see _map_skus), else the code itself."""
-        for code in (ean, sku):
-            if isinstance(code, str) and self._skus.get(code):
-                return self._skus[code]  # type: ignore[return-value]
-        return sku
+        skus = self._skus
+        for line in lines:  # the catalog SKU of the ean, else of the item code, else the code
+            ean = line.get("ean")
+            line["sku"] = (ean.__class__ is str and skus.get(ean)) or skus.get(line["sku"]) or line["sku"]
 
     def _verify(self, token: str, occurred_at: object) -> str | None:
         if self._jwks is None:
