@@ -25,7 +25,7 @@ from hq.clock import utc_now
 from hq.db import Database
 from hq.forward.batching import batch_body, pack, split_oversize
 from hq.forward.config import ForwardConfig
-from hq.forward.mapping import to_message
+from hq.forward.mapping import link_message, to_message
 from hq.forward.queue import ForwardQueue, QueuedEvent
 from hq.forward.schema import migrate
 from hq.forward.sender import Outcome, post_batch
@@ -134,7 +134,7 @@ def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, st
     """(row, message bytes) per row, and the rows that cannot become a message, with why (set aside, never retried)."""
     items, unmappable = [], []
     for row in rows:
-        if row.event is None:
+        if row.event is None and row.link is None:
             unmappable.append((row.event_id, row.store_id, "the event is no longer stored at HQ", None))
             continue
         try:
@@ -145,6 +145,9 @@ def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, st
 
 
 def _encode(row: QueuedEvent) -> bytes:
-    message = to_message(row.event, store_id=row.store_id, bridge_id=row.bridge_id)
+    if row.link is not None:
+        message = link_message(row.event_id.partition(":")[0], row.link)
+    else:
+        message = to_message(row.event, store_id=row.store_id, bridge_id=row.bridge_id)
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from hq.clock import utc_now
 from hq.db import Database, Tx
+from hq.forward.links import Link, is_link_id, note_events, read_links
 from hq.store_events import AcceptedHook
 
 ENQUEUE_CHUNK = 250  # rows per INSERT statement (SQLite allows 32,766 parameters)
@@ -36,6 +37,7 @@ class QueuedEvent:
     event: dict | None  # None if the events table no longer holds it
     bridge_id: str | None
     received_at: str | None
+    link: Link | None = None  # set instead of event for a link's alias or identify
 
 
 def enqueue_hook(kind: str) -> AcceptedHook:
@@ -54,11 +56,13 @@ def enqueue_hook(kind: str) -> AcceptedHook:
             # ON CONFLICT: an id is enqueued once even if a hook were ever called twice for it
             tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) VALUES "
                    + ",".join(["(?,?,?)"] * len(chunk)) + " ON CONFLICT (event_id) DO NOTHING", params)
+        note_events(tx, store_id, events)  # after the events, so a link's alias follows what it joins
 
     def enqueue_array(tx: Tx, store_id: str, events: list[dict]) -> None:
         # one parameter for all ids: psycopg converts a long VALUES list's placeholders slowly
         tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) SELECT unnest(?::text[]), ?, ? "
                "ON CONFLICT (event_id) DO NOTHING", ([ev["id"] for ev in events], store_id, utc_now()))
+        note_events(tx, store_id, events)
 
     return enqueue_array if kind == "postgresql" else enqueue_rows
 
@@ -88,8 +92,9 @@ class ForwardQueue:
                 f"ORDER BY ord LIMIT ?{self._skip_locked}) RETURNING ord, event_id, store_id, attempts",
                 (self.owner, now + lease_s, now, limit))
         claimed.sort()
-        bodies = self._events([r[1] for r in claimed])
-        return [QueuedEvent(o, eid, store, attempts, *bodies.get(eid, (None, None, None)))
+        links = read_links(self.db.read, [r[1] for r in claimed if is_link_id(r[1])])
+        bodies = self._events([r[1] for r in claimed if not is_link_id(r[1])])
+        return [QueuedEvent(o, eid, store, attempts, *bodies.get(eid, (None, None, None)), link=links.get(eid))
                 for o, eid, store, attempts in claimed]
 
     def _events(self, ids: list[str]) -> dict[str, tuple[dict, str, str]]:
