@@ -52,8 +52,12 @@ def message_id(kind: str, previous_id: str, user_id: str) -> str:
     return f"{kind}:{link_key(previous_id, user_id)}"
 
 
+_PREFIXES = tuple(kind + ":" for kind in KINDS)
+
+
 def is_link_id(queue_id: str) -> bool:
-    return queue_id.startswith(tuple(k + ":" for k in KINDS))
+    """True for a link's alias or identify (an event id never holds a colon)."""
+    return ":" in queue_id and queue_id.startswith(_PREFIXES)
 
 
 def note_events(tx: Tx, store_id: str, events: list[dict]) -> None:

@@ -13,10 +13,11 @@ an HTTP request; a worker that dies leaves its rows to be claimed again when the
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import orjson
 
 from hq.clock import utc_now
 from hq.db import Database, Tx
@@ -104,7 +105,7 @@ class ForwardQueue:
         where, params = self._among("id", ids)
         places = self.db.read(f"SELECT id, batch_id, idx FROM events WHERE {where}", params)
         where, params = self._among("id", sorted({batch_id for _, batch_id, _ in places}))
-        batches = {bid: (json.loads(body)["events"], bridge_id, received_at) for bid, body, bridge_id, received_at
+        batches = {bid: (orjson.loads(body)["events"], bridge_id, received_at) for bid, body, bridge_id, received_at
                    in self.db.read(f"SELECT id, body, bridge_id, received_at FROM batches WHERE {where}", params)}
         return {eid: (batches[bid][0][idx], *batches[bid][1:]) for eid, bid, idx in places}
 
