@@ -76,6 +76,9 @@ class ForwardQueue:
         self.owner = owner
         self._postgres = db.kind == "postgresql"
         self._skip_locked = " FOR UPDATE SKIP LOCKED" if self._postgres else ""
+        # PostgreSQL: `= ANY(ARRAY(…))` looks the picked rows up by key; `IN (…)` was planned as a hash
+        # join over a scan of the whole queue, so a claim grew with the backlog (5 ms at 10,000 rows)
+        self._in_picked = ("= ANY(ARRAY(", "))") if self._postgres else ("IN (", ")")
 
     def _among(self, column: str, values: Sequence) -> tuple[str, list]:
         """`column IN (...)` and its parameters: one array parameter on PostgreSQL (cheaper to send)."""
@@ -88,9 +91,9 @@ class ForwardQueue:
         now = time.time()
         with self.db.write() as tx:
             claimed = tx.rows(
-                "UPDATE forward_queue SET lease_owner = ?, lease_until = ? WHERE ord IN ("
+                f"UPDATE forward_queue SET lease_owner = ?, lease_until = ? WHERE ord {self._in_picked[0]}"
                 "SELECT ord FROM forward_queue WHERE lease_until IS NULL OR lease_until < ? "
-                f"ORDER BY ord LIMIT ?{self._skip_locked}) RETURNING ord, event_id, store_id, attempts",
+                f"ORDER BY ord LIMIT ?{self._skip_locked}{self._in_picked[1]} RETURNING ord, event_id, store_id, attempts",
                 (self.owner, now + lease_s, now, limit))
         claimed.sort()
         links = read_links(self.db.read, [r[1] for r in claimed if is_link_id(r[1])])
