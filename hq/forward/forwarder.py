@@ -5,7 +5,8 @@
     forwarder.status()         # {"state": "idle", "last_error": None, ...}
     forwarder.stop()
 
-Delivered events leave the queue; a batch answered 400/413 is split in halves until the
+Rounds are pipelined: the next round is claimed, read and encoded while the current one is
+sent and settled on a second thread. Delivered events leave the queue; a batch answered 400/413 is split in halves until the
 event(s) refused are alone, and those are set aside with the receiver's reason; 429, 5xx and
 network errors give the events back and wait (Retry-After, or backoff doubling to a cap).
 """
