@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from os import PathLike
 
 from hq.bearer import store_for_token
 from hq.clock import utc_now
-from hq.db import open_database
+from hq.db import Tx, open_database
 from hq.store_catalog import CatalogTables
 from hq.store_events import AcceptedHook, EventTables
 
@@ -33,6 +34,7 @@ class HQStore(EventTables, CatalogTables):
     def __init__(self, target: str | PathLike[str], on_accepted: AcceptedHook | None = None) -> None:
         self.db = open_database(target)
         self.on_accepted = on_accepted
+        self.on_claimed: Callable[[Tx, str, str], None] | None = None  # (tx, claim_code, profile_id): forwarding
         self._tokens_lock = threading.Lock()
         self._tokens: list[tuple[bytes, str]] = []
         self._tokens_read_at = float("-inf")
@@ -102,6 +104,8 @@ class HQStore(EventTables, CatalogTables):
                        (claim_code, profile_id, utc_now()))
             tx.run("UPDATE events SET profile_id = ? WHERE claim_code = ? AND profile_id IS NULL",
                    (profile_id, claim_code))
+            if self.on_claimed is not None:
+                self.on_claimed(tx, claim_code, profile_id)
             return tx.rows("SELECT count(*) FROM events WHERE claim_code = ?", (claim_code,))[0][0]
 
     def add_profile(self, profile_id: str, first_name: str, language: str) -> None:

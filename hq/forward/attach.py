@@ -10,6 +10,7 @@ import atexit
 
 from hq.forward.config import ForwardConfig
 from hq.forward.forwarder import Forwarder
+from hq.forward.links import note_claim
 from hq.forward.queue import enqueue_hook
 from hq.forward.schema import migrate
 from hq.store import HQStore
@@ -19,6 +20,7 @@ def attach(store: HQStore, config: ForwardConfig, *, run: bool = True) -> Forwar
     """Queue every event store accepts from now on; start forwarding the queue unless run is False."""
     migrate(store.db)
     store.on_accepted = enqueue_hook(store.db.kind)
+    store.on_claimed = note_claim
     forwarder = Forwarder(store.db, config)
     if run:
         forwarder.start()

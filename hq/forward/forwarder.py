@@ -5,7 +5,8 @@
     forwarder.status()         # {"state": "idle", "last_error": None, ...}
     forwarder.stop()
 
-Delivered events leave the queue; a batch answered 400/413 is split in halves until the
+Rounds are pipelined: the next round is claimed, read and encoded while the current one is
+sent and settled on a second thread. Delivered events leave the queue; a batch answered 400/413 is split in halves until the
 event(s) refused are alone, and those are set aside with the receiver's reason; 429, 5xx and
 network errors give the events back and wait (Retry-After, or backoff doubling to a cap).
 """
@@ -18,19 +19,58 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import orjson
 import requests
 
 from hq.clock import utc_now
 from hq.db import Database
 from hq.forward.batching import batch_body, pack, split_oversize
 from hq.forward.config import ForwardConfig
-from hq.forward.mapping import to_message
+from hq.forward.mapping import link_message, to_message
 from hq.forward.queue import ForwardQueue, QueuedEvent
 from hq.forward.schema import migrate
 from hq.forward.sender import Outcome, post_batch
 
 Item = tuple[QueuedEvent, bytes]
+
+
+@dataclass(frozen=True)
+class Round:
+    """Rows claimed together, packed into request bodies' groups, and when they were claimed (monotonic)."""
+
+    rows: list[QueuedEvent]
+    groups: list[list[Item]]
+    claimed_at: float
+
+    def ids(self) -> list[str]:
+        return [r.event_id for g in self.groups for r, _ in g]
+
+
+class _InFlight:
+    """One round being sent on its own daemon thread (not an executor: those refuse work once the
+    interpreter starts exiting, which is exactly when a SIGTERM'd worker must finish its round)."""
+
+    def __init__(self, send: Callable[[Round], tuple[int, float]], ready: Round) -> None:
+        self._outcome: tuple[int, float] | BaseException = (0, 0.0)
+        self._thread = threading.Thread(target=self._run, args=(send, ready), name="vitrine-hq-forward-send",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, send: Callable[[Round], tuple[int, float]], ready: Round) -> None:
+        try:
+            self._outcome = send(ready)
+        except BaseException as exc:  # handed to whoever waits for the round
+            self._outcome = exc
+
+    def result(self) -> tuple[int, float]:
+        """Wait for the round; (events handled, seconds to wait), or raise what sending raised."""
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
 
 
 class Forwarder:
@@ -64,35 +104,75 @@ class Forwarder:
         return dict(self._state, url=self.config.url)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                handled, wait = self.run_once()
-            except Exception as exc:  # the database went away, say: keep going, the rows are safe
-                self._state.update(state="error", last_error=f"{type(exc).__name__}: {exc}"[:300])
-                handled, wait = 0, self._backoff(0.0)
-            if wait:
-                self._stop.wait(wait)
-            elif not handled:
-                self._state["state"] = "idle"
-                self._stop.wait(self.config.idle_poll_s)
+        """Pipelined rounds: claim, read and encode round N+1 while round N is being sent and settled."""
+        in_flight: _InFlight | None = None
+        try:
+            while not self._stop.is_set():
+                handled, wait = 0, 0.0
+                try:
+                    ready = self._prepare()
+                except Exception as exc:  # the database went away, say: keep going, the rows are safe
+                    ready, wait = None, self._failed(exc)
+                if in_flight is not None:
+                    try:
+                        handled, sent_wait = in_flight.result()
+                    except Exception as exc:  # its rows stay leased and go again after the lease
+                        handled, sent_wait = 0, self._failed(exc)
+                    in_flight, wait = None, max(wait, sent_wait)
+                if ready is not None and (wait or self._stop.is_set()):
+                    self._give_back(ready.ids())  # the receiver asked us to wait, or we are stopping
+                elif ready is not None:
+                    in_flight = _InFlight(self._send, ready)
+                    handled += len(ready.rows)
+                if wait:
+                    self._stop.wait(wait)
+                elif not handled:
+                    self._state["state"] = "idle"
+                    self._stop.wait(self.config.idle_poll_s)
+        finally:
+            if in_flight is not None:  # stopping: finish the request in flight and settle its events
+                try:
+                    in_flight.result()
+                except Exception as exc:
+                    self._failed(exc)
+
+    def _failed(self, exc: Exception) -> float:
+        self._state.update(state="error", last_error=f"{type(exc).__name__}: {exc}"[:300])
+        return self._backoff(0.0)
+
+    def _give_back(self, event_ids: list[str]) -> None:
+        try:
+            self.queue.unclaim(event_ids)
+        except Exception as exc:  # they return with their lease instead
+            self._failed(exc)
 
     # --- one round ------------------------------------------------------------------
 
     def run_once(self) -> tuple[int, float]:
         """Claim and send one round; return (events claimed, seconds to wait before the next)."""
+        ready = self._prepare()
+        return (0, 0.0) if ready is None else self._send(ready)
+
+    def _prepare(self) -> Round | None:
+        """Claim a round, set aside what cannot be sent, and pack the rest into request bodies' groups."""
         claimed_at = time.monotonic()
         rows = self.queue.claim(self.config.claim_limit, self.config.lease_s)
         if not rows:
-            return 0, 0.0
-        self._state["state"] = "sending"
+            return None
         items, unmappable = _encode_all(rows)
         fits, oversize = split_oversize(items, self.config.max_event_bytes)
         self.queue.set_aside(unmappable + [
             (r.event_id, r.store_id, f"message is {len(m)} bytes, over the {self.config.max_event_bytes}-byte "
                                      "limit per event", m.decode()) for r, m in oversize])
-        groups = pack(fits, self.config.max_batch_bytes)
+        return Round(rows, pack(fits, self.config.max_batch_bytes), claimed_at)
+
+    def _send(self, ready: Round) -> tuple[int, float]:
+        """Send a round's groups in order; settle each; on a retryable failure give the rest back and say how long to wait."""
+        self._state["state"] = "sending"
+        groups = ready.groups
         for n, group in enumerate(groups):
-            if time.monotonic() - claimed_at > self.config.lease_s / 2:  # leave the rest before its lease ends
+            # leave the rest before its lease ends (no other worker may claim events still in flight)
+            if time.monotonic() - ready.claimed_at > self.config.lease_s / 2 or self._stop.is_set():
                 self.queue.unclaim([r.event_id for g in groups[n:] for r, _ in g])
                 break
             outcome = self._deliver(group)
@@ -101,10 +181,10 @@ class Forwarder:
                 self.queue.unclaim([r.event_id for g in groups[n + 1:] for r, _ in g])
                 wait = self._backoff(outcome.retry_after_s)
                 self._state.update(state="backing off", last_error=outcome.reason, retry_in_s=round(wait, 3))
-                return len(rows), wait
+                return len(ready.rows), wait
         self._failures = 0
         self._state.update(retry_in_s=None)
-        return len(rows), 0.0
+        return len(ready.rows), 0.0
 
     def _deliver(self, group: list[Item]) -> Outcome | None:
         """Send group; split it while the receiver refuses it; None once each event is settled, else the retry."""
@@ -134,7 +214,7 @@ def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, st
     """(row, message bytes) per row, and the rows that cannot become a message, with why (set aside, never retried)."""
     items, unmappable = [], []
     for row in rows:
-        if row.event is None:
+        if row.event is None and row.link is None:
             unmappable.append((row.event_id, row.store_id, "the event is no longer stored at HQ", None))
             continue
         try:
@@ -145,6 +225,12 @@ def _encode_all(rows: list[QueuedEvent]) -> tuple[list[Item], list[tuple[str, st
 
 
 def _encode(row: QueuedEvent) -> bytes:
-    message = to_message(row.event, store_id=row.store_id, bridge_id=row.bridge_id)
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if row.link is not None:
+        message = link_message(row.event_id.partition(":")[0], row.link)
+    else:
+        message = to_message(row.event, store_id=row.store_id, bridge_id=row.bridge_id)
+    try:
+        return orjson.dumps(message)  # compact UTF-8, as below, in a third of the time
+    except TypeError:  # an integer beyond 64 bits, say: the standard encoder takes it
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

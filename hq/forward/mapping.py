@@ -1,4 +1,4 @@
-"""Our events as Segment-spec messages: track calls, and identify for shopper identification.
+"""Our events as Segment-spec messages: track calls, identify for shopper identification, alias for links.
 
     to_message(event, store_id="paris-marais", bridge_id="paris-marais-bridge-1")
     # {"type": "track", "event": "Product Viewed", "messageId": event["id"], "timestamp": ..., ...}
@@ -10,6 +10,8 @@ sentAt (set per request on the batch): messageId is our event id, never re-minte
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+
+from hq.forward.links import Link, message_id
 
 LIBRARY = {"name": "vitrine-hq", "version": "1"}
 
@@ -32,7 +34,6 @@ def to_message(event: dict, *, store_id: str, bridge_id: str | None) -> dict:
     message = {
         "messageId": event["id"],
         "timestamp": event["occurred_at"],
-        "anonymousId": event.get("claim_code") or f"{store_id}:{event['device_id']}",
         "context": {
             "library": LIBRARY,
             "device": {"id": event["device_id"], "type": "kiosk"},
@@ -40,8 +41,14 @@ def to_message(event: dict, *, store_id: str, bridge_id: str | None) -> dict:
             "vitrine": {"bridge_id": bridge_id, "seq": event["seq"], "type": event["type"]},
         },
     }
+    if event.get("claim_code"):
+        message["anonymousId"] = event["claim_code"]
     if event.get("profile_id"):
         message["userId"] = event["profile_id"]
+    elif not event.get("claim_code"):
+        # the kiosk (or register) stands for the anonymous shopper; never sent beside a userId, or
+        # identity resolution would merge every shopper who used that kiosk into one profile
+        message["anonymousId"] = f"{store_id}:{event['device_id']}"
     payload = event.get("payload") or {}
     if event["type"] == "shopper_identified":
         message.update(type="identify", traits={})
@@ -89,3 +96,21 @@ def _number(amount: object) -> float | int | None:
     except InvalidOperation:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def link_message(kind: str, link: Link) -> dict:
+    """The alias (previousId -> userId) or identify (anonymousId + userId) that joins a claim code to its profile."""
+    message: dict = {
+        "type": kind,
+        "messageId": message_id(kind, link.previous_id, link.user_id),
+        "timestamp": link.at,
+        "userId": link.user_id,
+        "context": {"library": LIBRARY, "vitrine": {"link": link.source}},
+    }
+    if link.store_id:
+        message["context"]["store"] = {"id": link.store_id}
+    if kind == "alias":
+        message["previousId"] = link.previous_id
+    else:
+        message.update(anonymousId=link.previous_id, traits={})
+    return message

@@ -4,6 +4,8 @@
 
 The queue is filled in the transaction that stores the events, so nothing accepted is missed;
 a delivered row is deleted, a poison or oversize one moves to forward_set_aside with its reason.
+forward_links keeps each claim code linked to a profile (its alias and identify are queued once),
+forward_sessions the kiosk sessions whose claim code or profile is known but not yet both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ CREATE TABLE IF NOT EXISTS forward_set_aside (event_id TEXT PRIMARY KEY, store_i
 CREATE TABLE IF NOT EXISTS forward_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO forward_counters VALUES ('delivered', 0) ON CONFLICT (name) DO NOTHING;
 """,
+    # 2: links from an anonymous id (a claim code) to a profile, and kiosk sessions awaiting their join
+    """
+CREATE TABLE IF NOT EXISTS forward_links (previous_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, store_id TEXT,
+    at TEXT NOT NULL, source TEXT NOT NULL, message_key TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS forward_sessions (store_id TEXT NOT NULL, device_id TEXT NOT NULL, session_id TEXT NOT NULL,
+    claim_code TEXT, profile_id TEXT, identified_at TEXT, PRIMARY KEY (store_id, device_id, session_id));
+""",
 ]
 
 POSTGRES = [
@@ -31,6 +40,12 @@ CREATE TABLE forward_set_aside (event_id TEXT PRIMARY KEY, store_id TEXT NOT NUL
     reason TEXT NOT NULL, set_aside_at TEXT NOT NULL, message TEXT);
 CREATE TABLE forward_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO forward_counters VALUES ('delivered', 0);
+""",
+    """
+CREATE TABLE forward_links (previous_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, store_id TEXT,
+    at TEXT NOT NULL, source TEXT NOT NULL, message_key TEXT NOT NULL UNIQUE);
+CREATE TABLE forward_sessions (store_id TEXT NOT NULL, device_id TEXT NOT NULL, session_id TEXT NOT NULL,
+    claim_code TEXT, profile_id TEXT, identified_at TEXT, PRIMARY KEY (store_id, device_id, session_id));
 """,
 ]
 

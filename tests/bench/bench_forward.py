@@ -3,9 +3,11 @@
 Prints, with the load average:
 1. the cost of queueing at ingest: HQStore.add_events of 500-event batches with and without
    the forwarding queue, events/s and the ratio;
-2. forwarding throughput: a queue of N events drained by 1 and 2 forwarders (processes, as
+2. forwarding throughput: a queue of N events drained by 1, 2 and 4 forwarders (processes, as
    HQ's workers are; the receiver runs in this one), events/s against the same batches POSTed straight to the
-   receiver (the ceiling of the receiver and HTTP here), medians of several runs;
+   receiver (the ceiling of the receiver and HTTP here), medians of several runs, with the CPU
+   milliseconds per 1,000 events of the forwarders, the PostgreSQL server and the receiver
+   (load-independent, unlike the rates);
 3. lag after an outage: events arrive at a steady rate while the receiver answers 503 for
    OUTAGE seconds (60 by default: the issue's 10 minutes scaled down; --outage-s 600 runs it
    in full), then how long until the queue is down to a second's worth of events (one forwarder,
@@ -15,7 +17,7 @@ With --http-ingest WORKERS, also HTTP ingest from 50 stores (bench_hq_ingest's l
 WORKERS HQ processes with forwarding off, then on (forwarding as it ingests), run by run.
 
     python tests/bench/bench_forward.py [--sqlite] [--events 30000] [--runs 3] [--rate 1000] [--outage-s 60]
-                                        [--http-ingest 2]
+                                        [--forwarders 1,2,4] [--skip-outage] [--http-ingest 2]
 """
 
 from __future__ import annotations
@@ -83,40 +85,78 @@ def ingest_cost(new_db, count: int) -> tuple[float, float]:
     return without, with_queue
 
 
-def forwarder_process(database: str, receiver: str, config: dict, ready, go, stop) -> None:
-    """One HQ worker's forwarder in its own process (as with --workers), until stop is set."""
+def forwarder_process(database: str, receiver: str, config: dict, ready, go, stop, cpu) -> None:
+    """One HQ worker's forwarder in its own process (as with --workers), until stop is set; reports its CPU seconds."""
     store = HQStore(database)
     forwarder = Forwarder(store.db, ForwardConfig(receiver, KEY, **config))
     ready.release()
     go.wait()
+    started = time.process_time()
     forwarder.start()
     stop.wait()
     forwarder.stop()
+    cpu.put(time.process_time() - started)
     store.close()
 
 
 def start_forwarders(database: str, receiver: str, count: int, **config):
     """count forwarder processes, started together; returns their stop event and the processes."""
     ctx = multiprocessing.get_context("spawn")
-    ready, go, stop = ctx.Semaphore(0), ctx.Event(), ctx.Event()
-    procs = [ctx.Process(target=forwarder_process, args=(database, receiver, config, ready, go, stop))
+    ready, go, stop, cpu = ctx.Semaphore(0), ctx.Event(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=forwarder_process, args=(database, receiver, config, ready, go, stop, cpu))
              for _ in range(count)]
     for proc in procs:
         proc.start()
     for _ in procs:
         ready.acquire()
     go.set()
-    return stop, procs
+    return stop, (procs, cpu)
 
 
-def stop_forwarders(stop, procs) -> None:
+def stop_forwarders(stop, procs) -> float:
+    """Stop them; their CPU seconds, added up."""
+    procs, cpu = procs
     stop.set()
+    used = sum(cpu.get(timeout=60) for _ in procs)
     for proc in procs:
         proc.join(60)
+    return used
 
 
-def drain(new_db, double: SegmentDouble, count: int, forwarders: int) -> float:
-    """events/s for `forwarders` forwarder processes to empty a queue of count events into the receiver."""
+def cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU seconds of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def postgres_pids(cluster: PgCluster | None) -> list[int]:
+    """The cluster's server processes (the postmaster's children), for their CPU time."""
+    if cluster is None:
+        return []
+    with open(cluster.folder / "data" / "postmaster.pid", encoding="ascii") as pid_file:
+        postmaster = int(pid_file.readline())
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        children.append(int(entry))
+            except OSError:
+                continue
+    return children
+
+
+def drain(new_db, double: SegmentDouble, count: int, forwarders: int, cluster: PgCluster | None) -> dict:
+    """events/s for `forwarders` forwarder processes to empty a queue of count events into the receiver,
+    and CPU ms per 1,000 events of the forwarders, the PostgreSQL server and this process (the receiver)."""
     database = new_db()
     store = HQStore(database)
     try:
@@ -126,11 +166,16 @@ def drain(new_db, double: SegmentDouble, count: int, forwarders: int) -> float:
         store.close()
     before = len(double.messages)
     stop, procs = start_forwarders(database, double.url, forwarders, idle_poll_s=0.01)
+    server = postgres_pids(cluster)
+    server_cpu, own_cpu = cpu_seconds(server), time.process_time()
     started = time.perf_counter()
     assert double.wait_for_total(before + count, timeout_s=600), "forwarding did not finish"
     elapsed = time.perf_counter() - started
-    stop_forwarders(stop, procs)
-    return count / elapsed
+    server_cpu, own_cpu = cpu_seconds(server) - server_cpu, time.process_time() - own_cpu
+    forwarder_cpu = stop_forwarders(stop, procs)
+    per_k = 1000_000 / count
+    return {"rate": count / elapsed, "forwarders_ms": forwarder_cpu * per_k, "postgres_ms": server_cpu * per_k,
+            "receiver_ms": own_cpu * per_k}
 
 
 def ceiling(double: SegmentDouble, count: int) -> float:
@@ -240,6 +285,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--rate", type=int, default=1_000, help="events/s arriving during the outage test")
     parser.add_argument("--outage-s", type=float, default=60.0, help="receiver outage (the issue's: 600)")
+    parser.add_argument("--forwarders", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2, 4],
+                        help="forwarder process counts to measure, comma-separated (default 1,2,4)")
+    parser.add_argument("--skip-outage", action="store_true", help="leave out the outage test")
     parser.add_argument("--http-ingest", type=int, default=0, metavar="WORKERS",
                         help="also: HTTP ingest from 50 stores into WORKERS HQ processes, forwarding on and off "
                              "(PostgreSQL only)")
@@ -263,9 +311,13 @@ def main() -> None:
               f"(ratio {with_queue / without:.2f})")
         top = statistics.median(ceiling(double, args.events) for _ in range(args.runs))
         print(f"receiver ceiling (same batches POSTed directly): {top:,.0f} ev/s")
-        for n in (1, 2):
-            rate = statistics.median(drain(new_db, double, args.events, n) for _ in range(args.runs))
-            print(f"forwarding, {n} forwarder(s): {rate:,.0f} ev/s (ratio to ceiling {rate / top:.2f})")
+        for n in args.forwarders:
+            runs = [drain(new_db, double, args.events, n, cluster) for _ in range(args.runs)]
+            rate = statistics.median(r["rate"] for r in runs)
+            cpu = {k: statistics.median(r[k] for r in runs) for k in ("forwarders_ms", "postgres_ms", "receiver_ms")}
+            print(f"forwarding, {n} forwarder(s): {rate:,.0f} ev/s (ratio to ceiling {rate / top:.2f}; runs "
+                  + ", ".join(f"{r['rate']:,.0f}" for r in runs) + "); CPU ms per 1,000 events: forwarders "
+                  f"{cpu['forwarders_ms']:.1f}, PostgreSQL {cpu['postgres_ms']:.1f}, receiver {cpu['receiver_ms']:.1f}")
         print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         if args.http_ingest and cluster is not None:
             key_file = folder / "write.key"
@@ -277,6 +329,8 @@ def main() -> None:
                 print(f"HTTP ingest, {args.http_ingest} worker(s), 50 stores x 4 x 500 events: {off:,.0f} ev/s "
                       f"without forwarding, {on:,.0f} with it running (ratio {on / off:.2f})")
             print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        if args.skip_outage:
+            return
         lag = outage_lag(new_db, double, args.rate, args.outage_s)
         print(f"outage of {args.outage_s:.0f} s at {args.rate} ev/s: backlog {lag['backlog']:,} events, "
               f"caught up {lag['caught_up_s']:.1f} s after the receiver came back "

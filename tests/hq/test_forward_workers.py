@@ -270,3 +270,17 @@ def test_forwarding_survives_the_database_going_away_and_resumes(pg_cluster, dou
         forwarder.stop()
         store.close()
     assert sorted(double.received_ids()) == [f"ev-{n}" for n in range(1, 6)]
+
+
+def test_the_next_round_is_claimed_while_one_is_being_sent(store, double):
+    forwarder = attach(store, fast(double.url, claim_limit=10))
+    try:
+        double.slow(0.3)  # each request takes a while: the forwarder reads and encodes the next round meanwhile
+        add(store, 1, 40)
+        wait_until(lambda: queue_stats(store.db)["leased"] >= 20 and len(double.received_ids()) < 40)
+        assert double.wait_for(40)
+    finally:
+        forwarder.stop()
+    received = double.received_ids()
+    assert sorted(received) == sorted(f"ev-{n}" for n in range(1, 41)) and len(received) == 40
+    wait_until(lambda: queue_stats(store.db)["queued"] == 0)
