@@ -195,6 +195,7 @@ def test_retry_after_is_read_as_seconds_or_a_date_and_capped():
     assert retry_after("Wed, 02 Dec 2026 07:00:30 GMT", now=1796194800.0) == 30.0  # 07:00:00 UTC
     assert retry_after("999999") == 3600.0
     assert retry_after("soon") == 0.0 and retry_after(None) == 0.0
+    assert retry_after("\u00b2") == 0.0  # a digit to str.isdigit(), not to float()
 
 
 def test_an_event_that_cannot_be_mapped_is_set_aside_not_retried(store, double):
