@@ -27,6 +27,10 @@ LAST4_RE = re.compile(r"\d{4}", re.ASCII)
 # at HQ refuses it). Either one would fail a whole batch's transaction here or at HQ.
 UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
+# A sale moves stock, a 64-bit column: a bound per line keeps any batch's sum far inside it,
+# so an absurd quantity from a till is one rejected event, not a failed batch.
+MAX_QUANTITY = 1_000_000_000
+
 TENDER_METHODS = ("card", "cash", "gift_card", "other")
 SESSION_REASONS = ("idle", "done", "staff")
 IDENTIFY_METHODS = ("app_qr",)
@@ -72,6 +76,8 @@ def quantity(value: object, field: str) -> None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or value == 0 or value != value or value in (float("inf"), float("-inf")):
         _fail(field, f"must be a non-zero number, got {_kind(value)} {value!r}"[:200])
+    if abs(value) > MAX_QUANTITY:
+        _fail(field, f"must be at most {MAX_QUANTITY:,} in absolute value, got {value!r}"[:200])
 
 
 def money(value: object, field: str) -> None:

@@ -86,6 +86,17 @@ def test_a_sale_takes_stock_and_a_return_gives_it_back(bridge):
     assert on_hand(bridge) == 5
 
 
+def test_an_absurd_quantity_is_one_rejected_receipt_and_the_others_move_stock(bridge):
+    # 2**64 pieces would overflow the 64-bit stock column and fail the whole transaction.
+    huge = receipt(receipt_id="R-2", lines=[{"sku": SKU, "quantity": str(2**64), "unit_price": "0.00",
+                                              "total": "0.00"}], total="0.00", subtotal="0.00", tax="0.00",
+                   tenders=[])
+    results = receive_documents(bridge, [huge, receipt()])
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["error"].startswith("lines[0].quantity: ")
+    assert on_hand(bridge) == 4
+
+
 def test_a_valid_app_token_links_the_profile_and_is_not_forwarded(bridge, keys):
     bridge.state.set_jwks(keys.jwks)
     sale_time = time.time() - 3 * 3600  # exported hours later: checked at the time of the sale
