@@ -106,7 +106,7 @@ def test_closing_the_panel_hides_the_token_and_the_next_screen_gets_the_next_nam
     kiosk, _bridge = store_kiosk
     screen, panel = open_pairing(kiosk)
     token = panel.token
-    kiosk.tap(kiosk.find("close_pairing"))
+    kiosk.tap(kiosk.find("close_panel"))
     kiosk.settle()
     assert panel.token == "" and panel.payload == "" and panel.qr_texture is None
     assert token not in " ".join(kiosk.texts())
