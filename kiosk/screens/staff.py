@@ -98,6 +98,11 @@ class StaffScreen(StaffScreenBase):
 
     def on_tab(self, *_args) -> None:
         self._arrange()
+        focus = getattr(App.get_running_app(), "focus", None)
+        if self.tabbed and focus is not None and focus.focused is not None \
+                and focus.focused.get_root_window() is None:
+            # The keyboard focus went with the card it was on: it lands on the tab now shown.
+            focus.focus(self.ids[f"tab_{self.tab}"].__self__)
 
     def _arrange(self) -> None:
         """Put the cards in the body: all three when wide; the tabs and the chosen card when tabbed."""

@@ -351,6 +351,21 @@ def test_keys_reach_the_tabs_and_the_audio_guide_names_them(with_pin):
         assert screen.tab == "health" and cards_shown(screen) == {"health_panel"}
         assert kiosk.find("sync_now").__self__ in app.focus.candidates()  # the shown card's buttons, not the hidden ones
         assert not [w for w in app.focus.candidates() if getattr(w, "key", None)]
+
+        # A result chosen by keys opens the Stock tab, and the focus follows onto that tab.
+        screen.tab = "lookup"
+        screen.query = "ROB"
+        screen.on_key("E")
+        kiosk.wait_until(lambda: len(screen.ids.results.children) > 1, message="lookup results")
+        kiosk.settle()
+        row = screen.ids.results.children[-1]
+        app.focus.focus(row)
+        said = len(app.guide.engine.texts)
+        kiosk.window.dispatch("on_key_down", ENTER, 0, None, [])
+        kiosk.wait_until(lambda: screen.product_name, message="the stock")
+        kiosk.pump(2)
+        assert screen.tab == "stock" and app.focus.focused is screen.ids.tab_stock.__self__
+        assert "Stock" in app.guide.engine.texts[said:]  # the guide names the tab now focused
     finally:
         app.guide.enabled = False
         app.guide.engine = real
