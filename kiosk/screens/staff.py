@@ -97,10 +97,11 @@ class StaffScreen(StaffScreenBase):
         self._arrange()
 
     def on_tab(self, *_args) -> None:
+        if not self.tabbed:
+            return  # a wide window shows every card whatever the tab
         self._arrange()
         focus = getattr(App.get_running_app(), "focus", None)
-        if self.tabbed and focus is not None and focus.focused is not None \
-                and focus.focused.get_root_window() is None:
+        if focus is not None and focus.focused is not None and focus.focused.get_root_window() is None:
             # The keyboard focus went with the card it was on: it lands on the tab now shown.
             focus.focus(self.ids[f"tab_{self.tab}"].__self__)
 

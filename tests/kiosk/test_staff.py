@@ -349,7 +349,7 @@ def test_keys_reach_the_tabs_and_the_audio_guide_names_them(with_pin):
         kiosk.window.dispatch("on_key_down", ENTER, 0, None, [])
         kiosk.pump(2)
         assert screen.tab == "health" and cards_shown(screen) == {"health_panel"}
-        assert kiosk.find("sync_now").__self__ in app.focus.candidates()  # the shown card's buttons, not the hidden ones
+        assert kiosk.find("sync_now").__self__ in app.focus.candidates()  # the shown card's buttons only
         assert not [w for w in app.focus.candidates() if getattr(w, "key", None)]
 
         # A result chosen by keys opens the Stock tab, and the focus follows onto that tab.
