@@ -9,55 +9,23 @@ from typing import Callable
 from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import StringProperty
-from kivy.uix.modalview import ModalView
 
 from kiosk.logic.suggestions import ForYou
 from kiosk.screens.for_you import load_for_you, pick_detail
+from kiosk.screens.staff_panel import StaffPanel
 
 Builder.load_string("""
-#:import dp kivy.metrics.dp
-#:import Window kivy.core.window.Window
-
 <ShopperListPanel>:
-    size_hint: None, None
-    size: min(app.theme.dp(760), Window.width * 0.92), min(Window.height * 0.85, panel_box.minimum_height)
-    background: ''
-    background_color: app.theme.bg
-    overlay_color: list(app.theme.scrim[:3]) + [0.55]
-    ScrollView:
-        do_scroll_x: False
-        BoxLayout:
-            id: panel_box
-            orientation: 'vertical'
-            padding: app.theme.dp(40), app.theme.dp(32)
-            spacing: app.theme.dp(8)
-            size_hint_y: None
-            height: self.minimum_height
-            Label:
-                text: root.title
-                font_name: app.theme.serif
-                font_size: app.theme.fs(30)
-                color: app.theme.fg
-                size_hint_y: None
-                text_size: self.width, None
-                height: self.texture_size[1] + app.theme.dp(8)
-            BoxLayout:
-                id: rows
-                orientation: 'vertical'
-                size_hint_y: None
-                height: self.minimum_height
-            PillButton:
-                id: close_list
-                text: app.tr('Close', app.lang)
-                on_release: root.dismiss()
+    BoxLayout:
+        id: rows
+        orientation: 'vertical'
+        size_hint_y: None
+        height: self.minimum_height
 """)
 
 
-class ShopperListPanel(ModalView):
+class ShopperListPanel(StaffPanel):
     """The open session's list, one row per piece: name, size and stock here."""
-
-    title = StringProperty("")
 
 
 def session_is_open(app) -> bool:

@@ -1,6 +1,8 @@
 """The staff screen: stock lookup (search, SKU/EAN or scan) and the bridge's health.
 
 Catalog reads and bridge calls run through app.run_async; only their results touch widgets.
+A wide window shows the three cards (lookup, stock, bridge health) at once; a compact one
+shows them one at a time under tabs, and a product picked from a lookup opens the stock tab.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import (BooleanProperty, DictProperty, ListProperty, ObjectProperty, OptionProperty,
+                             StringProperty)
 from kivy.uix.label import Label
 
 from kiosk.logic.freshness import age_text, moment_text, parse_time, stock_freshness
@@ -24,6 +27,7 @@ from kiosk.widgets import OnScreenKeyboard
 
 STATUS_EVERY_S = 3.0
 SEARCH_SETTLE_S = 0.25
+TABS = ("lookup", "stock", "health")  # the cards, as a compact window's tabs name them
 # Digits first: staff mostly type SKUs and EANs.
 STAFF_KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"]
 
@@ -75,11 +79,50 @@ class StaffScreen(StaffScreenBase):
     store_label = StringProperty("")
     can_pair = BooleanProperty(False)  # this kiosk's bridge serves the store: it can pair new screens
     pairing = ObjectProperty(None, allownone=True)  # the open PairingPanel
+    tabbed = BooleanProperty(False)  # a compact window: one card at a time (staff.kv binds it)
+    tab = OptionProperty("lookup", options=TABS)  # the card shown when tabbed
+    health_alarming = BooleanProperty(False)  # a health row needs attention: its tab shows a dot
     _status_event = None
     _devices_busy = False
+    _cards: dict | None = None
 
     def on_kv_post(self, base_widget):
         self._search_trigger = Clock.create_trigger(self._search, SEARCH_SETTLE_S)
+        # Strong references: a card off screen is out of the widget tree, and ids are weak.
+        self._cards = {name: self.ids[name].__self__
+                       for name in ("body", "side", "tabs", "lookup_panel", "stock_panel", "health_panel")}
+        self._arrange()
+
+    def on_tabbed(self, *_args) -> None:
+        self._arrange()
+
+    def on_tab(self, *_args) -> None:
+        if not self.tabbed:
+            return  # a wide window shows every card whatever the tab
+        self._arrange()
+        focus = getattr(App.get_running_app(), "focus", None)
+        if focus is not None and focus.focused is not None and focus.focused.get_root_window() is None:
+            # The keyboard focus went with the card it was on: it lands on the tab now shown.
+            focus.focus(self.ids[f"tab_{self.tab}"].__self__)
+
+    def _arrange(self) -> None:
+        """Put the cards in the body: all three when wide; the tabs and the chosen card when tabbed."""
+        cards = self._cards
+        if cards is None:
+            return  # still building: on_kv_post arranges
+        body, side = cards["body"], cards["side"]
+        for name in ("tabs", "lookup_panel", "side", "stock_panel", "health_panel"):
+            widget = cards[name]
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        if self.tabbed:
+            body.add_widget(cards["tabs"])
+            body.add_widget(cards[f"{self.tab}_panel"])
+        else:
+            side.add_widget(cards["stock_panel"])
+            side.add_widget(cards["health_panel"])
+            body.add_widget(cards["lookup_panel"])
+            body.add_widget(side)
 
     def enter(self, product_id: str | None = None, sku: str | None = None, **params) -> None:
         if product_id:
@@ -109,6 +152,7 @@ class StaffScreen(StaffScreenBase):
         self.product_name = ""
         self.stock_note = ""
         self.sync_message = ""
+        self.tab = "lookup"
         self._fill_stock([])
 
     # -- lookup ---------------------------------------------------------
@@ -169,6 +213,7 @@ class StaffScreen(StaffScreenBase):
             return product, data.stock_for_product(product_id) if product else []
 
         self.selected_sku = sku or ""
+        self.tab = "stock"  # when tabbed, staff asked for this product's stock: show it
         app.run_async(load, on_done=lambda found: self._show_stock(*found))
 
     def _show_stock(self, product: Any, levels: list) -> None:
@@ -226,6 +271,7 @@ class StaffScreen(StaffScreenBase):
         for label, value, alarming in rows:
             grid.add_widget(Factory.HealthLabel(text=label))
             grid.add_widget(HealthValue(text=value, alarming=alarming))
+        self.health_alarming = any(alarming for _label, _value, alarming in rows)
 
     def _status_failed(self, exc: BaseException) -> None:
         self.status = {"last_error": str(exc)}

@@ -13,7 +13,8 @@ from kivy.app import App
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
-from kivy.uix.modalview import ModalView
+
+from kiosk.screens.staff_panel import StaffPanel
 
 if TYPE_CHECKING:
     from bridge.serve.pairing import Pairing
@@ -22,71 +23,34 @@ Builder.load_string("""
 #:import Window kivy.core.window.Window
 
 <PairingPanel>:
-    size_hint: None, None
-    size: min(app.theme.dp(760), Window.width * 0.94), min(Window.height * 0.94, pairing_box.minimum_height)
-    background: ''
-    background_color: app.theme.bg
-    overlay_color: list(app.theme.scrim[:3]) + [0.55]
-    ScrollView:
-        do_scroll_x: False
-        BoxLayout:
-            id: pairing_box
-            orientation: 'vertical'
-            padding: app.theme.dp(32), app.theme.dp(24)
-            spacing: app.theme.dp(12)
-            size_hint_y: None
-            height: self.minimum_height
-            Label:
-                text: app.tr('Pair a new screen', app.lang)
-                font_name: app.theme.serif
-                font_size: app.theme.fs(28)
-                color: app.theme.fg
-                size_hint_y: None
-                text_size: self.width, None
-                height: self.texture_size[1] + app.theme.dp(8)
-            Label:
-                id: pairing_device
-                text: root.message or (app.tr('Device name: {name}', app.lang).format(name=root.device_name) if root.device_name else app.tr('Creating a token…', app.lang))
-                markup: False
-                font_name: app.theme.sans_medium
-                font_size: app.theme.fs(18)
-                color: app.theme.fg
-                size_hint_y: None
-                text_size: self.width, None
-                height: self.texture_size[1] + app.theme.dp(4)
-            Widget:
-                id: pairing_qr
-                size_hint_y: None
-                # Square, as large as the panel allows but small enough for a short window.
-                height: min(self.width, app.theme.dp(420), Window.height * 0.45)
-                canvas:
-                    Color:
-                        rgba: 1, 1, 1, 1  # a QR reads dark on light whatever the theme
-                    Rectangle:
-                        texture: root.qr_texture
-                        size: (self.height, self.height) if root.qr_texture else (0, 0)
-                        pos: self.center_x - self.height / 2, self.y
-            Label:
-                id: pairing_help
-                text: app.tr("Put this URL and token under [hq] in the new kiosk's configuration (a phone can read them from the code). Closing this panel hides the token.", app.lang)
-                font_size: app.theme.fs(15)
-                color: app.theme.muted
-                size_hint_y: None
-                text_size: self.width, None
-                height: self.texture_size[1] + app.theme.dp(4)
-            Label:
-                id: pairing_url
-                text: 'url = "{}"\\ntoken = "{}"'.format(root.url, root.token) if root.token else root.url
-                markup: False
-                font_size: app.theme.fs(14)
-                color: app.theme.fg
-                size_hint_y: None
-                text_size: self.width, None
-                height: self.texture_size[1] + app.theme.dp(4)
-            PillButton:
-                id: close_pairing
-                text: app.tr('Close', app.lang)
-                on_release: root.dismiss()
+    title: app.tr('Pair a new screen', app.lang)
+    StaffPanelText:
+        id: pairing_device
+        text: root.message or (app.tr('Device name: {name}', app.lang).format(name=root.device_name) if root.device_name else app.tr('Creating a token…', app.lang))
+        markup: False
+        font_name: app.theme.sans_medium
+        font_size: app.theme.fs(18)
+    Widget:
+        id: pairing_qr
+        size_hint_y: None
+        # Square, as large as the panel allows but small enough for a short window.
+        height: min(self.width, app.theme.dp(420), Window.height * 0.45)
+        canvas:
+            Color:
+                rgba: 1, 1, 1, 1  # a QR reads dark on light whatever the theme
+            Rectangle:
+                texture: root.qr_texture
+                size: (self.height, self.height) if root.qr_texture else (0, 0)
+                pos: self.center_x - self.height / 2, self.y
+    StaffPanelText:
+        id: pairing_help
+        text: app.tr("Put this URL and token under [hq] in the new kiosk's configuration (a phone can read them from the code). Closing this panel hides the token.", app.lang)
+        color: app.theme.muted
+    StaffPanelText:
+        id: pairing_url
+        text: 'url = "{}"\\ntoken = "{}"'.format(root.url, root.token) if root.token else root.url
+        markup: False
+        font_size: app.theme.fs(14)
 """)
 
 
@@ -107,7 +71,7 @@ def qr_texture(text: str) -> Texture:
     return texture
 
 
-class PairingPanel(ModalView):
+class PairingPanel(StaffPanel):
     """The new device's name, its pairing QR and the URL; the token is forgotten on dismiss."""
 
     device_name = StringProperty("")

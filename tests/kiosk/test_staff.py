@@ -256,3 +256,117 @@ def test_health_panel_says_when_events_were_set_aside_in_a_damaged_database(with
 def test_the_apps_gate_keeps_its_lockout_in_the_bridge_database(with_pin):
     gate = staff.gate_for(with_pin.app)
     assert gate.saved is not None and gate.saved.values is with_pin.app.bridge.local_state
+
+
+COMPACT = [(480, 800), (800, 480)]
+
+
+def cards_shown(screen) -> set[str]:
+    """The staff cards in the screen's widget tree (a compact window holds one; a wide one all three)."""
+    names = ("lookup_panel", "stock_panel", "health_panel")
+    return {name for name in names if screen.ids[name].get_root_window() is not None}
+
+
+@pytest.mark.parametrize("size", COMPACT, ids=[f"{w}x{h}" for w, h in COMPACT])
+def test_a_compact_window_shows_one_card_at_a_time_and_a_picked_product_opens_its_stock(with_pin, size):
+    from tests.kiosk.conftest import PORTRAIT
+
+    kiosk = with_pin
+    app = kiosk.app
+    screen = app.screens["staff"]
+    kiosk.set_size(*size)
+    try:
+        open_staff(kiosk)
+        assert screen.tabbed and cards_shown(screen) == {"lookup_panel"}
+        keyboard = screen.ids.keyboard
+        for char in "ROBE":  # real taps on the staff keyboard, each key at least 48 dp
+            key = next(w for w in keyboard.walk(restrict=True) if getattr(w, "key", None) == char)
+            assert min(key.size) >= app.layout.min_touch - 1.5
+            kiosk.tap(key)
+        kiosk.wait_until(lambda: len(screen.ids.results.children) > 1, message="lookup results")
+        kiosk.settle()
+        row = screen.ids.results.children[-1]
+        kiosk.tap(row)
+        kiosk.wait_until(lambda: screen.product_name and screen.ids.stock.children, message="the stock")
+        kiosk.settle()
+        assert screen.tab == "stock" and cards_shown(screen) == {"stock_panel"}
+        assert kiosk.find("tab_stock").selected and not kiosk.find("tab_lookup").selected
+        kiosk.tap(kiosk.find("tab_health"))
+        kiosk.settle()
+        assert cards_shown(screen) == {"health_panel"}
+        kiosk.tap(kiosk.find("sync_now"))  # the bridge tab's buttons work as on a wide screen
+        kiosk.wait_until(lambda: not screen.syncing and screen.sync_message, timeout=10, message="sync result")
+        kiosk.set_size(*PORTRAIT)  # wide again: the three cards at once, no tabs
+        kiosk.settle()
+        assert not screen.tabbed and cards_shown(screen) == {"lookup_panel", "stock_panel", "health_panel"}
+        assert screen.ids.tabs.get_root_window() is None
+    finally:
+        kiosk.set_size(*PORTRAIT)
+
+
+def test_leaving_staff_mode_brings_the_lookup_tab_back(with_pin):
+    kiosk = with_pin
+    screen = kiosk.app.screens["staff"]
+    screen.tab = "health"
+    kiosk.app.end_session("done")
+    assert screen.tab == "lookup"
+
+
+def test_the_bridge_tab_shows_a_dot_when_a_health_row_needs_attention(with_pin):
+    kiosk = with_pin
+    screen = kiosk.app.screens["staff"]
+    open_staff(kiosk)
+    screen.status = {"pending": 0, "dead_letters": 0, "hq_reachable": True}
+    assert not screen.health_alarming and not screen.ids.tab_health.alarming
+    screen.status = {"pending": 0, "dead_letters": 3, "hq_reachable": True}
+    assert screen.health_alarming and screen.ids.tab_health.alarming
+
+
+def test_keys_reach_the_tabs_and_the_audio_guide_names_them(with_pin):
+    from kiosk.keys import ENTER, TAB
+    from tests.kiosk.conftest import PORTRAIT
+    from tests.kiosk.test_accessibility_speech import RecordingSpeech
+
+    kiosk = with_pin
+    app = kiosk.app
+    screen = app.screens["staff"]
+    real, app.guide.engine = app.guide.engine, RecordingSpeech()
+    app.guide.enabled = True
+    kiosk.set_size(480, 800)
+    try:
+        open_staff(kiosk)
+        tab = screen.ids.tab_health.__self__  # ids are weak proxies
+        for _ in range(80):
+            kiosk.window.dispatch("on_key_down", TAB, 0, None, [])
+            kiosk.pump(2)
+            if app.focus.focused is tab:
+                break
+        assert app.focus.focused is tab, [getattr(w, "text", "") for w in app.focus.candidates()]
+        assert app.guide.engine.texts[-1] == "Passerelle"
+        order = app.focus.candidates()
+        key_1 = next(w for w in screen.ids.keyboard.walk(restrict=True) if getattr(w, "key", None) == "1")
+        assert order.index(kiosk.find("exit").__self__) < order.index(tab) < order.index(key_1)  # reading order
+        kiosk.window.dispatch("on_key_down", ENTER, 0, None, [])
+        kiosk.pump(2)
+        assert screen.tab == "health" and cards_shown(screen) == {"health_panel"}
+        assert kiosk.find("sync_now").__self__ in app.focus.candidates()  # the shown card's buttons only
+        assert not [w for w in app.focus.candidates() if getattr(w, "key", None)]
+
+        # A result chosen by keys opens the Stock tab, and the focus follows onto that tab.
+        screen.tab = "lookup"
+        screen.query = "ROB"
+        screen.on_key("E")
+        kiosk.wait_until(lambda: len(screen.ids.results.children) > 1, message="lookup results")
+        kiosk.settle()
+        row = screen.ids.results.children[-1]
+        app.focus.focus(row)
+        said = len(app.guide.engine.texts)
+        kiosk.window.dispatch("on_key_down", ENTER, 0, None, [])
+        kiosk.wait_until(lambda: screen.product_name, message="the stock")
+        kiosk.pump(2)
+        assert screen.tab == "stock" and app.focus.focused is screen.ids.tab_stock.__self__
+        assert "Stock" in app.guide.engine.texts[said:]  # the guide names the tab now focused
+    finally:
+        app.guide.enabled = False
+        app.guide.engine = real
+        kiosk.set_size(*PORTRAIT)
