@@ -140,6 +140,9 @@ def _views(kiosk):
     app.go("staff_pin")
     yield "staff_pin"
     yield from _staff_views(kiosk)
+    app.go("pair")  # "Pair this screen": the shared app has no token, so the camera step
+    yield "pair"
+    app.go("attract")
 
 
 def _staff_views(kiosk):
