@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bridge.errors import InvalidEvent
+from webguard.storable import first_unstorable, storable
 
 ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TIMESTAMP_RE = re.compile(
@@ -22,10 +23,6 @@ TIMESTAMP_RE = re.compile(
 AMOUNT_RE = re.compile(r"-?\d{1,15}(\.\d{1,6})?", re.ASCII)
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 LAST4_RE = re.compile(r"\d{4}", re.ASCII)
-# Characters JSON can carry but storage cannot: half of a UTF-16 surrogate pair (a till that
-# cut an emoji in two; not encodable as UTF-8, so SQLite refuses it) and NUL (PostgreSQL text
-# at HQ refuses it). Either one would fail a whole batch's transaction here or at HQ.
-UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 # A sale moves stock, a 64-bit column: a bound per line keeps any batch's sum far inside it,
 # so an absurd quantity from a till is one rejected event, not a failed batch.
@@ -229,41 +226,17 @@ def check_event(etype: object, device_id: object, payload: object, profile_id: o
     if claim_code is not None:
         _optional_string(claim_code, "claim_code")
     check_payload(payload, "payload")
-    if not _storable((device_id, profile_id, claim_code, payload)):
+    if not storable((device_id, profile_id, claim_code, payload)):
         check_storable({"device_id": device_id, "profile_id": profile_id, "claim_code": claim_code,
                         "payload": payload}, "")
     return event_id, occurred_at  # type: ignore[return-value]  # checked above
 
 
-def _storable(value: dict | list | tuple) -> bool:
-    """True when no string (key or value) at any depth holds a character storage refuses."""
-    # One level's strings are joined and checked at once (record() hot path: fewer calls).
-    texts = list(value) if type(value) is dict else []
-    for item in value.values() if type(value) is dict else value:
-        kind = type(item)
-        if kind is str:
-            texts.append(item)
-        elif (kind is dict or kind is list) and not _storable(item):
-            return False
-    joined = "".join(texts)
-    return (joined.isascii() and "\x00" not in joined) or UNSTORABLE_RE.search(joined) is None
-
-
 def check_storable(value: object, field: str) -> None:
     """Raise InvalidEvent naming the first string under value that holds a surrogate half or NUL."""
-    if isinstance(value, str):
-        found = UNSTORABLE_RE.search(value)
-        if found is not None:
-            what = "a NUL character" if found.group() == "\x00" else "half of a UTF-16 surrogate pair"
-            _fail(field or "event", f"holds {what} (U+{ord(found.group()):04X}) at character "
-                                    f"{found.start()}, which cannot be stored; send whole characters and no NUL")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_storable(key, field)
-            check_storable(item, f"{field}.{key}" if field else str(key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            check_storable(item, f"{field}[{i}]")
+    problem = first_unstorable(value, field)
+    if problem is not None:
+        _fail(*problem)
 
 
 _this_second: tuple[int, str] = (-1, "")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from webguard.storable import UNSTORABLE_ESCAPE, first_unstorable, storable, storable_text
+
 MAX_EVENTS = 500
 MAX_BODY_BYTES = 1_048_576
 MAX_SEQ = 2**63 - 1  # the seq column is a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT)
@@ -27,12 +29,6 @@ _TIMESTAMP = re.compile(
 )
 _TIMESTAMP_MATCH = _TIMESTAMP.fullmatch
 _DIGIT_RUN = re.compile(r"\d{13,19}")
-# Characters JSON can carry but the databases cannot store: half of a UTF-16 surrogate pair
-# (a till that cut an emoji in two; not encodable as UTF-8) and NUL (refused by PostgreSQL text).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# In a body decoded as strict UTF-8 and parsed by json (which refuses raw control characters),
-# such a character can only come from one of these escapes: without one, no string needs a look.
-_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 TENDER_METHODS = frozenset({"card", "cash", "gift_card", "other"})
 SESSION_REASONS = frozenset({"idle", "done", "staff"})
@@ -68,7 +64,7 @@ def is_currency(value: object) -> bool:
 
 def is_storable(text: str) -> bool:
     """False when text holds half of a UTF-16 surrogate pair or NUL, which the databases refuse."""
-    return (text.isascii() and "\x00" not in text) or _UNSTORABLE.search(text) is None
+    return storable_text(text)
 
 
 def check_batch(body: object) -> tuple[str, str, list[dict]]:
@@ -104,14 +100,17 @@ def check_event(event: dict) -> str | None:
         return error
     # Checked on every event, unknown fields included: one such string would fail the
     # whole batch's insert, and the bridge would resend that batch for ever.
-    return None if _storable(event) else _unstorable(event, "")
+    if storable(event):
+        return None
+    field, message = first_unstorable(event, "") or ("event", "cannot be stored")
+    return f"{field}: {message}"
 
 
 def event_check_for(text: str) -> Callable[[dict], str | None]:
     """check_event for the events parsed from text, without the string walk when text cannot hold an unstorable string."""
     # The usual case: one search of the batch's text costs ~1,200 instructions per event
     # (callgrind, 500 kiosk events), the walk ~14,000.
-    return check_event if _UNSTORABLE_ESCAPE.search(text) else _check_shape
+    return check_event if UNSTORABLE_ESCAPE.search(text) else _check_shape
 
 
 def _check_shape(event: dict) -> str | None:
@@ -122,43 +121,6 @@ def _check_shape(event: dict) -> str | None:
         _check_event(event)
     except _Bad as bad:
         return str(bad)
-    return None
-
-
-def _storable(value: dict | list) -> bool:
-    """True when no string (key or value) at any depth holds a character the databases refuse."""
-    # The strings of one level are joined and checked at once: one isascii() and one
-    # search per level instead of per string (a little cheaper on small kiosk events).
-    texts = list(value) if type(value) is dict else []
-    for item in value.values() if type(value) is dict else value:
-        kind = type(item)
-        if kind is str:
-            texts.append(item)
-        elif (kind is dict or kind is list) and not _storable(item):
-            return False
-    joined = "".join(texts)
-    return (joined.isascii() and "\x00" not in joined) or _UNSTORABLE.search(joined) is None
-
-
-def _unstorable(value: object, path: str) -> str | None:
-    """The "field: message" for the first unstorable string under value, else None."""
-    if isinstance(value, str):
-        found = _UNSTORABLE.search(value)
-        if found is None:
-            return None
-        what = "a NUL character" if found.group() == "\x00" else "half of a UTF-16 surrogate pair"
-        return (f"{path or 'event'}: holds {what} (U+{ord(found.group()):04X}) at character "
-                f"{found.start()}, which cannot be stored; send whole characters and no NUL")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            problem = _unstorable(key, path) or _unstorable(item, f"{path}.{key}" if path else key)
-            if problem:
-                return problem
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            problem = _unstorable(item, f"{path}[{i}]")
-            if problem:
-                return problem
     return None
 
 

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from bridge.errors import HQError, StorageError
 from bridge.serve.errors import Refused
 from bridge.serve.services import Services
-from bridge.events import UNSTORABLE_RE
 from bridge.store import devices
+from webguard.storable import storable_text
 
 
 def services_of(request: Request) -> Services:
@@ -38,7 +38,7 @@ def check_senders(db: Any, client: str, events: list) -> None:
     """
     ids = {i: e["device_id"] for i, e in enumerate(events)
            if isinstance(e, dict) and isinstance(e.get("device_id"), str)
-           and UNSTORABLE_RE.search(e["device_id"]) is None}
+           and storable_text(e["device_id"])}
     taken = devices.claim_senders(db, client, ids.values())
     for i, device_id in ids.items():
         if device_id in taken:
