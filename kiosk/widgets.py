@@ -9,6 +9,7 @@ import qrcode
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
+from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.graphics.texture import Texture
 from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
                              StringProperty)
@@ -107,6 +108,7 @@ class LocalImage(Image):
     max_px = ListProperty([480, 600])
     cached = BooleanProperty(True)  # False: a very large picture, freed with its widget's texture
     exact = BooleanProperty(False)
+    opaque = BooleanProperty(False)  # a photo (JPEG) with no pixel to blend with what lies under it
     draw_pos = ListProperty([0, 0])
     draw_size = ListProperty([0, 0])
     draw_coords = ListProperty([0, 0, 1, 0, 1, 1, 0, 1])
@@ -136,6 +138,34 @@ class LocalImage(Image):
     def _loaded(self, path, texture):
         if path == self.path:  # a recycled card may show another product by now
             self.texture = texture
+
+    _unblended = False
+
+    def blend_off(self, *_) -> None:
+        """Before the photo is drawn: no blending if it is opaque and fully shown (widgets.kv).
+
+        Blending reads every pixel under the photo back; software GL fills an opaque
+        photo about a fifth faster without it. A fading screen or photo still blends.
+        """
+        if self.opaque and self.texture is not None and self.color[3] >= 1 and self._fully_shown():
+            glDisable(GL_BLEND)
+            self._unblended = True
+
+    def blend_on(self, *_) -> None:
+        """After the photo is drawn: blending back on for everything else."""
+        if self._unblended:
+            glEnable(GL_BLEND)
+            self._unblended = False
+
+    def _fully_shown(self) -> bool:
+        widget = self
+        while widget is not None:
+            if widget.opacity < 1:
+                return False
+            if widget.parent is widget:  # the Window is its own parent
+                break
+            widget = widget.parent
+        return True
 
     def _frame(self, *_) -> None:
         texture = self.texture

@@ -77,3 +77,23 @@ def test_card_photos_are_decoded_at_the_cards_own_pixel_size(kiosk):
                      message=f"a {image.size} photo, not {image.texture.size}")
     assert image.texture.mag_filter == "nearest"  # drawn pixel for pixel: nothing to filter
     assert decode(image.path, (617, 790), crop=True)[:2] == (617, 790)
+
+
+def test_card_photos_blend_only_while_their_screen_fades(kiosk):
+    kiosk.app.go("browse")
+    browse = kiosk.app.screens["browse"]
+    grid = browse.ids.grid
+    kiosk.wait_until(lambda: kiosk.screen == "browse" and any(
+        card.children[-1].texture for card in grid.children[0].children), message="a photo in the grid")
+    image = next(card.children[-1] for card in grid.children[0].children if card.children[-1].texture)
+    assert image.opaque
+    image.blend_off()
+    assert image._unblended  # opaque and fully shown: drawn without blending
+    image.blend_on()
+    assert not image._unblended
+    browse.opacity = 0.5  # a screen change dips through the page colour: the photo must fade with it
+    try:
+        image.blend_off()
+        assert not image._unblended
+    finally:
+        browse.opacity = 1
