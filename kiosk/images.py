@@ -8,6 +8,7 @@ few very large pictures (the lookbook) are not kept at all.
     cache = ImageCache(max_bytes=16 << 20)
     cache.request("/path/rm-1001-1.jpg", (320, 400), lambda path, texture: ...)
     cache.request("/path/lookbook-1.jpg", (1920, 1920), show, keep=False)
+    cache.request("/path/rm-1001-1.jpg", (616, 789), show, crop=True)  # exactly that, drawn 1:1
 """
 
 from __future__ import annotations
@@ -23,17 +24,34 @@ from kivy.logger import Logger
 from PIL import Image as PILImage
 
 Callback = Callable[[str, Texture | None], None]
+Key = tuple[str, tuple[int, int], bool]  # path, size, cropped to exactly that size
 
 
-def decode(path: str, max_size: tuple[int, int]) -> tuple[int, int, bytes]:
-    """Read and shrink an image to fit max_size; returns (width, height, RGB bytes)."""
+def decode(path: str, max_size: tuple[int, int], crop: bool = False) -> tuple[int, int, bytes]:
+    """Read and shrink an image to fit max_size; returns (width, height, RGB bytes).
+
+    crop=True: exactly max_size, the image's centre scaled to cover it (fit "cover").
+    """
     with PILImage.open(path) as img:
         img.draft("RGB", max_size)  # JPEG decodes straight at a smaller scale: much faster
         img = img.convert("RGB")
-        img.thumbnail(max_size)
+        if crop:
+            img = img.resize(max_size, PILImage.Resampling.LANCZOS, box=cover_box(img.size, max_size),
+                             reducing_gap=3.0)
+        else:
+            img.thumbnail(max_size)
         # Kivy textures start at the bottom row.
         img = img.transpose(PILImage.Transpose.FLIP_TOP_BOTTOM)
         return img.width, img.height, img.tobytes()
+
+
+def cover_box(size: tuple[int, int], box: tuple[int, int]) -> tuple[float, float, float, float]:
+    """The centred part of an image of size that has box's shape (left, top, right, bottom)."""
+    width, height = size
+    scale = min(width / box[0], height / box[1])
+    crop_w, crop_h = box[0] * scale, box[1] * scale
+    left, top = max(0.0, (width - crop_w) / 2), max(0.0, (height - crop_h) / 2)  # never -1e-14
+    return left, top, min(width, left + crop_w), min(height, top + crop_h)
 
 
 def weight(texture: Texture) -> int:
@@ -48,30 +66,33 @@ class ImageCache:
     def __init__(self, max_bytes: int = 16 << 20, workers: int = 2) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0  # what the kept textures weigh
-        self._textures: OrderedDict[tuple[str, tuple[int, int]], Texture] = OrderedDict()
-        self._waiting: dict[tuple[str, tuple[int, int]], list[Callback]] = {}
-        self._keep: set[tuple[str, tuple[int, int]]] = set()  # requests that asked to be kept
+        self._textures: OrderedDict[Key, Texture] = OrderedDict()
+        self._waiting: dict[Key, list[Callback]] = {}
+        self._keep: set[Key] = set()  # requests that asked to be kept
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-images")
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._textures)
 
-    def get(self, path: str, size: tuple[int, int]) -> Texture | None:
+    def get(self, path: str, size: tuple[int, int], crop: bool = False) -> Texture | None:
         """The cached texture, if any (UI thread)."""
-        key = (path, size)
+        key = (path, size, crop)
         texture = self._textures.get(key)
         if texture is not None:
             self._textures.move_to_end(key)
         return texture
 
-    def request(self, path: str, size: tuple[int, int], callback: Callback, *, keep: bool = True) -> None:
+    def request(self, path: str, size: tuple[int, int], callback: Callback, *, keep: bool = True,
+                crop: bool = False) -> None:
         """Call callback(path, texture) on the UI thread; at once when cached.
 
         keep=False: the texture is handed over but not cached (its holder frees it).
+        crop=True: a texture of exactly size (decode's crop), sampled "nearest": it is drawn
+        pixel for pixel, and software GL fills it about a third faster than a filtered one.
         """
-        key = (path, size)
-        texture = self.get(path, size)
+        key = (path, size, crop)
+        texture = self.get(path, size, crop)
         if texture is not None:
             callback(path, texture)
             return
@@ -84,7 +105,7 @@ class ImageCache:
             self._waiting[key] = [callback]
         self._pool.submit(self._load, key)
 
-    def _load(self, key: tuple[str, tuple[int, int]]) -> None:
+    def _load(self, key: Key) -> None:
         try:
             pixels = decode(*key)
         except Exception as exc:  # a missing or broken image shows the placeholder
@@ -92,12 +113,14 @@ class ImageCache:
             pixels = None
         Clock.schedule_once(lambda _dt: self._deliver(key, pixels))
 
-    def _deliver(self, key: tuple[str, tuple[int, int]], pixels: tuple[int, int, bytes] | None) -> None:
+    def _deliver(self, key: Key, pixels: tuple[int, int, bytes] | None) -> None:
         texture = None
         if pixels is not None:
             width, height, data = pixels
             texture = Texture.create(size=(width, height), colorfmt="rgb")
             texture.blit_buffer(data, colorfmt="rgb", bufferfmt="ubyte")
+            if key[2]:
+                texture.mag_filter = texture.min_filter = "nearest"
         with self._lock:
             callbacks = self._waiting.pop(key, [])
             keep = key in self._keep
@@ -107,7 +130,7 @@ class ImageCache:
         for callback in callbacks:
             callback(key[0], texture)
 
-    def _store(self, key: tuple[str, tuple[int, int]], texture: Texture) -> None:
+    def _store(self, key: Key, texture: Texture) -> None:
         self._textures[key] = texture
         self.bytes += weight(texture)
         # Always keep the newest one, however large: its widget is about to show it.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from kivy.uix.screenmanager import ScreenManager, TransitionBase
 
+from kiosk.clipping import drop_stencil
+
 
 class KioskScreenManager(ScreenManager):
     """A ScreenManager whose screens always hear on_enter and on_leave.
@@ -17,6 +19,12 @@ class KioskScreenManager(ScreenManager):
     kept its camera open and its idle timer running, which later yanked whoever was at
     the kiosk to another screen.
     """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Screens dip in place (DipTransition), never slide out of the window: nothing to clip,
+        # and the stencil cost two full-window passes a frame on software GL (kiosk/clipping.py).
+        drop_stencil(self)
 
     def on_current(self, instance, value):
         finish_transition(self.transition)

@@ -8,8 +8,8 @@ import time
 import qrcode
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.graphics import Rectangle, StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
+from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.graphics.texture import Texture
 from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
                              StringProperty)
@@ -22,6 +22,9 @@ from kivy.uix.recycleview import RecycleView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+
+from kiosk.clipping import cover_coords, drop_stencil
 
 # Key rows of the on-screen keyboard; accented keys first for French shoppers.
 KEY_ROWS = {
@@ -93,23 +96,89 @@ class BrandMark(Label):
 
 
 class LocalImage(Image):
-    """An image from a local file, decoded off the UI thread through the app's cache."""
+    """An image from a local file, decoded off the UI thread through the app's cache.
+
+    Drawn as one rectangle (widgets.kv), not Kivy's Image with its stencil: "cover"
+    crops by texture coordinates instead of clipping a larger picture. exact=True
+    (cover only): decoded at the widget's own pixel size and drawn pixel for pixel,
+    sharp at any window size, and cheaper to fill on software GL than a scaled photo.
+    """
 
     path = StringProperty("", allownone=True)
     max_px = ListProperty([480, 600])
     cached = BooleanProperty(True)  # False: a very large picture, freed with its widget's texture
+    exact = BooleanProperty(False)
+    opaque = BooleanProperty(False)  # a photo (JPEG) with no pixel to blend with what lies under it
+    draw_pos = ListProperty([0, 0])
+    draw_size = ListProperty([0, 0])
+    draw_coords = ListProperty([0, 0, 1, 0, 1, 1, 0, 1])
+
+    def __init__(self, **kwargs):
+        self._request = Clock.create_trigger(self._load)  # one request per path and size settled
+        super().__init__(**kwargs)
+        self.bind(pos=self._frame, size=self._frame, texture=self._frame, fit_mode=self._frame)
+        self.bind(size=lambda *_: self.exact and self._request())
 
     def on_path(self, _instance, path):
         self.texture = None
+        self._load()  # now, not next frame: a cached photo shows in the same frame, no blink
+
+    def _load(self, *_) -> None:
+        path = self.path
         if not path or path.startswith(("http://", "https://")):
             return  # not cached locally yet: the placeholder stays
-        app = App.get_running_app()
-        size = (int(self.max_px[0]), int(self.max_px[1]))
-        app.images.request(path, size, self._loaded, keep=self.cached)
+        if self.exact:
+            size = (round(self.width), round(self.height))
+            if size[0] < 2 or size[1] < 2:
+                return  # not laid out yet: its size will ask again
+        else:
+            size = (int(self.max_px[0]), int(self.max_px[1]))
+        App.get_running_app().images.request(path, size, self._loaded, keep=self.cached, crop=self.exact)
 
     def _loaded(self, path, texture):
         if path == self.path:  # a recycled card may show another product by now
             self.texture = texture
+
+    _unblended = False
+
+    def blend_off(self, *_) -> None:
+        """Before the photo is drawn: no blending if it is opaque and fully shown (widgets.kv).
+
+        Blending reads every pixel under the photo back; software GL fills an opaque
+        photo about a fifth faster without it. A fading screen or photo still blends.
+        """
+        if self.opaque and self.texture is not None and self.color[3] >= 1 and self._fully_shown():
+            glDisable(GL_BLEND)
+            self._unblended = True
+
+    def blend_on(self, *_) -> None:
+        """After the photo is drawn: blending back on for everything else."""
+        if self._unblended:
+            glEnable(GL_BLEND)
+            self._unblended = False
+
+    def _fully_shown(self) -> bool:
+        widget = self
+        while widget is not None:
+            if widget.opacity < 1:
+                return False
+            if widget.parent is widget:  # the Window is its own parent
+                break
+            widget = widget.parent
+        return True
+
+    def _frame(self, *_) -> None:
+        texture = self.texture
+        if texture is None:
+            self.draw_pos, self.draw_size = list(self.pos), [0, 0]
+        elif self.fit_mode == "cover":
+            self.draw_pos, self.draw_size = list(self.pos), list(self.size)
+            self.draw_coords = list(cover_coords(texture, (self.width, self.height)))
+        else:  # the picture fits inside the widget: nothing to crop
+            width, height = self.norm_image_size
+            self.draw_pos = [self.center_x - width / 2, self.center_y - height / 2]
+            self.draw_size = [width, height]
+            self.draw_coords = list(texture.tex_coords)
 
 
 class ProductCard(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
@@ -294,31 +363,37 @@ def dismiss_panels(window) -> None:
             child.dismiss(animation=False)
 
 
-class ClippedRecycleView(RecycleView):
-    """A RecycleView clipped with the GL scissor instead of the stencil buffer.
+class ScissorClip:
+    """Mixin for a StencilView (RecycleView, ScrollView) clipped with the GL scissor instead.
 
-    The stencil costs two extra passes over the whole grid every frame, which on
-    software GL halves the scroll frame rate; a scissor rectangle is free. It only
-    works for unrotated widgets, which the kiosk's grids are.
+    The stencil costs two extra passes over the view every frame and, outside any other
+    stencil, a clear of the whole window's stencil buffer, which on software GL halves
+    the scroll frame rate (kiosk/clipping.py); a scissor rectangle is free. It only works
+    for unrotated widgets, which the kiosk's grids and rows are.
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        stencil = (StencilPush, StencilUse, StencilUnUse, StencilPop)
-        for group in (self.canvas.before, self.canvas.after):
-            children = list(group.children)
-            for i, instruction in enumerate(children):
-                if isinstance(instruction, stencil):
-                    group.remove(instruction)
-                    following = children[i + 1] if i + 1 < len(children) else None
-                    if isinstance(following, Rectangle) and isinstance(instruction, (StencilPush, StencilUnUse)):
-                        group.remove(following)
         self._scissor = ScissorPush(x=0, y=0, width=1, height=1)
         self.canvas.before.insert(0, self._scissor)
         self.canvas.after.add(ScissorPop())
         self.bind(pos=self._clip, size=self._clip)
 
+    def on_kv_post(self, base_widget):
+        # Not in __init__: a view declared in a .kv file gets its class rules (and with
+        # them the stencil) only after __init__ has returned.
+        drop_stencil(self)
+        return super().on_kv_post(base_widget)
+
     def _clip(self, *_):
         x, y = self.to_window(self.x, self.y)
         self._scissor.x, self._scissor.y = int(x), int(y)
         self._scissor.width, self._scissor.height = int(self.width) + 1, int(self.height) + 1
+
+
+class ClippedRecycleView(ScissorClip, RecycleView):
+    """A RecycleView clipped with the GL scissor (ScissorClip)."""
+
+
+class ClippedScrollView(ScissorClip, ScrollView):
+    """A ScrollView clipped with the GL scissor (ScissorClip)."""
