@@ -185,8 +185,12 @@ def _optional_string(value: object, field: str) -> None:
         _fail(field, f"must be a non-empty string or null, got {_kind(value)} {value!r}"[:200])
 
 
-def validate_event(event: dict) -> dict:
-    """Check event against the contract; return it with id and occurred_at filled in, seq left out."""
+def validate_event(event: dict, *, walk_strings: bool = True) -> dict:
+    """Check event against the contract; return it with id and occurred_at filled in, seq left out.
+
+    walk_strings=False leaves the look for unstorable strings to a caller that encodes the
+    event as ASCII JSON anyway and searches that text (see webguard.storable).
+    """
     if not isinstance(event, dict):
         raise InvalidEvent("event", f"must be an object, got {_kind(event)}")
     if not _FIELD_SET.issuperset(event):
@@ -195,7 +199,7 @@ def validate_event(event: dict) -> dict:
     get = event.get
     event_id, occurred_at = check_event(get("type"), get("device_id"), get("payload"),
                                         get("profile_id"), get("claim_code"), get("id"),
-                                        get("occurred_at"))
+                                        get("occurred_at"), walk_strings)
     # seq is the outbox's to assign, whatever a producer sent.
     return {"id": event_id, "type": event["type"], "occurred_at": occurred_at,
             "device_id": event["device_id"], "profile_id": get("profile_id"),
@@ -203,7 +207,8 @@ def validate_event(event: dict) -> dict:
 
 
 def check_event(etype: object, device_id: object, payload: object, profile_id: object,
-                claim_code: object, event_id: object, occurred_at: object) -> tuple[str, str]:
+                claim_code: object, event_id: object, occurred_at: object,
+                walk_strings: bool = True) -> tuple[str, str]:
     """Check an event given field by field; return its id and occurred_at, filled in if None.
 
     The record() hot path: no dict to build, no unknown fields possible.
@@ -226,7 +231,7 @@ def check_event(etype: object, device_id: object, payload: object, profile_id: o
     if claim_code is not None:
         _optional_string(claim_code, "claim_code")
     check_payload(payload, "payload")
-    if not storable((device_id, profile_id, claim_code, payload)):
+    if walk_strings and not storable((device_id, profile_id, claim_code, payload)):
         check_storable({"device_id": device_id, "profile_id": profile_id, "claim_code": claim_code,
                         "payload": payload}, "")
     return event_id, occurred_at  # type: ignore[return-value]  # checked above

@@ -20,9 +20,10 @@ from datetime import datetime, timezone
 
 from bridge.store.database import Database
 from bridge.errors import InvalidEvent
-from bridge.events import check_event, validate_event
+from bridge.events import check_event, check_storable, validate_event
 from bridge.store.outbox_records import (Claimed, DeadLetter, EventStatus, OutboxStats,  # noqa: F401
                                          Recorded)
+from webguard.storable import UNSTORABLE_ESCAPE
 
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -181,14 +182,18 @@ class Outbox:
         prepared: list[tuple[int, str, str, str, str]] = []
         for i, raw in enumerate(events):
             try:
-                e = validate_event(raw)
+                e = validate_event(raw, walk_strings=False)
+                head, tail = _halves(e["id"], e["type"], e["occurred_at"], e["device_id"],
+                                     e["profile_id"], e["claim_code"], e["payload"])
+                # The body is ASCII JSON: a surrogate half or NUL can only be there as an
+                # escape, so one search of the text replaces the walk over every string.
+                if UNSTORABLE_ESCAPE.search(tail) or UNSTORABLE_ESCAPE.search(head):
+                    check_storable({k: e[k] for k in ("device_id", "profile_id", "claim_code", "payload")}, "")
             except InvalidEvent as exc:
                 results.append(exc)
                 continue
             results.append(None)  # filled in once stored
-            prepared.append((i, e["id"], e["device_id"],
-                             *_halves(e["id"], e["type"], e["occurred_at"], e["device_id"],
-                                      e["profile_id"], e["claim_code"], e["payload"])))
+            prepared.append((i, e["id"], e["device_id"], head, tail))
         if not prepared and then is None:
             return results  # type: ignore[return-value]  # nothing to store
 

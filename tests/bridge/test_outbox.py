@@ -107,6 +107,19 @@ def test_record_many_reports_invalid_events_in_place(outbox):
     assert isinstance(results[3], Recorded) and results[3].seq == 2
 
 
+def test_record_many_rejects_an_unstorable_string_alone_and_keeps_a_lookalike(outbox, db):
+    results = outbox.record_many([
+        {"type": "item_saved", "device_id": "k", "payload": {"product_id": "a\ud83d"}},
+        {"type": "item_saved", "device_id": "k\x00", "payload": {"product_id": "b"}},
+        {"type": "item_saved", "device_id": "k", "payload": {"product_id": "c\\u0000", "sku": "é"}},
+    ])
+    assert isinstance(results[0], InvalidEvent) and results[0].field == "payload.product_id"
+    assert isinstance(results[1], InvalidEvent) and results[1].field == "device_id"
+    assert isinstance(results[2], Recorded) and results[2].seq == 1  # a backslash, then "u0000": text
+    body = json.loads(db.read().execute("SELECT body FROM outbox").fetchone()[0])
+    assert body["payload"] == {"product_id": "c\\u0000", "sku": "é"}
+
+
 def test_record_many_finds_ids_held_pending_or_acknowledged(outbox):
     acked, pending = view(outbox, id="R-1"), view(outbox, id="R-2")
     outbox.claim(limit=1)
