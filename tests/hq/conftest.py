@@ -13,6 +13,7 @@ import pytest
 import requests
 from hq_helpers import AUTH, OTHER_TOKEN, TOKEN, product
 from pg_cluster import PgCluster, PgUnavailable
+from segment_double import DEV_WRITE_KEY, SegmentDouble
 from PIL import Image
 
 from hq.embedded import serve_in_thread
@@ -62,3 +63,11 @@ def session():
     with requests.Session() as s:
         s.headers.update(AUTH)
         yield s
+
+
+@pytest.fixture
+def double():
+    """A TEST DOUBLE of a Segment-style pipeline (segment_double.py) on 127.0.0.1."""
+    receiver = SegmentDouble.start(write_key=DEV_WRITE_KEY)
+    yield receiver
+    receiver.stop()

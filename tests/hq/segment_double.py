@@ -26,6 +26,9 @@ MAX_BATCH_BYTES = 500 * 1024
 MAX_MESSAGE_BYTES = 32 * 1024
 
 
+DEV_WRITE_KEY = "wk-test-DEVELOPMENT"  # the write key the tests give HQ and the double
+
+
 @dataclass
 class _Plan:
     failures: deque = field(default_factory=deque)  # (status, retry_after) per next request

@@ -12,26 +12,19 @@ import time
 import pytest
 import requests
 from hq_helpers import AUTH, TOKEN, batch, event
-from segment_double import SegmentDouble
+from segment_double import DEV_WRITE_KEY
 
 from hq.embedded import serve_in_thread
 from hq.forward import ForwardConfig, queue_stats
 from hq.state import Access
 
-WRITE_KEY = "wk-test-DEVELOPMENT"
+WRITE_KEY = DEV_WRITE_KEY
 
 
 def fast(url: str, **changes) -> ForwardConfig:
     """Forwarding settings with short waits, so retries happen within a test."""
     settings = dict(backoff_base_s=0.02, backoff_cap_s=0.2, idle_poll_s=0.02, lease_s=30.0) | changes
     return ForwardConfig(url, WRITE_KEY, **settings)
-
-
-@pytest.fixture
-def double():
-    receiver = SegmentDouble.start(write_key=WRITE_KEY)
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

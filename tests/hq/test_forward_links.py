@@ -24,13 +24,6 @@ from hq.validation import check_event
 
 
 @pytest.fixture
-def double():
-    receiver = SegmentDouble.start(write_key=WRITE_KEY)
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def store(database):
     hq_store = HQStore(database)
     hq_store.add_profile("p-camille", "Camille", "fr")

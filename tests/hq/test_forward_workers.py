@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import requests
 from hq_helpers import event
-from segment_double import SegmentDouble
 from test_forward import WRITE_KEY, fast, wait_until
 
 from hq.forward import (
@@ -33,13 +32,6 @@ from hq.store import HQStore
 from hq.validation import check_event
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def double():
-    receiver = SegmentDouble.start(write_key=WRITE_KEY)
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture
