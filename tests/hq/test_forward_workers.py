@@ -255,14 +255,19 @@ def test_forwarding_survives_the_database_going_away_and_resumes(pg_cluster, dou
         try:
             double.recover()
             wait_until(lambda: forwarder.status()["state"] == "error", timeout_s=60)
-            assert double.received_ids() == []
+            # A round claimed before the cut-off may still be sent (rounds are read ahead);
+            # its acknowledgement cannot be written, so it is sent again after: at least once.
+            early = set(double.received_ids())
         finally:
             _cut_off(pg_cluster, url, allow=True)
         assert double.wait_for(5, timeout_s=90)
     finally:
         forwarder.stop()
         store.close()
-    assert sorted(double.received_ids()) == [f"ev-{n}" for n in range(1, 6)]
+    received = double.received_ids()
+    assert sorted(set(received)) == [f"ev-{n}" for n in range(1, 6)]
+    repeated = {i for i in received if received.count(i) > 1}
+    assert repeated <= early, "only what went out while the database was away may come twice"
 
 
 def test_the_next_round_is_claimed_while_one_is_being_sent(store, double):
