@@ -201,11 +201,6 @@ def find_token(db: Any, token: str) -> Device | None:
     return _device(row) if row else None
 
 
-def is_revoked(db: Any, name: str) -> bool:
-    row = db.read().execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()
-    return bool(row and row[0])
-
-
 def touch(db: Any, name: str, pending: int | None = None) -> None:
     """Record a contact from name (and its pending count, when it said)."""
     with db.write(durable=False) as conn:  # a lost last-contact time is harmless
