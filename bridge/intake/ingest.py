@@ -13,12 +13,13 @@ import codecs
 import io
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bridge.errors import StorageError
+from bridge.intake.collector import collector_paused
 from bridge.intake.receipts.cardmask import mask_text
 from bridge.intake.receipts.csv_format import read_csv
 from bridge.intake.receipts.json_format import looks_like_jsonl, read_json, read_jsonl
@@ -173,30 +174,34 @@ def _consume(items: Iterable[Parsed], record: Callable[[list[SourceDoc]], list[O
     errors: list[str] = []
     skips: list[str] = []
     chunk: list[SourceDoc] = []
+    pending = iter(items)
+    more = True
+    while more:
+        with collector_paused():  # a chunk held until stored is no work for the collector
+            more = _take(pending, chunk, skips, errors)
+            for outcome in record(chunk) if chunk else ():
+                if outcome.status == "accepted":
+                    recorded += 1
+                elif outcome.status == "duplicate":
+                    duplicates += 1
+                elif outcome.problem is not None:
+                    errors.append(_safe(outcome.problem))
+            chunk.clear()
+    return IngestReport(recorded, duplicates, errors, len(skips), skips)
 
-    def flush() -> None:
-        nonlocal recorded, duplicates
-        for outcome in record(chunk):
-            if outcome.status == "accepted":
-                recorded += 1
-            elif outcome.status == "duplicate":
-                duplicates += 1
-            elif outcome.problem is not None:
-                errors.append(_safe(outcome.problem))
-        chunk.clear()
 
+def _take(items: Iterator[Parsed], chunk: list[SourceDoc], skips: list[str], errors: list[str]) -> bool:
+    """Fill chunk with up to CHUNK documents, noting skips and problems; False once items are done."""
     for item in items:
         if isinstance(item, SourceDoc):
             chunk.append(item)
             if len(chunk) >= CHUNK:
-                flush()
+                return True
         elif isinstance(item, Skipped):
             skips.append(f"{item.where}: {item.reason}")
         else:
             errors.append(_safe(item))
-    if chunk:
-        flush()
-    return IngestReport(recorded, duplicates, errors, len(skips), skips)
+    return False
 
 
 def _safe(problem: Problem) -> str:
