@@ -19,6 +19,16 @@ class InvalidEvent(VitrineError):
         self.field = field
         self.message = message
 
+    def under(self, name: str) -> "InvalidEvent":
+        """This error with its field placed under name ("lines" + "[0].sku" -> "lines[0].sku").
+
+        Checks raise fields relative to the value they check and their callers prefix them
+        on the way out, so no field path is built for the values that pass.
+        """
+        inner = self.field
+        field = name if not inner else f"{name}{inner}" if inner[0] == "[" else f"{name}.{inner}"
+        return InvalidEvent(field, self.message)
+
 
 class StorageError(VitrineError):
     """The local database could not store something (disk full, read-only, I/O error)."""

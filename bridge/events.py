@@ -46,13 +46,6 @@ def _fail(field: str, message: str) -> None:
     raise InvalidEvent(field, message)
 
 
-def _within(exc: InvalidEvent, name: str) -> InvalidEvent:
-    """exc, its field placed under name ("lines" + "[0].sku" -> "lines[0].sku")."""
-    inner = exc.field
-    field = name if not inner else f"{name}{inner}" if inner[0] == "[" else f"{name}.{inner}"
-    return InvalidEvent(field, exc.message)
-
-
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -128,7 +121,7 @@ def list_of(item: Check) -> Check:
             try:
                 item(element)
             except InvalidEvent as exc:
-                raise _within(exc, f"[{i}]") from None
+                raise exc.under(f"[{i}]") from None
     return check
 
 
@@ -151,7 +144,7 @@ def record_of(fields: dict[str, tuple[bool, Check]]) -> Check:
             try:
                 check_field(v)
             except InvalidEvent as exc:
-                raise _within(exc, name) from None
+                raise exc.under(name) from None
     return check
 
 
@@ -256,7 +249,7 @@ def check_event(etype: object, device_id: object, payload: object, profile_id: o
     try:
         check_payload(payload)
     except InvalidEvent as exc:
-        raise _within(exc, "payload") from None
+        raise exc.under("payload") from None
     if walk_strings and not storable((device_id, profile_id, claim_code, payload)):
         check_storable({"device_id": device_id, "profile_id": profile_id, "claim_code": claim_code,
                         "payload": payload}, "")

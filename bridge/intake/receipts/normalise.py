@@ -9,6 +9,7 @@ Errors raise InvalidEvent naming the field (`lines[0].unit_price`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
@@ -107,14 +108,14 @@ def _text(doc: dict, key: str, field: str | None = None) -> str:
     return value.strip()
 
 
-def _line(line: object, currency: str, field: str) -> dict:
+def _line(line: object, currency: str) -> dict:
+    """A contract line item; InvalidEvent names the field relative to the line ("sku")."""
     if not isinstance(line, dict):
-        raise InvalidEvent(field, "must be an object")
-    out = {k: v for k, v in line.items() if k not in ("sku", "quantity", "unit_price", "total")}
+        raise InvalidEvent("", "must be an object")
+    out = dict(line)  # its sku, quantity, unit_price and total are all replaced below
     sku = line.get("sku")
-    # field names are built only when needed: a line's text is usually a plain string
-    out["sku"] = sku.strip() if sku.__class__ is str and sku.strip() else _text(line, "sku", f"{field}.sku")
-    out["quantity"] = quantity_of(line.get("quantity"), f"{field}.quantity")
+    out["sku"] = sku.strip() if sku.__class__ is str and sku.strip() else _text(line, "sku")
+    out["quantity"] = quantity_of(line.get("quantity"), "quantity")
     unit = line.get("unit_price")
     total = line.get("total")
     if unit.__class__ is str and total.__class__ is str and _CANONICAL.fullmatch(unit) \
@@ -123,18 +124,18 @@ def _line(line: object, currency: str, field: str) -> dict:
         out["total"] = {"amount": total, "currency": currency}
         return out
     if unit in (None, "") and total in (None, ""):
-        raise InvalidEvent(f"{field}.unit_price", "required (unit_price or total)")
+        raise InvalidEvent("unit_price", "required (unit_price or total)")
     if unit in (None, ""):  # derive the missing figure from the other
-        out["total"] = money_of(total, currency, f"{field}.total")
+        out["total"] = money_of(total, currency, "total")
         each = (Decimal(out["total"]["amount"]) / _quantity_decimal(out["quantity"])).quantize(_CENT)
         out["unit_price"] = {"amount": amount_text(each), "currency": out["total"]["currency"]}
     else:
-        out["unit_price"] = money_of(unit, currency, f"{field}.unit_price")
+        out["unit_price"] = money_of(unit, currency, "unit_price")
         if total in (None, ""):
             line_total = (Decimal(out["unit_price"]["amount"]) * _quantity_decimal(out["quantity"])).quantize(_CENT)
             out["total"] = {"amount": amount_text(line_total), "currency": out["unit_price"]["currency"]}
         else:
-            out["total"] = money_of(total, currency, f"{field}.total")
+            out["total"] = money_of(total, currency, "total")
     return out
 
 
@@ -142,19 +143,31 @@ def _quantity_decimal(quantity: int | float) -> Decimal:
     return Decimal(str(quantity))
 
 
-def _tender(tender: object, currency: str, field: str) -> dict:
+def _tender(tender: object, currency: str) -> dict:
+    """A contract tender; InvalidEvent names the field relative to the tender ("amount")."""
     if not isinstance(tender, dict):
-        raise InvalidEvent(field, "must be an object")
+        raise InvalidEvent("", "must be an object")
     out = dict(tender)
     method = tender.get("method")
     if method not in TENDER_METHODS:
-        raise InvalidEvent(f"{field}.method", f"must be one of {', '.join(TENDER_METHODS)}, got {method!r}")
-    out["amount"] = money_of(tender.get("amount"), currency, f"{field}.amount")
+        raise InvalidEvent("method", f"must be one of {', '.join(TENDER_METHODS)}, got {method!r}")
+    out["amount"] = money_of(tender.get("amount"), currency, "amount")
     last4 = tender.get("card_last4")
     if last4 in (None, ""):
         out.pop("card_last4", None)
-    elif not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit()):
-        raise InvalidEvent(f"{field}.card_last4", "must be exactly four digits")
+    elif not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit() and last4.isascii()):
+        raise InvalidEvent("card_last4", "must be exactly four digits")
+    return out
+
+
+def _each(items: list, name: str, make: Callable[[object], dict]) -> list[dict]:
+    """make(item) for each item; an error's field is placed under name[i]."""
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(make(item))
+        except InvalidEvent as exc:
+            raise exc.under(f"{name}[{i}]") from None
     return out
 
 
@@ -179,10 +192,10 @@ def receipt_event(doc: dict, *, store_id: str, currency: str, zone: tzinfo | Non
     payload = {k: v for k, v in doc.items() if k not in _ENVELOPE_KEYS}
     payload["receipt_id"] = _text(doc, "receipt_id")
     payload["register_id"] = _text(doc, "register_id")
-    payload["lines"] = [_line(x, cur, f"lines[{i}]") for i, x in enumerate(_list(doc, "lines"))]
+    payload["lines"] = _each(_list(doc, "lines"), "lines", lambda x: _line(x, cur))
     if not payload["lines"]:
         raise InvalidEvent("lines", "at least one line item is required")
-    payload["tenders"] = [_tender(x, cur, f"tenders[{i}]") for i, x in enumerate(_list(doc, "tenders"))]
+    payload["tenders"] = _each(_list(doc, "tenders"), "tenders", lambda x: _tender(x, cur))
     payload["total"] = money_of(doc.get("total"), cur, "total")
     tax = doc.get("tax")
     payload["tax"] = money_of("0" if tax in (None, "") else tax, cur, "tax")
