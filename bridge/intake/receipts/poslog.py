@@ -81,19 +81,19 @@ class _LocalNames(dict):
         return name
 
 
-class _IsTransaction(dict):
-    """Tag -> whether its local name is Transaction, filled on first sight."""
+def _ended_transactions(events: list[tuple[str, Element]], names: _LocalNames) -> list[Element]:
+    """The Transactions among events, each element's tag stripped of its namespace on the way.
 
-    def __missing__(self, tag: str) -> bool:
-        found = self[tag] = tag.rpartition("}")[2] == "Transaction"
-        return found
-
-
-def _local_names(tx: Element, names: _LocalNames) -> Element:
-    """Strip namespaces from every tag of tx, so lookups use plain local names."""
-    for elem in tx.iter():
-        elem.tag = names[elem.tag]  # TreeBuilder keeps no comments or PIs: every tag is a str
-    return tx
+    Every element of a Transaction ends before it does, so a whole Transaction is stripped
+    by the time it is returned, in the same pass that looks for it.
+    """
+    done = []
+    for kind, elem in events:
+        if kind == "end":
+            tag = elem.tag = names[elem.tag]  # TreeBuilder keeps no comments or PIs: a str
+            if tag == "Transaction":
+                done.append(elem)
+    return done
 
 
 def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[Element]) -> Iterator[Element]:
@@ -101,7 +101,7 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
     parser = XMLParser(target=TreeBuilder())
     events: list[tuple[str, Element]] = []
     parser._setevents(events, ("start", "end"))  # starts only until the root is known
-    names, is_tx = _LocalNames(), _IsTransaction()
+    names = _LocalNames()
     while True:
         data = source.read(chunk_bytes)
         if not root:  # a DTD (hence any entity) can only come before the root element
@@ -113,14 +113,14 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
         if not root and events:
             root.append(events[0][1])
             parser._setevents(events, ("end",))
-        done = [elem for kind, elem in events if is_tx[elem.tag] and kind == "end"]
+        done = _ended_transactions(events, names)
         events.clear()
         for elem in done:
             try:
                 root[0].remove(elem)  # memory holds the transactions of one chunk at a time
             except ValueError:
                 pass  # nested deeper than the root: kept, and cleared below
-            yield _local_names(elem, names)
+            yield elem
             elem.clear()
         if not data:
             return
