@@ -8,6 +8,7 @@ import time
 import qrcode
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
 from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.graphics.texture import Texture
@@ -309,17 +310,36 @@ class CountdownOverlay(FloatLayout):
 
 class TopBar(BoxLayout):
     """Brand mark, greeting, FR | EN, accessibility and Done, with the navigation tabs
-    on a second row in portrait and inline in landscape (widgets.kv)."""
+    on a second row in portrait and inline in landscape (widgets.kv).
+
+    A compact landscape window (a short one, 800x480) keeps them inline while they fit
+    beside the rest: one slim bar, so the page below keeps its height.
+    """
 
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
-        app.bind(portrait=lambda *_: self._place_nav(), layout=lambda *_: self._place_nav())
+        self._replace = Clock.create_trigger(lambda _dt: self._place_nav())
+        app.bind(portrait=self._replace, layout=self._replace, greeting=self._replace, theme=self._replace)
+        self.bind(width=self._replace)
+        self.ids.nav.bind(minimum_width=self._replace)
+        for name in ("brand", "lang_switch", "access_toggle", "done"):
+            self.ids[name].bind(width=self._replace)
         self._place_nav()
+
+    def _nav_fits_inline(self) -> bool:
+        """The tabs fit on the top row beside its fixed parts and the whole greeting, if any."""
+        app = App.get_running_app()
+        row, greeting, nav = (self.ids[name].__self__ for name in ("top_row", "greeting", "nav"))
+        fixed = [c for c in row.children if c is not greeting and c is not nav]
+        gaps = row.spacing * (len(fixed) + 1)  # between the fixed parts, the greeting and the tabs
+        room = self.width - self.padding[0] - self.padding[2] - row.padding[0] - row.padding[2]
+        return sum(c.width for c in fixed) + gaps + nav.minimum_width + _text_width(greeting) <= room
 
     def _place_nav(self) -> None:
         app = App.get_running_app()
-        nav, top_row = self.ids.nav, self.ids.top_row
-        below = app.portrait or app.layout.compact  # a narrow landscape has no room for it inline
+        nav, top_row = self.ids.nav.__self__, self.ids.top_row.__self__  # ids are proxies: `is` needs these
+        # A narrow window has no room for the tabs inline; a short landscape one needs the height.
+        below = app.portrait or (app.layout.compact and not self._nav_fits_inline())
         if nav.parent is (self if below else top_row):
             return
         if nav.parent is not None:
@@ -329,6 +349,13 @@ class TopBar(BoxLayout):
         else:
             # After the greeting: children are stored in reverse order.
             top_row.add_widget(nav, index=len(top_row.children) - 2)
+
+
+def _text_width(label: Label) -> float:
+    """The width of label's text on one line, unshortened (its texture may be shortened)."""
+    if not label.text:
+        return 0.0
+    return CoreLabel(text=label.text, font_name=label.font_name, font_size=label.font_size).get_extents(label.text)[0]
 
 
 class ShopperFrame(BoxLayout):

@@ -1,5 +1,9 @@
 """Browse: categories, filters by size and colour, sort, and a grid of product cards.
 
+In a compact landscape window (800x480) the header is one slim bar, the categories one
+scrolling row, and the filters wait behind one "Filters" button that opens a panel: the
+filter row itself moves into it, so the grid keeps at least one whole row of photos.
+
 The grid is a RecycleView, so only the cards on screen are widgets; its data grows a
 page at a time from Catalog.browse as the shopper nears the end, queried off the UI
 thread, so 50,000 products cost only what is actually scrolled through.
@@ -10,7 +14,9 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.factory import Factory
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import (AliasProperty, BooleanProperty, DictProperty, ListProperty, NumericProperty,
+                             ObjectProperty, StringProperty)
+from kivy.uix.modalview import ModalView
 
 from kiosk.logic.data_access import category_label, color_label
 from kiosk.widgets import ShopperScreen
@@ -21,10 +27,36 @@ SORTS = [("featured", "Featured"), ("newest", "New in"), ("price_asc", "Price: l
          ("price_desc", "Price: high to low"), ("name", "Name")]
 
 
+MOST_COLUMNS = 6  # a fit by height never makes cards narrower than a sixth of the grid
+
+
+def grid_columns(width: float, card_px: float, caption_px: float, fit_height: float | None = None) -> int:
+    """Columns of ~card_px wide cards across width; with fit_height, enough for one row to fit it.
+
+    A row is as tall as browse.kv's cards: a 4:5 photo a column wide, and the caption.
+    """
+    cols = max(2, int(width / card_px))
+    if fit_height:
+        while cols < MOST_COLUMNS and width / cols * 1.25 + caption_px > fit_height:
+            cols += 1
+    return cols
+
+
 def card_rows(cards: list, lang: str) -> list[dict]:
     """RecycleView data for product cards (prices formatted once, here)."""
     return [{"product_id": c.id, "name": c.name, "price": c.price.format(lang), "image": c.image}
             for c in cards]
+
+
+class BrowseFilterPanel(ModalView):
+    """The filters of a compact window: size, colour and sort, Clear, and "Show N pieces"."""
+
+    screen = ObjectProperty(None)
+    total = NumericProperty(0)
+
+    def clear(self) -> None:
+        """Every filter and the sort back to their defaults."""
+        self.screen.choose(size_filter="", color_filter="", sort="featured")
 
 
 class BrowseScreen(ShopperScreen):
@@ -39,11 +71,60 @@ class BrowseScreen(ShopperScreen):
     size_labels = DictProperty({})
     color_labels = DictProperty({})
     categories = ListProperty([])
+    compact = BooleanProperty(False)  # a short landscape window: set in browse.kv from app.layout
+
+    def _active_filters(self) -> int:
+        return bool(self.size_filter) + bool(self.color_filter)
+
+    active_filters = AliasProperty(_active_filters, bind=("size_filter", "color_filter"), cache=True)
 
     def on_kv_post(self, base_widget):
         self._generation = 0
         self._loaded_filters = None
+        self._panel = BrowseFilterPanel(screen=self)
+        self._panel.bind(on_dismiss=self._filters_closed)
+        self.bind(total=self._panel.setter("total"))
         App.get_running_app().bind(lang=lambda *_: self._on_language())
+        self._place_filters()
+
+    # -- where the filters are ----------------------------------------------
+    def on_compact(self, *_) -> None:
+        self._place_filters()
+
+    def _place_filters(self) -> None:
+        """The filter row above the grid, or in the panel in a compact window."""
+        if not hasattr(self, "_panel"):
+            return  # browse.kv sets compact before on_kv_post: placed there
+        row, body, slot = (ids[name].__self__ for ids, name in  # ids are weak proxies: `is` needs the widgets
+                           ((self.ids, "filter_row"), (self.ids, "body"), (self._panel.ids, "slot")))
+        if self.compact:
+            if row.parent is body:
+                body.remove_widget(row)
+                slot.add_widget(row)
+            return
+        self._panel.dismiss(animation=False)
+        if row.parent is slot:
+            slot.remove_widget(row)
+            body.add_widget(row, index=1)  # above the grid (BoxLayout children are stored reversed)
+
+    def open_filters(self) -> None:
+        """Open the filters panel (compact windows only)."""
+        if self.compact and self._panel.parent is None:
+            self._panel.open()
+
+    def _filters_closed(self, _panel) -> None:
+        # A keyboard user goes on from the button that opened the panel, not from the top.
+        focus = getattr(App.get_running_app(), "focus", None)
+        if focus is not None and focus.focused is not None and self._inside_panel(focus.focused):
+            focus.focus(self.ids.filters_button.__self__)
+
+    def _inside_panel(self, widget) -> bool:
+        node = widget
+        while node is not None and node is not node.parent:
+            if node is self._panel:
+                return True
+            node = node.parent
+        return False
 
     def enter(self, category: str | None = None, **_params) -> None:
         if category is not None:

@@ -22,6 +22,19 @@ from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, check_pend
 from kiosk.screens.scan import ScanScreen
 
 CHECKING = "Checking with the store bridge…"
+# Only staff and technicians see this screen: without a camera it says what is wrong and what
+# to do, not the shopper's "a member of staff will be glad to help" (kiosk/screens/scan.py).
+NO_CAMERA = {
+    "off": "The camera is switched off in this screen's configuration.",
+    "missing": "No camera found.",
+}
+NO_CAMERA_HELP = {
+    "off": 'To pair with the camera, set [kiosk] camera = "auto" in {config} and restart the kiosk.',
+    "missing": ("Check the camera's cable, and that the kiosk's user may use it (the video group), "
+                "then restart the kiosk."),
+}
+BY_HAND = ('Or pair by hand: copy the [hq] and [kiosk] lines that "vitrine-bridge pair NAME" prints '
+           "on the store bridge into {config}, then restart the kiosk.")
 
 
 class PairScreen(ScanScreen):
@@ -32,6 +45,7 @@ class PairScreen(ScanScreen):
     can_cancel = BooleanProperty(False)  # only a paired kiosk has somewhere to go back to
     config_path = StringProperty("")
     pin_key = NumericProperty(48)  # a PIN key's side, set in pair.kv from the room there is
+    no_camera = StringProperty("")  # why no frames come: "", "off" or "missing" (NO_CAMERA)
 
     def enter(self, config: str | None = None, **_params: Any) -> None:
         app = App.get_running_app()
@@ -45,6 +59,20 @@ class PairScreen(ScanScreen):
     def on_pre_enter(self, *args):
         if self.step == "scan":
             self._start_frames(App.get_running_app().settings.kiosk.camera)
+
+    def _start_frames(self, camera: str) -> None:
+        self.no_camera = ""
+        super()._start_frames(camera)
+        if self.calm_note:  # no frames will come: say so in a technician's words
+            self.no_camera = "off" if camera == "none" else "missing"
+            self.calm_note = App.get_running_app().tr(NO_CAMERA[self.no_camera])
+
+    def no_camera_help(self, lang: str) -> str:
+        """What a technician can do when there is no camera (pair.kv), in lang."""
+        app = App.get_running_app()
+        config = self.config_path or "config.toml"
+        return "\n\n".join(app.tr(text, lang).format(config=config)
+                        for text in (NO_CAMERA_HELP[self.no_camera], BY_HAND))
 
     # -- the staff PIN ----------------------------------------------------
     def press(self, key: str) -> None:

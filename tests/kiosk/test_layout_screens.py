@@ -100,6 +100,10 @@ def _views(kiosk):
     browse = app.screens["browse"]
     kiosk.wait_until(lambda: not browse.loading and browse.total, SLOW, "browse grid")
     yield "browse"
+    if browse.compact:  # a short landscape window: the filters wait in a panel
+        browse.open_filters()
+        yield "browse_filters"
+        _dismiss(kiosk)
     search = app.screens["search"]
     app.go("search")
     for key in "robe":

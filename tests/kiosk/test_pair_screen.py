@@ -173,10 +173,10 @@ def write_kiosk_config(folder, camera, **hq) -> os.PathLike:
 class Rig:
     """The shared app running on a bridge of a kiosk config of this test, with a folder camera."""
 
-    def __init__(self, kiosk, folder, **hq) -> None:
+    def __init__(self, kiosk, folder, camera=None, **hq) -> None:
         self.kiosk, self.app = kiosk, kiosk.app
         self.camera = _mk(folder / "camera")
-        self.config = write_kiosk_config(folder, self.camera, **hq)
+        self.config = write_kiosk_config(folder, camera or self.camera, **hq)
         Image.new("RGB", (960, 720), (235, 232, 228)).save(self.camera / "frame.png")  # nothing in view
         staff.forget_gate(self.app)
         self.original = self.app.adopt_bridge(Bridge.open(load_settings(self.config)))
@@ -207,8 +207,8 @@ class Rig:
 def rig(kiosk, tmp_path):
     made = []
 
-    def make(**hq) -> Rig:
-        made.append(Rig(kiosk, tmp_path, **hq))
+    def make(camera=None, **hq) -> Rig:
+        made.append(Rig(kiosk, tmp_path, camera, **hq))
         return made[-1]
 
     yield make
@@ -357,3 +357,38 @@ def test_both_steps_fit_the_window(kiosk, rig, size):
         if problems:
             found[step] = problems
     assert not found, found
+
+
+# The shopper's words when there is no camera (kiosk/screens/scan.py): not for this screen.
+SHOPPER_WORDS = ("membre de l’équipe", "member of staff")
+
+
+@pytest.mark.kiosk
+@pytest.mark.parametrize("camera, problem", [("none", "désactivée dans la configuration"),
+                                             ("no-such-camera-folder", "Aucune caméra détectée")])
+def test_without_a_camera_the_pair_screen_tells_a_technician_what_to_do(kiosk, rig, camera, problem):
+    from tests.kiosk.test_layout_screens import misfits, shoot
+
+    r = rig(camera=camera)
+    screen = r.open()
+    assert screen.step == "scan" and not screen.has_preview
+    texts = " ".join(kiosk.texts())
+    assert problem in screen.calm_note and problem in texts
+    assert not [words for words in SHOPPER_WORDS if words in texts]
+    help_text = screen.ids.instruction.text
+    assert str(r.config) in help_text and "vitrine-bridge pair" in help_text and "redémarrez la borne" in help_text
+    if camera == "none":
+        assert '[kiosk] camera = "auto"' in help_text
+    else:
+        assert "câble" in help_text and "groupe video" in help_text
+    assert "Présentez à la caméra" not in texts  # no camera to show the code to
+
+    kiosk.app.lang = "en"
+    kiosk.pump(2)
+    assert "restart the kiosk" in screen.ids.instruction.text and str(r.config) in screen.ids.instruction.text
+    kiosk.app.lang = "fr"
+    for size in ((800, 480), (480, 800)):
+        kiosk.set_size(*size)
+        kiosk.settle()
+        shoot(kiosk, f"{size[0]}x{size[1]}-pair_no_camera_{camera.split('-')[0]}")
+        assert not misfits(kiosk.window, kiosk.app.layout.min_touch), size
