@@ -49,6 +49,9 @@ def decimal_of(value: object, field: str) -> Decimal:
 
 def amount_text(dec: Decimal) -> str:
     """Two decimals, unless the amount is finer than a cent (then kept exactly)."""
+    text = str(dec)
+    if _CANONICAL.fullmatch(text):  # already two decimals, as tills write amounts: no rounding
+        return text
     cents = dec.quantize(_CENT)
     if dec == cents:
         return format(cents, "f")
