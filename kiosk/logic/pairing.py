@@ -253,8 +253,12 @@ def begin(config: str | os.PathLike[str], code: PairCode) -> Begun:
     return begun
 
 
-def in_progress(config: str | os.PathLike[str]) -> Begun | None:
-    """The pairing begun and not finished on this kiosk, or None (a damaged record is dropped)."""
+def in_progress(config: str | os.PathLike[str], now: float | None = None) -> Begun | None:
+    """The pairing begun and not finished on this kiosk, or None.
+
+    A damaged record is dropped, and so is one whose code has expired: the store bridge
+    swaps no more for it, and a paired kiosk would otherwise open on the pair screen forever.
+    """
     path = progress_path(config)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -266,6 +270,11 @@ def in_progress(config: str | os.PathLike[str]) -> Begun | None:
         return None
     except (OSError, ValueError, KeyError, TypeError, PairingError) as exc:
         log.warning("kiosk: %s: not a pairing in progress (%s): dropped", path, type(exc).__name__)
+        path.unlink(missing_ok=True)
+        return None
+    if code.exp <= (time.time() if now is None else now):
+        log.warning("kiosk: %s: the pairing of %s was not finished before its code expired: dropped",
+                    path, code.name)
         path.unlink(missing_ok=True)
         return None
     return Begun(code, request_id)

@@ -252,3 +252,11 @@ def test_a_paired_kiosk_with_a_pairing_in_progress_starts_on_the_pair_screen(tmp
     assert not pairing.starts_on_pair_screen(load_settings(config))  # paired: the attract screen
     pairing.begin(config, pairing.PairCode("kiosk-2", "http://127.0.0.1:9", "Q" * 43, int(time.time()) + 600))
     assert pairing.starts_on_pair_screen(load_settings(config))
+
+
+def test_a_record_whose_code_expired_is_dropped(tmp_path):
+    config = kiosk_config(tmp_path)
+    exp = int(time.time()) + 600
+    begun = pairing.begin(config, pairing.PairCode("kiosk-2", "http://127.0.0.1:9", "Q" * 43, exp))
+    assert pairing.in_progress(config, now=exp - 1) == begun
+    assert pairing.in_progress(config, now=exp) is None and not pairing.progress_path(config).exists()
