@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from bridge.config import load_settings
+from bridge.store import devices
 from kiosk.logic import pairing
 from tests.kiosk.test_pair_screen import mint, rig, store  # noqa: F401 - fixtures
 from tests.store.test_pairing_retry import killed_after_the_swap, live_tokens, works
-from bridge.store import devices
 
 
 @pytest.mark.kiosk
