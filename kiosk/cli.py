@@ -132,14 +132,14 @@ def run_kiosk(bridge, *, windowed: bool, size: str, pair: bool = False):
 
     Returns the bridge the app ended with (pairing replaces the one it was given).
     """
-    from kiosk.logic.pairing import needs_pairing
+    from kiosk.logic.pairing import starts_on_pair_screen
 
     configure_kivy(bridge.settings, windowed=windowed, size=size)
     start_sending(bridge)
     from kiosk.app import VitrineKioskApp  # imports kivy.core.window: after configure_kivy
 
     app = VitrineKioskApp(bridge)
-    if pair or needs_pairing(bridge.settings):
+    if pair or starts_on_pair_screen(bridge.settings):  # the pair screen finishes a pairing begun
         app.first_screen = "pair"
     app.run()
     return app.bridge

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bridge.serve.auth import bearer
+from bridge.serve.auth import SWAP_REQUEST_HEADER, bearer
 from bridge.serve.body import parse_json, read_body
 from bridge.serve.errors import Refused, json_response
 from bridge.serve.handlers import check_senders, in_thread, services_of
@@ -77,14 +77,37 @@ async def get_devices(request: Request) -> Response:
 
 
 async def post_device_token(request: Request) -> Response:
-    """Swap a pairing QR's token for a new one (an extension): the token in the picture is spent."""
+    """Swap a pairing QR's token for a new one (an extension): the token in the picture is spent.
+
+    With a Swap-Request-Id, the same request may swap again (a kiosk that died before it
+    wrote its config): the token issued before is replaced.
+    """
     client = request.state.client
     token = bearer(request.headers) or ""
-    fresh = await in_thread(devices.swap, services_of(request).db, client, token)
-    if fresh is None:
-        raise Refused(409, f"the token of device {client!r} is not a fresh pairing code's "
-                           f"(configured, or swapped already): keep using it")
-    return json_response(200, {"device_id": client, "token": fresh}, {"Cache-Control": "no-store"})
+    request_id = _swap_request_id(request)
+    swapped = await in_thread(devices.swap, services_of(request).db, client, token, request_id)
+    if swapped.token is None:
+        raise _swap_refused(client, swapped)
+    return json_response(200, {"device_id": client, "token": swapped.token}, {"Cache-Control": "no-store"})
+
+
+def _swap_request_id(request: Request) -> str | None:
+    request_id = request.headers.get(SWAP_REQUEST_HEADER)
+    if request_id is not None and not devices.REQUEST_ID_RE.fullmatch(request_id):
+        raise Refused(400, "Swap-Request-Id: 16 to 64 letters, digits, '-' or '_'")
+    return request_id
+
+
+def _swap_refused(client: str, swapped: devices.Swap) -> Refused:
+    if swapped.refusal == devices.OTHER_REQUEST:
+        return Refused(409, f"the pairing code of device {client!r} was already swapped at {swapped.detail} "
+                            f"by another request; if no screen of yours paired then: "
+                            f"vitrine-bridge revoke {client}, then pair again")
+    if swapped.refusal == devices.RETRY_EXPIRED:
+        return Refused(410, f"the pairing code of device {client!r} expired at {swapped.detail}: it can no "
+                            f"longer be swapped again; pair again (vitrine-bridge pair {client})")
+    return Refused(409, f"the token of device {client!r} is not a fresh pairing code's "
+                        f"(configured, or swapped already): keep using it")
 
 
 async def get_keys(request: Request) -> Response:

@@ -3,7 +3,9 @@
 - intake paths take the [intake] token (the tills);
 - profile API paths take a device's token: [serve.tokens], [serve] token_file, or one minted
   by `vitrine-bridge pair` (a revoked one, or one not used before its pairing expired, is
-  refused with 401, saying so);
+  refused with 401, saying so); `POST /v1/devices/token` with a `Swap-Request-Id` also takes
+  a pairing code's token that was swapped already (the swap itself decides whether this
+  request may swap it again);
 - the health paths are open, but say more than "ok" only to a token holder.
 
 The caller's name goes to `scope["state"]["client"]`.
@@ -22,6 +24,8 @@ from bridge.serve.errors import Refused
 
 INTAKE_PREFIX = "/v1/intake/"
 OPEN_PATHS = frozenset({"/v1/intake/health", "/healthz"})
+SWAP_PATH = "/v1/devices/token"
+SWAP_REQUEST_HEADER = "swap-request-id"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="vitrine-bridge"', "Connection": "close"}
 
 
@@ -33,6 +37,8 @@ class TokenSources:
     configured: Callable[[], dict[str, str]]  # name -> token from [serve]
     # token -> (name, why it is refused or None) from the registry; None when unknown
     paired: Callable[[str], tuple[str, str | None] | None]
+    # the same for a swap naming its request: a spent pairing code is admitted (it may retry)
+    swapping: Callable[[str], tuple[str, str | None] | None]
 
 
 def bearer(headers: Headers) -> str | None:
@@ -52,8 +58,11 @@ def intake_client(sources: TokenSources, token: str | None) -> str:
     return "intake"
 
 
-def device_client(sources: TokenSources, token: str | None) -> str:
-    """The device name holding token; Refused 401 when unknown, revoked or expired unused."""
+def device_client(sources: TokenSources, token: str | None, retrying_swap: bool = False) -> str:
+    """The device name holding token; Refused 401 when unknown, revoked or expired unused.
+
+    retrying_swap: a pairing code already swapped is let through (sources.swapping).
+    """
     if token is None:
         raise Refused(401, "Authorization: a bearer token is required", CHALLENGE)
     found = None
@@ -62,7 +71,7 @@ def device_client(sources: TokenSources, token: str | None) -> str:
             found = name
     if found is not None:
         return found
-    paired = sources.paired(token)  # looked up by the token's SHA-256
+    paired = (sources.swapping if retrying_swap else sources.paired)(token)  # by the token's SHA-256
     if paired is None:
         raise Refused(401, "Authorization: unknown token", CHALLENGE)
     name, refusal = paired
@@ -81,16 +90,18 @@ class BearerAuth:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if path.startswith("/v1/") or path in OPEN_PATHS:
-            token = bearer(Headers(scope=scope))
-            scope.setdefault("state", {})["client"] = self._client(path, token)
+            headers = Headers(scope=scope)
+            scope.setdefault("state", {})["client"] = self._client(path, headers)
         await self.app(scope, receive, send)
 
-    def _client(self, path: str, token: str | None) -> str | None:
+    def _client(self, path: str, headers: Headers) -> str | None:
+        token = bearer(headers)
         if path in OPEN_PATHS:
             return self._optional(token)
         if path.startswith(INTAKE_PREFIX):
             return intake_client(self.sources, token)
-        return device_client(self.sources, token)
+        return device_client(self.sources, token,
+                             retrying_swap=path == SWAP_PATH and SWAP_REQUEST_HEADER in headers)
 
     def _optional(self, token: str | None) -> str | None:
         """A health check's caller: a name for a valid token, else None (answered "ok" only)."""

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from bridge.errors import HQError, StorageError
+from bridge.intake.receipts.normalise import receipt_device
 from bridge.serve.errors import Refused
 from bridge.serve.services import Services
 from bridge.store import devices
@@ -39,8 +40,25 @@ def check_senders(db: Any, client: str, events: list) -> None:
     ids = {i: e["device_id"] for i, e in enumerate(events)
            if isinstance(e, dict) and isinstance(e.get("device_id"), str)
            and storable_text(e["device_id"])}
+    refuse_others(db, client, ids, lambda i: f"events[{i}].device_id")
+
+
+def check_receipt_senders(db: Any, client: str, docs: list, key: str = "receipts") -> None:
+    """check_senders for receipt documents: the id each records as its device_id (device_id, else register_id)."""
+    ids, fields = {}, {}
+    for i, doc in enumerate(docs):
+        named = receipt_device(doc)
+        if named is not None and storable_text(named[1]):
+            fields[i], ids[i] = named
+    refuse_others(db, client, ids, lambda i: f"{key}[{i}].{fields[i]}")
+
+
+def refuse_others(db: Any, client: str, ids: dict[int, str], field_of: Callable[[int], str]) -> None:
+    """Bind the unowned ids ({index: device id}) to client; 403 naming field_of(index) for one another owns."""
     taken = devices.claim_senders(db, client, ids.values())
+    if not taken:
+        return
     for i, device_id in ids.items():
         if device_id in taken:
-            raise Refused(403, f"events[{i}].device_id: {device_id!r} belongs to another device's "
+            raise Refused(403, f"{field_of(i)}: {device_id!r} belongs to another device's "
                                f"token ({taken[device_id]!r}), not to {client!r}; nothing was stored"[:300])

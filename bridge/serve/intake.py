@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from bridge.serve.body import parse_json, read_body
 from bridge.serve.errors import Refused, json_response
-from bridge.serve.handlers import check_senders, in_thread, services_of
+from bridge.serve.handlers import check_receipt_senders, check_senders, in_thread, services_of
 
 INTAKE_EVENT_FIELDS = ("type", "device_id", "payload", "profile_id", "claim_code", "id", "occurred_at")
 HEALTH_FIELDS = ("pending", "dead_letters", "oldest_pending_age_s", "last_push_at",
@@ -34,7 +34,12 @@ async def post_receipts(request: Request) -> Response:
 
     data = await _read(request)
     services = services_of(request)
-    results = await in_thread(receive_documents, services.receipts, items(data, "receipts", "documents"))
+    key = "documents" if isinstance(data, dict) and "receipts" not in data and "documents" in data \
+        else "receipts"
+    docs = items(data, "receipts", "documents")
+    # Receipts are bound like events: a till's register id is "intake"'s, a kiosk's name its own.
+    await in_thread(check_receipt_senders, services.db, request.state.client, docs, key)
+    results = await in_thread(receive_documents, services.receipts, docs)
     return json_response(200, {"results": results})
 
 

@@ -48,7 +48,8 @@ def services_for(bridge: Any) -> Services:
 def token_sources(bridge: Any) -> TokenSources:
     settings, db = bridge.settings, bridge.db
     return TokenSources(intake=lambda: settings.intake.token, configured=settings.serve_tokens,
-                        paired=lambda token: devices.admit(db, token))
+                        paired=lambda token: devices.admit(db, token),
+                        swapping=lambda token: devices.admit_swap(db, token))
 
 
 class _SignallingServer(uvicorn.Server):

@@ -4,7 +4,11 @@ A store manager pairs a kiosk or till (`vitrine-bridge pair NAME`), which mints 
 registry keeps only its SHA-256. A minted token must be used within PAIR_TTL_S (the pairing
 QR is a photo away from a stranger); once used it stays valid until revoked. A kiosk that
 paired from the QR swaps that token at once for one nobody saw (`swap`): the QR's token is
-spent, and a photo of it is worth nothing. Revoking keeps the row (the device is refused
+spent, and a photo of it is worth nothing. A kiosk that may die between the swap and writing
+its config names its swap with a request id it kept on disk: the same pairing code and the
+same request id, within the code's lifetime, swap again (the token issued first is replaced,
+so it stops working); another request id never does (`pairing_swaps`, one row per pairing
+code, keeps that promise by its key). Revoking keeps the row (the device is refused
 with 401 and keeps its events). Clients named in [serve.tokens] are recorded here on first
 contact.
 
@@ -55,7 +59,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             bound_at TEXT NOT NULL
         ) WITHOUT ROWID;
     """),
+    (42, "retry-safe pairing swaps", """
+        CREATE TABLE pairing_swaps (
+            pairing_sha256 TEXT PRIMARY KEY,     -- the QR's token: one swap request per pairing code
+            name TEXT NOT NULL,                  -- the device it paired
+            request_id TEXT,                     -- the kiosk's; NULL (an older kiosk): never retried
+            issued_sha256 TEXT NOT NULL UNIQUE,  -- the token issued last; a retry replaces it
+            expires_at TEXT,                     -- the pairing code's end: no retry after it
+            issued INTEGER NOT NULL DEFAULT 1,   -- tokens issued for this code so far
+            swapped_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+    """),
 ]
+
+# Why a swap gave no token (Swap.refusal).
+NOT_PAIRING = "not a pairing code"  # a configured token, the device's own, revoked, or unknown
+OTHER_REQUEST = "swapped by another request"
+RETRY_EXPIRED = "expired"
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+@dataclass(frozen=True)
+class Swap:
+    """What a swap gave: the device's new token, or why none (NOT_PAIRING, OTHER_REQUEST, RETRY_EXPIRED)."""
+
+    token: str | None
+    refusal: str | None = None
+    issued: int = 0  # tokens issued for the pairing code so far (2 and more: retries)
+    detail: str = ""  # when the code was swapped, or until when it could be retried
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return f"Swap(refusal={self.refusal!r}, issued={self.issued})"
 
 
 @dataclass(frozen=True)
@@ -107,6 +141,7 @@ def pair(db: Any, name: str, kind: str = "kiosk", ttl_s: float = PAIR_TTL_S) -> 
             (check_name(name), kind, digest(token), now(), now(ttl_s)))
         conn.execute("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?1, ?1, ?2) "
                      "ON CONFLICT(device_id) DO UPDATE SET client = ?1, bound_at = ?2", (name, now()))
+        conn.execute("DELETE FROM pairing_swaps WHERE name = ?", (name,))  # the old code swaps no more
     return token
 
 
@@ -139,6 +174,16 @@ def admit(db: Any, token: str) -> tuple[str, str | None] | None:
     return name, None
 
 
+def admit_swap(db: Any, token: str) -> tuple[str, str | None] | None:
+    """admit() for a swap that names its request: a spent pairing code may call (swap decides)."""
+    row = db.read().execute("SELECT name, revoked_at FROM devices WHERE spent_sha256 = ?",
+                            (digest(token),)).fetchone()
+    if row is None:
+        return admit(db, token)
+    name, revoked_at = row
+    return name, (f"the token of device {name!r} was revoked" if revoked_at is not None else None)
+
+
 def _spent(db: Any, token: str) -> tuple[str, str] | None:
     """(name, why) for a pairing QR's token a device already swapped, else None."""
     row = db.read().execute("SELECT name, first_used_at FROM devices WHERE spent_sha256 = ?",
@@ -150,19 +195,47 @@ def _spent(db: Any, token: str) -> tuple[str, str] | None:
                   f"of yours paired then: vitrine-bridge revoke {name}, then pair again")
 
 
-def swap(db: Any, name: str, token: str) -> str | None:
-    """A new token for name in place of token (the QR's), once per pairing; None when not possible.
+def swap(db: Any, name: str, token: str, request_id: str | None = None) -> Swap:
+    """A new token for name in place of token (the QR's), once per pairing, or again for the same request.
 
     The kiosk calls this right after reading the QR, so the token in the picture stops working.
+    With the request_id of the swap that spent token, before the code's expiry, it swaps
+    again: the token issued before is replaced (refused from now on) by a fresh one.
     """
     fresh = secrets.token_urlsafe(32)
+    pairing, at = digest(token), now()
     with db.write() as conn:
-        changed = conn.execute(
-            "UPDATE devices SET spent_sha256 = token_sha256, token_sha256 = ?, "
-            "first_used_at = coalesce(first_used_at, ?) "
-            "WHERE name = ? AND token_sha256 = ? AND spent_sha256 IS NULL AND revoked_at IS NULL",
-            (digest(fresh), now(), name, digest(token))).rowcount
-    return fresh if changed == 1 else None
+        # The row of the pairing code is the promise: created by the first swap, updated only
+        # by the same request id in time; any other request finds it and gets nothing.
+        row = conn.execute(
+            "INSERT INTO pairing_swaps(pairing_sha256, name, request_id, issued_sha256, expires_at, swapped_at) "
+            "SELECT ?1, name, ?2, ?3, expires_at, ?4 FROM devices WHERE name = ?5 AND revoked_at IS NULL "
+            "AND ((token_sha256 = ?1 AND spent_sha256 IS NULL) OR spent_sha256 = ?1) "
+            "ON CONFLICT(pairing_sha256) DO UPDATE SET issued_sha256 = excluded.issued_sha256, "
+            "issued = issued + 1, swapped_at = excluded.swapped_at "
+            "WHERE pairing_swaps.request_id = excluded.request_id "
+            "AND excluded.swapped_at < pairing_swaps.expires_at "
+            "RETURNING issued",
+            (pairing, request_id, digest(fresh), at, name)).fetchone()
+        if row is None:
+            return _refusal(conn, pairing, request_id)
+        conn.execute("UPDATE devices SET token_sha256 = ?, spent_sha256 = ?, "
+                     "first_used_at = coalesce(first_used_at, ?) WHERE name = ?",
+                     (digest(fresh), pairing, at, name))
+    return Swap(fresh, issued=row[0])
+
+
+def _refusal(conn: Any, pairing: str, request_id: str | None) -> Swap:
+    """Why the pairing code with this digest was not swapped."""
+    row = conn.execute("SELECT s.request_id, s.expires_at, s.swapped_at FROM pairing_swaps s "
+                       "JOIN devices d ON d.name = s.name AND d.spent_sha256 = s.pairing_sha256 "
+                       "WHERE s.pairing_sha256 = ? AND d.revoked_at IS NULL", (pairing,)).fetchone()
+    if row is None:  # not a pairing code, or its device was revoked or paired again
+        return Swap(None, NOT_PAIRING)
+    first_request, expiry, swapped_at = row
+    if request_id is None or request_id != first_request:
+        return Swap(None, OTHER_REQUEST, detail=swapped_at)
+    return Swap(None, RETRY_EXPIRED, detail=expiry or "")
 
 
 def claim_senders(db: Any, client: str, device_ids: Iterable[str]) -> dict[str, str]:

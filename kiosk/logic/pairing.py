@@ -1,8 +1,14 @@
 """A new kiosk configures itself from its store bridge's pairing QR: read, check, write.
 
     code = read_code(qr_text)           # PairingError when forged, odd or expired
-    code = redeem(code)                 # the QR's token swapped for the device's own, checked
+    pair(config_path, code)             # the three steps below, then the record forgotten:
+    begun = begin(config_path, code)    # a record of the pairing and its swap request id (0600)
+    code = redeem(code, begun.request_id)  # the QR's token swapped for the device's own, checked
     write_config(config_path, code)     # [hq] url + token_file (mode 0600), [kiosk] device_id
+
+A kiosk that dies between the swap and the config finds the record on restart
+(`in_progress`) and `finish`es it: the store bridge swaps again for the same request id
+(the token it gave first is replaced), never for another (a photo of the QR replayed).
 
 The QR is made by bridge.serve.pairing: {"vitrine_pair": 1, "name", "url", "token", "exp"}.
 Plain Python (no Kivy): the pair screen (kiosk/screens/pair.py) runs these off the UI thread.
@@ -13,8 +19,10 @@ naming the field or the answer, for staff and the log.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import secrets
 import time
 import tomllib
 from dataclasses import dataclass, replace
@@ -32,9 +40,13 @@ FIELDS = frozenset({"vitrine_pair", "name", "url", "token", "exp"})
 MAX_TEXT = 1024
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # bridge.store.devices.NAME_RE
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,256}")  # secrets.token_urlsafe(32) makes 43 of these
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # bridge.store.devices.REQUEST_ID_RE
 # A store bridge gives 15 minutes; a kiosk whose clock runs late may see more, never days.
 MAX_AHEAD_S = 24 * 3600
 CHECK_TIMEOUT_S = 8.0
+SWAP_REQUEST_HEADER = "Swap-Request-Id"  # bridge.serve.auth: the same swap may be asked again
+
+log = logging.getLogger("kiosk.pairing")
 
 NOT_A_CODE = "This is not a Vitrine pairing code."
 NEWER = "This pairing code was made by a newer Vitrine. Update this screen first."
@@ -76,6 +88,12 @@ class PairCode:
 def needs_pairing(settings: Settings) -> bool:
     """True when the kiosk has no token for its store bridge or HQ: it cannot sync at all."""
     return not (settings.hq.token or settings.hq.token_file)
+
+
+def starts_on_pair_screen(settings: Settings) -> bool:
+    """True when the kiosk cannot sync yet, or a pairing it began before it stopped is to be finished."""
+    begun = not settings.source.startswith("<") and in_progress(settings.source) is not None
+    return needs_pairing(settings) or begun
 
 
 def read_code(text: str, now: float | None = None) -> PairCode:
@@ -152,13 +170,15 @@ def check_pending(status: dict, device_id: str, code: PairCode) -> None:
                            device=device_id)
 
 
-def redeem(code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> PairCode:
+def redeem(code: PairCode, request_id: str | None = None, timeout_s: float = CHECK_TIMEOUT_S) -> PairCode:
     """The code with the device's own token: swapped at the store bridge, then checked.
 
     POST /v1/devices/token spends the QR's token (a photo of the code is worth nothing once
-    this screen paired) and answers a new one; GET /v1/keys with it proves it works.
+    this screen paired) and answers a new one; GET /v1/keys with it proves it works. With the
+    request_id of an earlier swap of the same code, the store bridge swaps again.
     """
-    answer = _call("POST", code.url + "/v1/devices/token", code.token, timeout_s)
+    extra = {SWAP_REQUEST_HEADER: request_id} if request_id else {}
+    answer = _call("POST", code.url + "/v1/devices/token", code.token, timeout_s, extra)
     fresh = answer.get("token") if isinstance(answer, dict) else None
     if not isinstance(fresh, str) or not TOKEN_RE.fullmatch(fresh) or answer.get("device_id") != code.name:
         raise PairingError(UNEXPECTED, "POST /v1/devices/token: no token for this device")
@@ -168,16 +188,17 @@ def redeem(code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> PairCode:
     return replace(code, token=fresh)
 
 
-def _call(method: str, url: str, token: str, timeout_s: float) -> Any:
+def _call(method: str, url: str, token: str, timeout_s: float, headers: dict[str, str] | None = None) -> Any:
     """The JSON of a 200 answer; PairingError saying why otherwise."""
     try:
         # No redirects: the bearer token goes to the address in the code and nowhere else.
-        answer = requests.request(method, url, headers={"Authorization": f"Bearer {token}"},
+        answer = requests.request(method, url, headers={"Authorization": f"Bearer {token}", **(headers or {})},
                                   timeout=timeout_s, allow_redirects=False)
     except requests.RequestException as exc:
         raise PairingError(UNREACHABLE, f"{url}: {type(exc).__name__}") from None
     with answer:
-        if answer.status_code in (401, 403):
+        # 409: swapped already by another request; 410: too late to swap again
+        if answer.status_code in (401, 403, 409, 410):
             raise PairingError(REFUSED, f"{answer.status_code}: {_error_of(answer)}"[:300])
         if answer.status_code != 200:
             raise PairingError(UNEXPECTED, f"{method} {url}: {answer.status_code}")
@@ -193,6 +214,91 @@ def _error_of(answer: requests.Response) -> str:
     except (ValueError, AttributeError):
         error = None
     return error if isinstance(error, str) else answer.reason or ""
+
+
+# -- a pairing in progress ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Begun:
+    """A pairing begun on this kiosk: the code read and the id of its swap request."""
+
+    code: PairCode
+    request_id: str
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return f"Begun({self.code!r})"
+
+
+def progress_path(config: str | os.PathLike[str]) -> Path:
+    """Where a pairing in progress is recorded: next to the config, readable by its owner only."""
+    config = Path(config)
+    return config.with_name(f"{config.stem}.pairing")
+
+
+def begin(config: str | os.PathLike[str], code: PairCode) -> Begun:
+    """Record (durably, mode 0600) that code is being paired, before its token is swapped.
+
+    The same code read again keeps its request id: its swap may have happened already.
+    """
+    earlier = in_progress(config)
+    if earlier is not None and earlier.code == code:
+        return earlier
+    begun = Begun(code, secrets.token_urlsafe(24))
+    record = {"vitrine_pairing": 1, "name": code.name, "url": code.url, "token": code.token,
+              "exp": code.exp, "request_id": begun.request_id}
+    try:
+        atomic_write(progress_path(config), json.dumps(record).encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        raise PairingError(NOT_WRITTEN, f"{progress_path(config)}: {exc.strerror or exc}") from None
+    return begun
+
+
+def in_progress(config: str | os.PathLike[str], now: float | None = None) -> Begun | None:
+    """The pairing begun and not finished on this kiosk, or None.
+
+    A damaged record is dropped, and so is one whose code has expired: the store bridge
+    swaps no more for it, and a paired kiosk would otherwise open on the pair screen forever.
+    """
+    path = progress_path(config)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        code = PairCode(_name(record["name"]), _url(record["url"]), _token(record["token"]), _exp(record["exp"]))
+        request_id = record["request_id"]
+        if not isinstance(request_id, str) or not REQUEST_ID_RE.fullmatch(request_id):
+            raise ValueError("request_id")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, PairingError) as exc:
+        log.warning("kiosk: %s: not a pairing in progress (%s): dropped", path, type(exc).__name__)
+        path.unlink(missing_ok=True)
+        return None
+    if code.exp <= (time.time() if now is None else now):
+        log.warning("kiosk: %s: the pairing of %s was not finished before its code expired: dropped",
+                    path, code.name)
+        path.unlink(missing_ok=True)
+        return None
+    return Begun(code, request_id)
+
+
+def finish(config: str | os.PathLike[str], begun: Begun, timeout_s: float = CHECK_TIMEOUT_S) -> Settings:
+    """Swap the code's token (again, if this request did before), write the config, forget the record.
+
+    Refused by the store bridge (the code spent by another request, or too late): the record
+    is forgotten too, and the screen must be paired with a new code. Unreachable: kept.
+    """
+    try:
+        settings = write_config(config, redeem(begun.code, begun.request_id, timeout_s))
+    except PairingError as exc:
+        if exc.msgid == REFUSED:
+            progress_path(config).unlink(missing_ok=True)
+        raise
+    progress_path(config).unlink(missing_ok=True)
+    return settings
+
+
+def pair(config: str | os.PathLike[str], code: PairCode, timeout_s: float = CHECK_TIMEOUT_S) -> Settings:
+    """Pair this kiosk with code: begin, swap, write the config; a restart can finish it (finish)."""
+    return finish(config, begin(config, code), timeout_s)
 
 
 # -- the kiosk's config file ------------------------------------------------------------

@@ -17,8 +17,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.utils import escape_markup
 
 from kiosk.logic import staff_access as staff
-from kiosk.logic.pairing import (NOT_WRITTEN, PairCode, PairingError, check_pending, needs_pairing, read_code,
-                                 redeem, write_config)
+from kiosk.logic.pairing import (NOT_WRITTEN, Begun, PairCode, PairingError, check_pending, finish, in_progress,
+                                 needs_pairing, pair, read_code)
 from kiosk.screens.scan import ScanScreen
 
 CHECKING = "Checking with the store bridge…"
@@ -51,9 +51,14 @@ class PairScreen(ScanScreen):
         app = App.get_running_app()
         self.config_path = str(config or app.settings.source)
         self.can_cancel = not needs_pairing(app.settings)
-        self.step = "pin" if self.can_cancel and not app.staff_mode else "scan"
+        self.step = self._first_step()
         self.entry = self.message = ""
         self.busy = False
+        self._resume()
+
+    def _first_step(self) -> str:
+        app = App.get_running_app()
+        return "pin" if self.can_cancel and not app.staff_mode else "scan"
 
     # -- lifecycle: no shopper idle timeout here, and the camera only once the PIN passed --
     def on_pre_enter(self, *args):
@@ -130,6 +135,24 @@ class PairScreen(ScanScreen):
         app.run_async(_pair, code, self.config_path, app.bridge, on_done=self._paired,
                       on_error=self._failed)
 
+    def _resume(self) -> None:
+        """Finish a pairing begun before this kiosk stopped (its code's token may be spent already)."""
+        begun = in_progress(self.config_path)
+        if begun is None:
+            return
+        app = App.get_running_app()
+        self.busy = True
+        self.step = "checking"  # no PIN: staff gave it when the pairing began
+        self._say(CHECKING)
+        app.run_async(_finish, begun, self.config_path, app.bridge, on_done=self._paired,
+                      on_error=self._resume_failed)
+
+    def _resume_failed(self, exc: BaseException) -> None:
+        self._failed(exc)
+        self.step = self._first_step()
+        if self.step == "scan" and self.manager is not None and self.manager.current == self.name:
+            self._start_frames(App.get_running_app().settings.kiosk.camera)  # on_pre_enter did not
+
     def _paired(self, bridge: Any) -> None:
         app = App.get_running_app()
         app.adopt_bridge(bridge)
@@ -171,5 +194,13 @@ def _pair(code: PairCode, config: str, bridge: Any) -> Any:
     from kiosk.cli import reopen
 
     check_pending(bridge.status(), bridge.settings.kiosk.device_id, code)
-    write_config(config, redeem(code))
+    pair(config, code)
+    return reopen(bridge, config)
+
+
+def _finish(begun: Begun, config: str, bridge: Any) -> Any:
+    """Finish a pairing begun before a restart, reopen the bridge (worker thread)."""
+    from kiosk.cli import reopen
+
+    finish(config, begun)
     return reopen(bridge, config)

@@ -181,6 +181,30 @@ def _list(doc: dict, key: str) -> list:
     return value
 
 
+def receipt_device(doc: object) -> tuple[str, str] | None:
+    """(field, value) of what receipt_event records as a document's device_id; None when it has none.
+
+    Read without checking the rest of the document: the intake server binds the id to the
+    token before anything is recorded (tests/receipts check it agrees with receipt_event).
+    """
+    if not isinstance(doc, dict):
+        return None
+    inner = doc.get("payload")
+    if isinstance(inner, dict) and "device_id" not in doc:  # flattened: the payload's own
+        field, device_id = "payload.device_id", inner.get("device_id")
+    else:
+        field, device_id = "device_id", doc.get("device_id")
+    if device_id:
+        return field, str(device_id)
+    field, source = ("payload.register_id", inner) if isinstance(inner, dict) else ("register_id", doc)
+    register = source.get("register_id")
+    if isinstance(register, int) and not isinstance(register, bool):
+        register = str(register)
+    if isinstance(register, str) and register.strip():
+        return field, register.strip()
+    return None
+
+
 def receipt_event(doc: dict, *, store_id: str, currency: str, zone: tzinfo | None = None) -> dict:
     """The `receipt` event (for Outbox.record_many) of a receipt document; InvalidEvent if it is wrong."""
     if not isinstance(doc, dict):
