@@ -85,8 +85,8 @@ def _note_session(tx: Tx, store_id: str, device_id: str, session_id: str, known:
     # noted_at is HQ's clock, renewed by every event of the session: retention counts from the last one
     # (and a prune racing this update re-reads the row and leaves it: retention.py)
     claim, profile, at = tx.rows(
-        "INSERT INTO forward_sessions (store_id, device_id, session_id, claim_code, profile_id, identified_at, noted_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, device_id, session_id) DO UPDATE SET "
+        "INSERT INTO forward_sessions (store_id, device_id, session_id, claim_code, profile_id, identified_at, "
+        "noted_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, device_id, session_id) DO UPDATE SET "
         "claim_code = coalesce(forward_sessions.claim_code, excluded.claim_code), "
         "profile_id = coalesce(forward_sessions.profile_id, excluded.profile_id), "
         "identified_at = coalesce(forward_sessions.identified_at, excluded.identified_at), "

@@ -31,8 +31,9 @@ def prune_sessions(db: Database, *, older_than_s: float, limit: int, now: float 
     if db.kind == "postgresql":
         # ARRAY(…) runs the pick once; as `IN (…)` it was planned as a nested-loop semi join that ran the
         # locking pick again per row, each run picking other rows (LIMIT 3 deleted 7: tested)
-        sql = (f"DELETE FROM forward_sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM forward_sessions WHERE {unjoined} "
-               f"ORDER BY noted_at LIMIT ? FOR UPDATE SKIP LOCKED)) AND {unjoined} RETURNING session_id")
+        sql = (f"DELETE FROM forward_sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM forward_sessions "
+               f"WHERE {unjoined} ORDER BY noted_at LIMIT ? FOR UPDATE SKIP LOCKED)) AND {unjoined} "
+               "RETURNING session_id")
     else:
         sql = (f"DELETE FROM forward_sessions WHERE rowid IN (SELECT rowid FROM forward_sessions WHERE {unjoined} "
                f"ORDER BY noted_at LIMIT ?) AND {unjoined} RETURNING session_id")

@@ -4,7 +4,8 @@
 
 A card number is a run of 13 to 19 digits, written whole or in groups separated by
 single spaces or dashes, that starts with a card issuer's range, has a length that
-issuer uses and passes the Luhn check (cardcheck.is_card_number, which HQ applies too). It becomes its last four digits behind
+issuer uses and passes the Luhn check (cardcheck.is_card_number, which HQ applies
+too). It becomes its last four digits behind
 asterisks: "4111 1111 1111 1111" -> "************1111". Identifiers (ids, SKUs,
 GTINs, loyalty accounts) are never masked: a card number is not written there.
 """
