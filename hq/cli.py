@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from hq.errors import HQServerError
+from hq.forward.config import default as forward_default
 from hq.tokens import MAX_TTL_S, mint_app_token
 
 
@@ -91,8 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="forward accepted events to this Segment-style pipeline (batches go to URL/v1/batch)")
     serve.add_argument("--forward-write-key-file", type=Path, metavar="FILE",
                        help="file holding the pipeline's write key, readable by its owner only (chmod 600)")
-    serve.add_argument("--forward-lease-s", type=_lease, default=60.0, metavar="SECONDS",
-                       help="events claimed by a worker that died are forwarded again after this (default 60)")
+    serve.add_argument("--forward-lease-s", type=_lease, default=forward_default("lease_s"), metavar="SECONDS",
+                       help="events claimed by a worker that died are forwarded again after this (default %(default)g)")
+    serve.add_argument("--forward-session-retention-days", type=_window,
+                       default=forward_default("session_retention_days"), metavar="DAYS",
+                       help="a kiosk session whose shopper never identified is forgotten this long after its last "
+                            "event (default %(default)s); an identified one is kept until its claim code arrives")
 
     backfill = sub.add_parser("backfill-attribution",
                               help="derive attribution facts of events stored before this version (idempotent)")
@@ -127,7 +132,8 @@ def serve(args: argparse.Namespace) -> int:
                              orders_token=args.orders_token, dashboard_token=args.dashboard_token,
                              attribution_window_days=args.attribution_window_days,
                              forward_url=forward_url, forward_key_file=key_file,
-                             forward_lease_s=args.forward_lease_s)
+                             forward_lease_s=args.forward_lease_s,
+                             forward_session_retention_days=args.forward_session_retention_days)
     server.run(spec, sock, workers=args.workers, verbose=args.verbose)
     print("vitrine-hq stopped", flush=True)
     return 0

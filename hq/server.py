@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from hq.forward.config import ForwardConfig, read_write_key
+from hq.forward.config import default as forward_default  # the one place forwarding defaults live
 from hq.state import Access, open_state
 from hq.web.app import create_app
 from hq.web.protocol import GuardedH11Protocol
@@ -45,7 +46,8 @@ class WorkerSpec:
     attribution_window_days: int = 14
     forward_url: str | None = None  # forwarding: the pipeline's base URL
     forward_key_file: str | None = None  # and the file holding its write key (never the key itself)
-    forward_lease_s: float = 60.0  # a dead worker's claimed events are forwarded again after this
+    forward_lease_s: float = forward_default("lease_s")  # a dead worker's claimed events go again after this
+    forward_session_retention_days: int = forward_default("session_retention_days")  # unjoined kiosk sessions
 
 
 def uvicorn_config(app: object, *, verbose: bool = False, http: type = GuardedH11Protocol,
@@ -74,7 +76,8 @@ def app_from_env() -> Starlette:
     forward = None
     if spec.forward_url and spec.forward_key_file:
         forward = ForwardConfig(spec.forward_url, read_write_key(Path(spec.forward_key_file)),
-                                lease_s=spec.forward_lease_s)
+                                lease_s=spec.forward_lease_s,
+                                session_retention_days=spec.forward_session_retention_days)
     return create_app(open_state(spec.database, catalog_dir=spec.catalog_dir, signing_key=spec.signing_key,
                                  fault_endpoint=spec.fault_endpoint, access=access, forward=forward))
 

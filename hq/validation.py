@@ -1,7 +1,8 @@
 """Check event batches against the HQ contract (profile-api-v1), cheaply.
 
 hq/ follows the contract on its own (it never imports bridge/), so this is a
-deliberate, small duplicate of the bridge's checks. Errors name the field:
+deliberate, small duplicate of the bridge's checks; only the card-number rule is shared
+(cardcheck/), so HQ refuses exactly what the bridge masks. Errors name the field:
 
     check_event({"id": "a", "type": "item_saved", ...})  # -> None or "payload.product_id: required"
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cardcheck import is_card_number
 from webguard.storable import UNSTORABLE_ESCAPE, first_unstorable, storable, storable_text
 
 MAX_EVENTS = 500
@@ -316,7 +318,7 @@ def _receipt(p: dict) -> None:
 
 
 def _refuse_card_numbers(value: object, path: str) -> None:
-    """Reject any 13-19 digit run passing the Luhn check: a receipt never carries a full card number."""
+    """Reject any card number (cardcheck's: the one the bridge masks): a receipt never carries one in full."""
     if isinstance(value, dict):
         for key, item in value.items():
             _refuse_card_numbers(item, f"{path}.{key}")
@@ -325,18 +327,8 @@ def _refuse_card_numbers(value: object, path: str) -> None:
             _refuse_card_numbers(item, f"{path}[{i}]")
     elif isinstance(value, str):
         for run in _DIGIT_RUN.findall(value.replace(" ", "").replace("-", "")):
-            if _luhn_ok(run):
+            if is_card_number(run):
                 raise _Bad(f"{path}: looks like a full card number; send at most the last four digits")
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def _product_viewed(p: dict) -> None:

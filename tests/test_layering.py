@@ -1,6 +1,6 @@
 """Data flows kiosk → bridge → hq: the core never imports the UI, HQ never imports the bridge,
-the kiosk never imports HQ, webguard/ (shared by both servers) imports none of them, and only
-demo/ wires all three together."""
+the kiosk never imports HQ, webguard/ (shared by both servers) and cardcheck/ (the card-number
+rule both apply) import none of them, and only demo/ wires all three together."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {"bridge": {"kivy", "kiosk", "hq", "demo"}, "hq": {"kivy", "kiosk", "bridge", "demo"},
              "kiosk": {"hq", "demo"}, "kiosk/logic": {"kivy"},
              # what both servers share: it may be imported by bridge/ and hq/, so it imports neither
-             "webguard": {"kivy", "kiosk", "bridge", "hq", "demo"}}
+             "webguard": {"kivy", "kiosk", "bridge", "hq", "demo", "cardcheck"},
+             # the card-number rule the bridge masks by and HQ refuses by: a leaf, it imports nothing of ours
+             "cardcheck": {"kivy", "kiosk", "bridge", "hq", "demo", "webguard"}}
 ALLOWED: dict[str, set[str]] = {}  # file -> packages it may import despite FORBIDDEN
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from hq.errors import HQServerError
@@ -34,6 +34,13 @@ class ForwardConfig:
     backoff_base_s: float = 1.0  # first wait after a failure, doubled each time
     backoff_cap_s: float = 30.0  # longest wait between attempts (unless Retry-After asks for more)
     idle_poll_s: float = 0.2  # how often an empty queue is looked at
+    # A kiosk session that only ever had a claim code is forgotten this long after HQ last heard of it
+    # (retention.py). Its events are recorded minutes apart on one kiosk and sent in order by one bridge,
+    # so the event that would join it arrives at most one bridge outage later: 30 days outlasts any
+    # outage a store runs without noticing, and keeps one ~100-byte row per anonymous visit for a month.
+    session_retention_days: int = 30
+    prune_interval_s: float = 600.0  # how often a forwarder looks for such sessions once none are left
+    prune_batch: int = 500  # rows per DELETE: each prune is a short transaction, never a long lock
 
     @property
     def request_timeout_s(self) -> float:
@@ -41,8 +48,18 @@ class ForwardConfig:
         return min(self.timeout_s, self.lease_s / 2)
 
     @property
+    def session_retention_s(self) -> float:
+        """The session retention in seconds."""
+        return self.session_retention_days * 86_400.0
+
+    @property
     def batch_url(self) -> str:
         return self.url.rstrip("/") + "/v1/batch"
+
+
+def default(name: str) -> object:
+    """ForwardConfig's default for a setting: the CLI and the worker spec take theirs from here."""
+    return {f.name: f.default for f in fields(ForwardConfig)}[name]
 
 
 def check_url(url: str) -> str:

@@ -2,7 +2,7 @@
 
     forwarder = Forwarder(db, config)
     forwarder.start()          # a daemon thread; every worker of every machine may run one
-    forwarder.status()         # {"state": "idle", "last_error": None, ...}
+    forwarder.status()         # {"state": "idle", "in_flight": 0, "last_error": None, ...}
     forwarder.stop()
 
 Rounds are pipelined: the next round is claimed, read and encoded while the current one is
@@ -31,6 +31,7 @@ from hq.forward.batching import batch_body, pack, split_oversize
 from hq.forward.config import ForwardConfig
 from hq.forward.mapping import link_message, to_message
 from hq.forward.queue import ForwardQueue, QueuedEvent
+from hq.forward.retention import prune_sessions
 from hq.forward.schema import migrate
 from hq.forward.sender import Outcome, post_batch
 
@@ -84,7 +85,11 @@ class Forwarder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures = 0
-        self._state = {"state": "starting", "last_delivered_at": None, "last_error": None, "retry_in_s": None}
+        # in_flight: events of the round being sent now; "state" alone cannot tell, as the read-ahead claim may
+        # fail ("error") while a round claimed earlier is still on its way
+        self._state = {"state": "starting", "last_delivered_at": None, "last_error": None, "retry_in_s": None,
+                       "in_flight": 0}
+        self._prune_due = 0.0  # monotonic; the first prune right after start
 
     # --- running ------------------------------------------------------------------
 
@@ -113,15 +118,18 @@ class Forwarder:
                     ready = self._prepare()
                 except Exception as exc:  # the database went away, say: keep going, the rows are safe
                     ready, wait = None, self._failed(exc)
+                self._prune()  # while the round in flight (if any) is being sent
                 if in_flight is not None:
                     try:
                         handled, sent_wait = in_flight.result()
                     except Exception as exc:  # its rows stay leased and go again after the lease
                         handled, sent_wait = 0, self._failed(exc)
                     in_flight, wait = None, max(wait, sent_wait)
+                    self._state["in_flight"] = 0
                 if ready is not None and (wait or self._stop.is_set()):
                     self._give_back(ready.ids())  # the receiver asked us to wait, or we are stopping
                 elif ready is not None:
+                    self._state["in_flight"] = len(ready.ids())  # before the thread starts: never 0 while it runs
                     in_flight = _InFlight(self._send, ready)
                     handled += len(ready.rows)
                 if wait:
@@ -135,6 +143,19 @@ class Forwarder:
                     in_flight.result()
                 except Exception as exc:
                     self._failed(exc)
+                self._state["in_flight"] = 0
+
+    def _prune(self) -> None:
+        """Forget one batch of kiosk sessions nobody joined, when due; at once again while batches come back full."""
+        if time.monotonic() < self._prune_due:
+            return
+        try:
+            pruned = prune_sessions(self.queue.db, older_than_s=self.config.session_retention_s,
+                                    limit=self.config.prune_batch)
+        except Exception:  # the database went away, say: the claims report it; the sessions wait for next time
+            pruned = 0
+        full = pruned >= self.config.prune_batch
+        self._prune_due = time.monotonic() + (0.0 if full else self.config.prune_interval_s)
 
     def _failed(self, exc: Exception) -> float:
         self._state.update(state="error", last_error=f"{type(exc).__name__}: {exc}"[:300])

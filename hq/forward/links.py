@@ -22,6 +22,7 @@ The two queue rows' ids are derived from the link, never minted, and are not val
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from hq.clock import utc_now
@@ -75,19 +76,24 @@ def note_events(tx: Tx, store_id: str, events: list[dict]) -> None:
                 known.setdefault("profile_id", profile)
                 known.setdefault("at", ev["occurred_at"])
     for (device_id, session_id), known in sessions.items():
-        _note_session(tx, store_id, device_id, session_id, known)
+        if known:  # an event that tells neither (an identified session's end, say) would only leave a husk row
+            _note_session(tx, store_id, device_id, session_id, known)
 
 
 def _note_session(tx: Tx, store_id: str, device_id: str, session_id: str, known: dict) -> None:
     """Merge what these events tell of a kiosk session; link its claim code once its profile is known too."""
+    # noted_at is HQ's clock, renewed by every event of the session: retention counts from the last one
+    # (and a prune racing this update re-reads the row and leaves it: retention.py)
     claim, profile, at = tx.rows(
-        "INSERT INTO forward_sessions (store_id, device_id, session_id, claim_code, profile_id, identified_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, device_id, session_id) DO UPDATE SET "
+        "INSERT INTO forward_sessions (store_id, device_id, session_id, claim_code, profile_id, identified_at, "
+        "noted_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, device_id, session_id) DO UPDATE SET "
         "claim_code = coalesce(forward_sessions.claim_code, excluded.claim_code), "
         "profile_id = coalesce(forward_sessions.profile_id, excluded.profile_id), "
-        "identified_at = coalesce(forward_sessions.identified_at, excluded.identified_at) "
+        "identified_at = coalesce(forward_sessions.identified_at, excluded.identified_at), "
+        "noted_at = excluded.noted_at "
         "RETURNING claim_code, profile_id, identified_at",
-        (store_id, device_id, session_id, known.get("claim_code"), known.get("profile_id"), known.get("at")))[0]
+        (store_id, device_id, session_id, known.get("claim_code"), known.get("profile_id"), known.get("at"),
+         time.time()))[0]
     if claim and profile:
         link(tx, Link(claim, profile, store_id, at, "shopper_identified"))
         # joined: the session's row has done its job (a late duplicate is not accepted again, so not seen)

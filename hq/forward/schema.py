@@ -5,7 +5,8 @@
 The queue is filled in the transaction that stores the events, so nothing accepted is missed;
 a delivered row is deleted, a poison or oversize one moves to forward_set_aside with its reason.
 forward_links keeps each claim code linked to a profile (its alias and identify are queued once),
-forward_sessions the kiosk sessions whose claim code or profile is known but not yet both.
+forward_sessions the kiosk sessions whose claim code or profile is known but not yet both (those
+that only ever had a claim code are forgotten after a retention period: retention.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ CREATE TABLE IF NOT EXISTS forward_links (previous_id TEXT PRIMARY KEY, user_id 
 CREATE TABLE IF NOT EXISTS forward_sessions (store_id TEXT NOT NULL, device_id TEXT NOT NULL, session_id TEXT NOT NULL,
     claim_code TEXT, profile_id TEXT, identified_at TEXT, PRIMARY KEY (store_id, device_id, session_id));
 """,
+    # 3: when HQ last heard of each session (epoch seconds, HQ's clock), so sessions nobody joins can be
+    # forgotten (retention.py); rows already there count from now. The index holds only the prunable rows.
+    """
+ALTER TABLE forward_sessions ADD COLUMN noted_at REAL;
+UPDATE forward_sessions SET noted_at = (julianday('now') - 2440587.5) * 86400.0;
+CREATE INDEX IF NOT EXISTS forward_sessions_unjoined ON forward_sessions (noted_at) WHERE profile_id IS NULL;
+""",
 ]
 
 POSTGRES = [
@@ -46,6 +54,11 @@ CREATE TABLE forward_links (previous_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     at TEXT NOT NULL, source TEXT NOT NULL, message_key TEXT NOT NULL UNIQUE);
 CREATE TABLE forward_sessions (store_id TEXT NOT NULL, device_id TEXT NOT NULL, session_id TEXT NOT NULL,
     claim_code TEXT, profile_id TEXT, identified_at TEXT, PRIMARY KEY (store_id, device_id, session_id));
+""",
+    """
+ALTER TABLE forward_sessions ADD COLUMN noted_at DOUBLE PRECISION;
+UPDATE forward_sessions SET noted_at = extract(epoch FROM clock_timestamp());
+CREATE INDEX forward_sessions_unjoined ON forward_sessions (noted_at) WHERE profile_id IS NULL;
 """,
 ]
 

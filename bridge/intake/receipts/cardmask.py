@@ -4,7 +4,8 @@
 
 A card number is a run of 13 to 19 digits, written whole or in groups separated by
 single spaces or dashes, that starts with a card issuer's range, has a length that
-issuer uses and passes the Luhn check. It becomes its last four digits behind
+issuer uses and passes the Luhn check (cardcheck.is_card_number, which HQ applies
+too). It becomes its last four digits behind
 asterisks: "4111 1111 1111 1111" -> "************1111". Identifiers (ids, SKUs,
 GTINs, loyalty accounts) are never masked: a card number is not written there.
 """
@@ -15,9 +16,11 @@ import functools
 import re
 from typing import Any
 
+from cardcheck import MAX_DIGITS, MIN_DIGITS, is_card_number
+
 # At least 13 digits, in groups joined by at most one space or dash, not touching other digits.
 _RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,}(?!\d)")
-_MIN, _MAX = 13, 19
+_MIN, _MAX = MIN_DIGITS, MAX_DIGITS
 
 # Keys whose values are identifiers (item codes, receipt and loyalty ids): a digit run
 # there is not a card number, and masking it would corrupt the id. So is any "*_id" key.
@@ -36,17 +39,6 @@ SENSITIVE_KEYS = frozenset({
 PAN_KEYS = frozenset({"pan", "card_number", "cardnumber", "primary_account_number"})
 
 
-def luhn_ok(digits: str) -> bool:
-    """True when the digit string passes the Luhn check."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def gtin_ok(digits: str) -> bool:
     """True when digits is a GTIN-8/12/13/14 with a valid check digit."""
     if len(digits) not in (8, 12, 13, 14):
@@ -54,31 +46,6 @@ def gtin_ok(digits: str) -> bool:
     body, check = digits[:-1], ord(digits[-1]) - 48
     total = sum((ord(c) - 48) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
     return (10 - total % 10) % 10 == check
-
-
-def issuer_ok(digits: str) -> bool:
-    """True when digits start with a card issuer's range and have a length it issues."""
-    n, p2, p3, p4 = len(digits), int(digits[:2]), int(digits[:3]), int(digits[:4])
-    if digits[0] == "4":  # Visa
-        return n in (13, 16, 19)
-    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
-        return n == 16
-    if p2 in (34, 37):  # American Express
-        return n == 15
-    if 2200 <= p4 <= 2204:  # Mir
-        return 16 <= n <= 19
-    if p2 == 36 or 300 <= p3 <= 305 or p2 in (38, 39):  # Diners Club
-        return 14 <= n <= 19
-    if 3528 <= p4 <= 3589:  # JCB
-        return 16 <= n <= 19
-    if p4 == 6011 or 644 <= p3 <= 649 or p2 in (62, 65, 81):  # Discover, UnionPay
-        return 16 <= n <= 19
-    return p2 in (50, 56, 57, 58, 63, 67) or p2 == 60  # Maestro and other debit schemes
-
-
-def is_card_number(digits: str) -> bool:
-    """True when a digit string can be a payment card number (length, issuer range, Luhn)."""
-    return _MIN <= len(digits) <= _MAX and issuer_ok(digits) and luhn_ok(digits)
 
 
 _is_card = is_card_number
