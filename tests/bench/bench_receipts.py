@@ -126,6 +126,8 @@ def main() -> None:
           f"(ratio {peak / small_peak:.2f}; flat is ~1, linear would be 10)")
     print(f"ingest (new):      {rate:10,.0f} receipts/s  best of {len(runs)} ({ingest_s:.2f} s, "
           f"{first.recorded} recorded, {len(first.errors)} errors)")
+    print(f"ingest / bare iterparse: {ingest_s / reference_s:.1f} x the reference's time (same run; "
+          f"this VM's speed swings by half within an hour, the ratio much less)")
     print(f"ingest / parse only: {rate / (sales / parse_s):.2f} (share of the parser's rate that "
           f"survives masking, mapping, recording and stock; the parse alone caps ingest)")
     print(f"ingest (new, CPU): {first.recorded / ingest_cpu:10,.0f} receipts per CPU-second "
