@@ -312,8 +312,9 @@ class TopBar(BoxLayout):
     """Brand mark, greeting, FR | EN, accessibility and Done, with the navigation tabs
     on a second row in portrait and inline in landscape (widgets.kv).
 
-    A compact landscape window (a short one, 800x480) keeps them inline while they fit
-    beside the rest: one slim bar, so the page below keeps its height.
+    A landscape window keeps them inline while they fit beside the rest and the whole
+    greeting: one slim bar, so the page below keeps its height; a greeted shopper's name is
+    never cut short for the tabs (at 1024x600 they go to a second row instead).
     """
 
     def on_kv_post(self, base_widget):
@@ -338,8 +339,9 @@ class TopBar(BoxLayout):
     def _place_nav(self) -> None:
         app = App.get_running_app()
         nav, top_row = self.ids.nav.__self__, self.ids.top_row.__self__  # ids are proxies: `is` needs these
-        # A narrow window has no room for the tabs inline; a short landscape one needs the height.
-        below = app.portrait or (app.layout.compact and not self._nav_fits_inline())
+        # A narrow window has no room for the tabs inline; in landscape they stay inline unless
+        # they would cut the shopper's greeting short.
+        below = app.portrait or not self._nav_fits_inline()
         if nav.parent is (self if below else top_row):
             return
         if nav.parent is not None:

@@ -169,8 +169,10 @@ def test_larger_and_portrait_windows_keep_the_title_and_filter_row(kiosk, size):
     assert nav_below == kiosk.app.portrait  # a second row in portrait, inline in landscape
 
 
-def test_a_greeted_shopper_keeps_room_for_the_greeting_in_a_short_window(kiosk):
-    browse = open_browse(kiosk, COMPACT)
+@pytest.mark.parametrize("size", [COMPACT, (1024, 600), (1280, 800)], ids=["800x480", "1024x600", "1280x800"])
+def test_a_greeted_shopper_keeps_room_for_the_greeting_in_a_landscape_window(kiosk, size):
+    # Before, at 1024x600 the tabs stayed inline and the greeting read "Bonjo…mille".
+    browse = open_browse(kiosk, size)
     app = kiosk.app
     app.session.identify("p-camille")
     app.session.apply_profile({"id": "p-camille", "first_name": "Camille", "saved_items": []})
@@ -184,3 +186,4 @@ def test_a_greeted_shopper_keeps_room_for_the_greeting_in_a_short_window(kiosk):
     assert "Camille" in greeting.text and whole.get_extents(greeting.text)[0] <= greeting.width + 1.5
     x, y, right, top = _box(browse.ids.grid)
     assert min(top, kiosk.window.height) - max(y, 0) >= browse.ids.grid_layout.default_size[1]
+    kiosk.screenshot(f"{size[0]}x{size[1]}-browse-greeted")
