@@ -18,13 +18,12 @@ from PIL import Image
 
 from bridge.config import load_settings
 from bridge.facade import Bridge
-from bridge.serve import BridgeServer
 from bridge.serve.pairing import pair_device, pairing_text
 from bridge.store import devices
 from kiosk.logic import pairing
 from kiosk.logic import staff_access as staff
 from tests.scanner.camera_frames import qr_image
-from tests.store.store_rig import STORE, store_config
+from tests.store.store_rig import STORE, serving_store
 
 PIN = "1357"
 PIN_HASH = staff.hash_pin(PIN, iterations=1_000)
@@ -137,14 +136,9 @@ def test_a_kiosk_without_a_token_needs_pairing_and_pair_is_an_option(tmp_path):
 
 @pytest.fixture
 def store(tmp_path):
-    """A store bridge serving profile API v1 on a free loopback port."""
-    bridge = Bridge.open(load_settings(store_config(tmp_path, "http://127.0.0.1:9", 0, 0)))
-    server = BridgeServer(bridge)
-    server.start()
-    bridge.url = f"http://127.0.0.1:{server.serve_port}"
-    yield bridge
-    server.stop()
-    bridge.close()
+    """A store bridge serving profile API v1 on a free loopback port (no HQ needed)."""
+    with serving_store(tmp_path) as bridge:
+        yield bridge
 
 
 def _mk(folder):

@@ -7,7 +7,11 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import requests
 
 # store tests and benches take these from here
 from tests.support.toml_config import write_config
@@ -99,3 +103,34 @@ def answers(url: str) -> bool:
         return requests.get(url + "/healthz", timeout=1).status_code == 200
     except requests.RequestException:
         return False
+
+
+@contextmanager
+def serving_store(tmp: Path) -> Iterator:
+    """A store bridge in this process serving profile API v1 on a free loopback port (no HQ
+    needed); its `url` attribute is set to the server's base URL."""
+    from bridge.config import load_settings
+    from bridge.facade import Bridge
+    from bridge.serve import BridgeServer
+
+    bridge = Bridge.open(load_settings(store_config(tmp, "http://127.0.0.1:9", 0, 0)))
+    server = BridgeServer(bridge)
+    server.start()
+    bridge.url = f"http://127.0.0.1:{server.serve_port}"
+    try:
+        yield bridge
+    finally:
+        server.stop()
+        bridge.close()
+
+
+def viewed(seq: int, device_id: str) -> dict:
+    """A product_viewed event of device_id with this seq (its id made from both)."""
+    return {"id": f"bind-{device_id}-{seq}", "type": "product_viewed", "occurred_at": "2026-11-23T10:00:00Z",
+            "device_id": device_id, "seq": seq, "payload": {"product_id": "p"}}
+
+
+def post_events(store, token: str, *events: dict) -> requests.Response:
+    """POST events to the store bridge's /v1/events with token."""
+    return requests.post(store.url + "/v1/events", json={"store_id": STORE, "events": list(events)},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=10)

@@ -9,17 +9,7 @@ import requests
 
 from bridge.serve.pairing import pair_device
 from bridge.store import devices
-from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
-
-
-def _event(i: int, device_id: str) -> dict:
-    return {"id": f"bind-{device_id}-{i}", "type": "product_viewed", "occurred_at": "2026-11-23T10:00:00Z",
-            "device_id": device_id, "seq": i, "payload": {"product_id": "p"}}
-
-
-def _post(store, token: str, *events: dict) -> requests.Response:
-    return requests.post(store.url + "/v1/events", json={"store_id": STORE, "events": list(events)},
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10)
+from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token, post_events, viewed
 
 
 def _keys(store, token: str) -> requests.Response:
@@ -56,12 +46,12 @@ def test_a_token_used_in_time_stays_valid_after_the_expiry(store):
     _age_expiry(store, "kiosk-on-time")
     assert devices.expires_at(store.db, "kiosk-on-time") is None
     assert _keys(store, token).status_code == 200
-    assert _post(store, token, _event(1, "kiosk-on-time")).json()["results"][0]["status"] == "accepted"
+    assert post_events(store, token, viewed(1, "kiosk-on-time")).json()["results"][0]["status"] == "accepted"
 
 
 def test_a_token_cannot_send_for_another_paired_device(store):
     pair_device(store.db, store.settings, "kiosk-door")  # the name is its device id from pairing on
-    posing = _post(store, kiosk_token(1), _event(1, "kiosk-1"), _event(1, "kiosk-door"))
+    posing = post_events(store, kiosk_token(1), viewed(1, "kiosk-1"), viewed(1, "kiosk-door"))
     assert posing.status_code == 403
     error = posing.json()["error"]
     assert error.startswith("events[1].device_id:") and "kiosk-door" in error and "kiosk-1" in error
@@ -69,19 +59,19 @@ def test_a_token_cannot_send_for_another_paired_device(store):
 
 
 def test_a_device_id_belongs_to_the_first_token_that_sent_for_it(store):
-    assert _post(store, kiosk_token(1), _event(1, "pos-7")).json()["results"][0]["status"] == "accepted"
-    assert _post(store, kiosk_token(1), _event(2, "pos-7")).json()["results"][0]["status"] == "accepted"
-    other = _post(store, kiosk_token(2), _event(3, "pos-7"))
+    assert post_events(store, kiosk_token(1), viewed(1, "pos-7")).json()["results"][0]["status"] == "accepted"
+    assert post_events(store, kiosk_token(1), viewed(2, "pos-7")).json()["results"][0]["status"] == "accepted"
+    other = post_events(store, kiosk_token(2), viewed(3, "pos-7"))
     assert other.status_code == 403 and "'pos-7'" in other.json()["error"]
     assert [e["seq"] for e in store.outbox.events()] == [1, 2]
 
 
 def test_re_pairing_a_name_keeps_its_device_id(store):
     first = devices.pair(store.db, "kiosk-door")
-    assert _post(store, first, _event(1, "kiosk-door")).status_code == 200
+    assert post_events(store, first, viewed(1, "kiosk-door")).status_code == 200
     second = devices.pair(store.db, "kiosk-door")  # a new token for the same screen
-    assert _post(store, second, _event(2, "kiosk-door")).json()["results"][0]["status"] == "accepted"
-    assert _post(store, first, _event(3, "kiosk-door")).status_code == 401  # the old token is gone
+    assert post_events(store, second, viewed(2, "kiosk-door")).json()["results"][0]["status"] == "accepted"
+    assert post_events(store, first, viewed(3, "kiosk-door")).status_code == 401  # the old token is gone
 
 
 def test_a_kiosk_bridge_posing_as_another_device_is_stopped_and_keeps_its_events(store, kiosk, hq):
@@ -113,7 +103,7 @@ def test_the_tills_intake_token_cannot_send_for_a_paired_kiosk_nor_a_kiosk_for_a
     posing = requests.post(intake, json={"events": [{**till_event, "device_id": "kiosk-door"}]},
                            headers=headers, timeout=10)
     assert posing.status_code == 403 and posing.json()["error"].startswith("events[0].device_id:")
-    kiosk_as_till = _post(store, kiosk_token(1), _event(1, "pos-1"))
+    kiosk_as_till = post_events(store, kiosk_token(1), viewed(1, "pos-1"))
     assert kiosk_as_till.status_code == 403 and "'intake'" in kiosk_as_till.json()["error"]
     assert store.outbox.stats().pending == 1
 
@@ -134,7 +124,7 @@ def test_a_pairing_qr_token_is_swapped_once_and_the_photo_is_worth_nothing(store
     for attempt in (_keys(store, qr_token), _swap(store, qr_token)):  # whoever holds a photo
         assert attempt.status_code == 401
         assert "already used" in attempt.json()["error"] and "revoke kiosk-door" in attempt.json()["error"]
-    assert _post(store, own, _event(1, "kiosk-door")).json()["results"][0]["status"] == "accepted"
+    assert post_events(store, own, viewed(1, "kiosk-door")).json()["results"][0]["status"] == "accepted"
     assert _swap(store, own).status_code == 409  # once per pairing
     again = devices.pair(store.db, "kiosk-door")  # pairing again: a fresh code, swappable once
     assert _keys(store, own).status_code == 401 and _swap(store, again).status_code == 200

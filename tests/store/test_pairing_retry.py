@@ -16,12 +16,10 @@ import pytest
 import requests
 
 from bridge.config import load_settings
-from bridge.facade import Bridge
-from bridge.serve import BridgeServer
 from bridge.serve.pairing import pair_device
 from bridge.store import devices
 from kiosk.logic import pairing
-from tests.store.store_rig import ROOT, STORE, store_config
+from tests.store.store_rig import ROOT, STORE, serving_store
 
 REQUEST = "kiosk-request-0123456789"
 
@@ -29,13 +27,8 @@ REQUEST = "kiosk-request-0123456789"
 @pytest.fixture
 def store(tmp_path):
     """A store bridge serving profile API v1 on a free loopback port (no HQ needed)."""
-    bridge = Bridge.open(load_settings(store_config(tmp_path, "http://127.0.0.1:9", 0, 0)))
-    server = BridgeServer(bridge)
-    server.start()
-    bridge.url = f"http://127.0.0.1:{server.serve_port}"
-    yield bridge
-    server.stop()
-    bridge.close()
+    with serving_store(tmp_path) as bridge:
+        yield bridge
 
 
 def mint(store, name: str = "kiosk-2"):

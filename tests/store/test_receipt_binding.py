@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from bridge.serve.pairing import pair_device
-from tests.store.store_rig import INTAKE_TOKEN, STORE, kiosk_token
+from tests.store.store_rig import INTAKE_TOKEN, kiosk_token, post_events, viewed
 
 PRICE = {"amount": "10.00", "currency": "EUR"}
 
@@ -24,16 +24,6 @@ def _receipts(store, body: object) -> requests.Response:
                          headers={"Authorization": f"Bearer {INTAKE_TOKEN}"}, timeout=10)
 
 
-def _event(seq: int, device_id: str) -> dict:
-    return {"id": f"rb-{device_id}-{seq}", "type": "product_viewed", "occurred_at": "2026-11-23T10:00:00Z",
-            "device_id": device_id, "seq": seq, "payload": {"product_id": "p"}}
-
-
-def _events(store, token: str, *events: dict) -> requests.Response:
-    return requests.post(store.url + "/v1/events", json={"store_id": STORE, "events": list(events)},
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10)
-
-
 def _owner(store, device_id: str) -> str | None:
     row = store.db.read().execute("SELECT client FROM device_ids WHERE device_id = ?", (device_id,)).fetchone()
     return row[0] if row else None
@@ -50,7 +40,7 @@ def test_a_receipt_posing_as_a_paired_kiosk_refuses_the_whole_batch(store):
 
 
 def test_a_register_id_another_token_sent_for_is_refused_naming_the_field(store):
-    assert _events(store, kiosk_token(1), _event(1, "pos-9")).status_code == 200  # pos-9 is kiosk-1's
+    assert post_events(store, kiosk_token(1), viewed(1, "pos-9")).status_code == 200  # pos-9 is kiosk-1's
     posing = _receipts(store, [_receipt(1, "pos-2"), _receipt(2, "pos-9")])  # a bare list
     assert posing.status_code == 403
     assert posing.json()["error"].startswith("receipts[1].register_id: 'pos-9'")
@@ -75,7 +65,7 @@ def test_the_owning_token_still_works_after_a_refused_batch(store):
     assert _receipts(store, {"receipts": [_receipt(2, "pos-1"), _receipt(3, "kiosk-door")]}).status_code == 403
     again = _receipts(store, {"receipts": [_receipt(2, "pos-1")]})
     assert again.status_code == 200 and again.json()["results"][0]["status"] == "accepted"
-    assert _events(store, door.token, _event(1, "kiosk-door")).json()["results"][0]["status"] == "accepted"
+    assert post_events(store, door.token, viewed(1, "kiosk-door")).json()["results"][0]["status"] == "accepted"
     assert sorted(e["device_id"] for e in store.outbox.events()) == ["kiosk-door", "pos-1", "pos-1"]
 
 
@@ -84,7 +74,7 @@ def test_a_register_first_seen_in_a_receipt_is_bound_to_the_intake_token(store):
     first = _receipts(store, {"receipts": [_receipt(1, "pos-3")]})
     assert first.json()["results"][0]["status"] == "accepted"
     assert _owner(store, "pos-3") == "intake"
-    kiosk_as_till = _events(store, kiosk_token(1), _event(1, "pos-3"))
+    kiosk_as_till = post_events(store, kiosk_token(1), viewed(1, "pos-3"))
     assert kiosk_as_till.status_code == 403
     assert kiosk_as_till.json()["error"].startswith("events[0].device_id: 'pos-3'")
     assert "'intake'" in kiosk_as_till.json()["error"]
