@@ -34,6 +34,7 @@ NOT_SALE_FLAGS = (("CancelFlag", "cancelled"), ("VoidFlag", "voided"), ("VoidedF
 _NOT_SALE_NAMES = frozenset([flag for flag, _ in NOT_SALE_FLAGS] + ["TransactionStatus"])
 # Loyalty ids by preference; a constant CustomerID (a programme name) comes last.
 LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumber", "LoyaltyCardID")
+_LOYALTY_TAGS = frozenset(LOYALTY_IDS) | {"LoyaltyAccount"}
 
 
 def _totals(rt: Element) -> dict[str, Decimal]:
@@ -84,9 +85,11 @@ def _currency(tx: Element, rt: Element, default: str) -> str:
 
 def _loyalty_id(rt: Element) -> str:
     """The shopper's loyalty id: an app token the till scanned, else the account id."""
-    found = [(n.text or "").strip() for name in LOYALTY_IDS for n in rt.iter(name)]
-    for account in rt.iter("LoyaltyAccount"):
-        found.append(text_at(account, "CustomerID"))
+    nodes = [n for n in rt.iter() if n.tag in _LOYALTY_TAGS]  # one walk, not one per name
+    if not nodes:
+        return ""
+    found = [(n.text or "").strip() for name in LOYALTY_IDS for n in nodes if n.tag == name]
+    found += [text_at(n, "CustomerID") for n in nodes if n.tag == "LoyaltyAccount"]
     found = [f for f in found if f]
     token = next((f for f in found if f.count(".") == 2 and f.startswith("eyJ")), None)
     return token or (found[0] if found else "")
