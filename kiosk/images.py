@@ -1,7 +1,7 @@
 """Local product images decoded off the UI thread, with a bounded LRU of textures.
 
-Decoding a JPEG is disk and CPU work, so a small thread pool does it with Pillow and
-hands raw pixels back through Clock; only the UI thread makes GL textures. On software
+Decoding a JPEG is disk and CPU work, so a small thread pool does it with Pillow, the
+newest request first (kiosk/newest_first.py), and hands raw pixels back through Clock; only the UI thread makes GL textures. On software
 GL a texture is plain RAM (4 bytes a pixel), so the cache is bounded in bytes, and the
 few very large pictures (the lookbook) are not kept at all.
 
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.logger import Logger
 from PIL import Image as PILImage
+
+from kiosk.newest_first import NewestFirst
 
 Callback = Callable[[str, Texture | None], None]
 Key = tuple[str, tuple[int, int], bool]  # path, size, cropped to exactly that size
@@ -69,7 +70,7 @@ class ImageCache:
         self._textures: OrderedDict[Key, Texture] = OrderedDict()
         self._waiting: dict[Key, list[Callback]] = {}
         self._keep: set[Key] = set()  # requests that asked to be kept
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-images")
+        self._pool = NewestFirst(workers, "kiosk-images")  # the newest request is the one on screen
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -103,7 +104,7 @@ class ImageCache:
                 self._waiting[key].append(callback)
                 return
             self._waiting[key] = [callback]
-        self._pool.submit(self._load, key)
+        self._pool.submit(lambda: self._load(key))
 
     def _load(self, key: Key) -> None:
         try:
@@ -143,4 +144,4 @@ class ImageCache:
         self.bytes = 0
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()

@@ -48,3 +48,38 @@ def test_attract_screen_lets_its_photos_go_while_the_shopper_browses(kiosk):
     assert attract.ids.front.texture is None and attract.ids.back.texture is None
     kiosk.app.end_session("done")
     kiosk.wait_until(lambda: attract.ids.front.texture is not None, message="the lookbook again")
+
+
+def test_the_newest_request_is_decoded_first(kiosk, monkeypatch):
+    # A product page's photo must not wait behind the card photos of a grid scrolled past.
+    import threading
+
+    import kiosk.images as images
+    from conftest import REPO
+
+    paths = sorted(str(p) for p in (REPO / "assets/catalog/images").glob("*.jpg"))[:4]
+    started, release, order = threading.Event(), threading.Event(), []
+    real_decode = images.decode
+
+    def watched(path, size, crop=False):  # the real decoder, its order noted; the first held
+        order.append(path)
+        if path == paths[0]:
+            started.set()
+            release.wait(10)
+        return real_decode(path, size, crop)
+
+    monkeypatch.setattr(images, "decode", watched)
+    cache = ImageCache(workers=1)
+    got = {}
+    try:
+        cache.request(paths[0], (64, 80), lambda p, t: got.__setitem__(p, t))
+        assert started.wait(10)  # the only worker is busy with the first
+        for path in paths[1:]:
+            cache.request(path, (64, 80), lambda p, t: got.__setitem__(p, t))
+        release.set()
+        kiosk.wait_until(lambda: len(got) == len(paths), message="every photo")
+        assert order == [paths[0], paths[3], paths[2], paths[1]]
+        assert all(texture is not None for texture in got.values())
+    finally:
+        release.set()
+        cache.shutdown()
