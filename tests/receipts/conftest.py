@@ -28,6 +28,29 @@ PRODUCT = {
 }
 
 
+def flat(event: dict) -> dict:
+    """A receipt event the POSLog reader built, flattened for reading in a test: the payload's
+    fields beside the envelope, each money as its amount and the one currency they all share
+    as `currency` (it fails if two differ). Quantities stay numbers."""
+    currencies = set()
+
+    def amount(value: object) -> object:
+        if isinstance(value, dict) and set(value) == {"amount", "currency"}:
+            currencies.add(value["currency"])
+            return value["amount"]
+        if isinstance(value, dict):
+            return {k: amount(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [amount(v) for v in value]
+        return value
+
+    doc = {k: v for k, v in event.items() if k != "payload"}
+    doc.update(amount(event["payload"]))
+    assert len(currencies) == 1, currencies
+    doc["currency"] = currencies.pop()
+    return doc
+
+
 def make_settings(tmp_path: Path, hq_url: str = "http://127.0.0.1:9", **intake):
     return parse_settings({
         "store": {"id": STORE, "currency": "EUR"},

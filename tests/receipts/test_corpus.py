@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from bridge.intake.receipts.model import Problem, Skipped, SourceDoc
 from bridge.intake.receipts.poslog import read_poslog
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, flat
 
 
 def read(name: str, currency: str = "EUR", zone: str = "UTC") -> list:
@@ -21,7 +21,7 @@ def money(doc: dict) -> tuple:
 
 def test_chilean_tlog_total_is_the_vat_inclusive_transaction_amount_total():
     (sale,) = read("chile-kiosk-tlog.xml", currency="CLP", zone="America/Santiago")
-    doc = sale.doc
+    doc = flat(sale.doc)
     # 116,990 + 11,990 = 128,980, VAT 19,797 + 1,914 = 21,711 already inside: not 150,691.
     assert money(doc) == ("CLP", "128980.00", "21711.00", True, None)
     assert doc["subtotal"] == "107269.00" and "total_mismatch" not in doc
@@ -33,7 +33,7 @@ def test_chilean_tlog_total_is_the_vat_inclusive_transaction_amount_total():
 
 def test_retalix_currency_comes_from_the_amounts_and_its_line_tax_is_kept():
     (sale,) = read("retalix-arts6.xml", currency="EUR")
-    doc = sale.doc
+    doc = flat(sale.doc)
     assert money(doc) == ("GBP", "3.96", "0.66", True, None)
     assert doc["tenders"] == [{"method": "card", "amount": "3.96", "card_last4": "0010"}]
     assert [x["sku"] for x in doc["lines"]] == ["5012345678900", "5000000000017"]
@@ -41,7 +41,7 @@ def test_retalix_currency_comes_from_the_amounts_and_its_line_tax_is_kept():
 
 def test_wincor_void_line_cancels_the_line_it_names_and_an_all_voided_sale_is_skipped():
     sale, empty = read("wincor-void.xml", zone="Asia/Dubai")
-    doc = sale.doc
+    doc = flat(sale.doc)
     assert [(x["sku"], x["total"]) for x in doc["lines"]] == [("33", "15.00")]  # 21.00 voided
     assert money(doc) == ("AED", "15.00", "0.00", False, None)
     assert doc["tenders"] == [{"method": "cash", "amount": "15.00"}]  # 20 handed over, 5 back
@@ -55,10 +55,10 @@ def test_ixretail_cases_each_recorded_or_skipped_with_its_reason():
     reasons = [i.reason for i in items if isinstance(i, Skipped)]
     assert reasons == ["training mode (TrainingModeFlag)", "suspended (TransactionStatus Suspended)",
                        "empty (no sale line)", "no sale (the drawer was opened)", "cancelled (CancelFlag)"]
-    sale, flagged = [i.doc for i in items if isinstance(i, SourceDoc)]
+    sale, flagged = [flat(i.doc) for i in items if isinstance(i, SourceDoc)]
     # 258.00 - 25.80 (line) - 129.00 (return) - 10.00 (coupon) = 93.20, VAT inside.
     assert money(sale) == ("EUR", "93.20", "15.53", True, "35.80")
-    assert [(x["quantity"], x["total"]) for x in sale["lines"]] == [("2", "258.00"), ("-1", "-129.00")]
+    assert [(x["quantity"], x["total"]) for x in sale["lines"]] == [(2, "258.00"), (-1, "-129.00")]
     assert sale["tenders"] == [{"method": "cash", "amount": "93.20"}]  # 100.00 less 6.80 change
     assert sale["loyalty_token"] == "6275980012345672"  # the account, not the constant CustomerID
     assert sale["occurred_at"] == "2026-11-23T18:30:00+01:00"
@@ -72,7 +72,7 @@ def test_ixretail_cases_each_recorded_or_skipped_with_its_reason():
 def test_a_day_of_ncr_acs_every_sale_adds_up():
     items = read("NCR-ACS-day.xml")
     assert Counter(type(i).__name__ for i in items) == {"SourceDoc": 42, "Skipped": 9}
-    docs = {i.doc["receipt_id"]: i.doc for i in items if isinstance(i, SourceDoc)}
+    docs = {i.doc["payload"]["receipt_id"]: flat(i.doc) for i in items if isinstance(i, SourceDoc)}
     assert not [d["receipt_id"] for d in docs.values() if "total_mismatch" in d]
     first = docs["2017-10-01-31-114"]  # six lines, tax added on top
     assert money(first) == ("USD", "20.45", "0.94", False, None) and len(first["lines"]) == 6

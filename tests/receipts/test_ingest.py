@@ -97,6 +97,27 @@ def test_an_absurd_quantity_is_one_rejected_receipt_and_the_others_move_stock(br
     assert on_hand(bridge) == 4
 
 
+@pytest.mark.parametrize("find, put, error", [
+    ("<CurrencyCode>EUR</CurrencyCode>", "<CurrencyCode>eur</CurrencyCode>",
+     "CurrencyCode: must be 3 capital letters like \"EUR\", got 'eur'"),
+    ("2026-11-23T14:05:09+01:00", "yesterday", "EndDateTime: not an ISO 8601 / RFC 3339 timestamp: 'yesterday'"),
+    ("<Quantity>2</Quantity>", "<Quantity>0.000</Quantity>", "lines[0].quantity: must be a non-zero number"),
+    ("<Quantity>2</Quantity>", "<Quantity>1E+999999</Quantity>", "lines[0].quantity: must be a non-zero number"),
+    ("258.00</ExtendedAmount>", "258.0000001</ExtendedAmount>", "lines[0].total.amount: must be a decimal string"),
+], ids=["currency", "time", "zero", "endless", "finer-than-contract"])
+def test_a_bad_poslog_value_is_refused_naming_its_field_and_the_next_sale_is_kept(bridge, tmp_path, find, put, error):
+    # The reader builds contract events itself: its values are checked once, by the contract.
+    sale = POSLOG_6.format(ean=EAN)
+    first = sale[sale.index("<Transaction>"):sale.index("</Transaction>") + len("</Transaction>")]
+    second = first.replace("<SequenceNumber>5001<", "<SequenceNumber>5004<")
+    path = tmp_path / "day.xml"
+    path.write_text(sale.replace(first, first.replace(find, put, 1) + second))
+    report = ingest_path(bridge, path)
+    assert report.recorded == 1 and len(report.errors) == 1
+    assert report.errors[0].startswith(f"day.xml:Transaction[1](SequenceNumber 5001): {error}")
+    assert [e["payload"]["receipt_id"] for e in bodies(bridge)] == ["2026-11-23-R2-5004"]
+
+
 def test_a_valid_app_token_links_the_profile_and_is_not_forwarded(bridge, keys):
     bridge.state.set_jwks(keys.jwks)
     sale_time = time.time() - 3 * 3600  # exported hours later: checked at the time of the sale

@@ -7,7 +7,7 @@ import pytest
 from bridge.intake.receipts.model import Problem, Skipped, SourceDoc
 from bridge.intake.receipts.poslog import read_poslog
 
-from .conftest import EAN, SAMPLES
+from .conftest import EAN, SAMPLES, flat
 from .poslog_samples import BILLION_LAUGHS, EXTERNAL_ENTITY, POSLOG_6, QUADRATIC, TRUNCATED
 
 
@@ -21,8 +21,8 @@ def test_small_sample_gives_one_receipt_and_nothing_for_the_sign_on():
     docs = [i for i in items if isinstance(i, SourceDoc)]
     assert [type(i) for i in items] == [Skipped, SourceDoc]
     assert "ControlTransaction" in items[0].reason
-    doc = docs[0].doc
-    assert doc["lines"] == [{"sku": "00000000067591", "quantity": "0.42", "unit_price": "2.99",
+    doc = flat(docs[0].doc)
+    assert doc["lines"] == [{"sku": "00000000067591", "quantity": 0.42, "unit_price": "2.99",
                              "total": "1.26", "description": "APPLE HONEYCRISP ORG"}]
     assert doc["tenders"] == [{"method": "card", "amount": "1.07"}]
     assert (doc["total"], doc["tax"], doc["currency"]) == ("1.07", "0.00", "USD")
@@ -42,9 +42,9 @@ def test_6x_export_lines_returns_tenders_loyalty_and_voids():
     items = parse(POSLOG_6.format(ean=EAN))
     assert [type(i) for i in items] == [SourceDoc, Skipped, Skipped]
     assert "Voided" in items[1].reason and "CancelFlag" in items[2].reason
-    doc = items[0].doc
+    doc = flat(items[0].doc)
     assert [(x["sku"], x["quantity"], x["unit_price"], x["total"]) for x in doc["lines"]] == [
-        (EAN, "2", "129.00", "258.00"), ("RM-1001-S-BLK", "-1", "129.00", "-129.00")]
+        (EAN, 2, "129.00", "258.00"), ("RM-1001-S-BLK", -1, "129.00", "-129.00")]
     assert doc["tenders"] == [{"method": "card", "amount": "100.00", "card_last4": "4242"},
                               {"method": "cash", "amount": "29.00"}]
     assert (doc["total"], doc["tax"], doc["subtotal"]) == ("129.00", "21.50", "107.50")

@@ -20,12 +20,16 @@ class SourceDoc:
     which name ("sales.csv:4", "quantity"), so an error can name the line and column.
     `clean` says the reader has already kept card data out (its free text masked, card
     numbers reduced to card_last4), so the recorder need not search the whole document.
+    `shaped` says more: doc is already the contract `receipt` event, built by a reader that
+    knows each value's type (POSLog) and keeps card data out, so the recorder only links and
+    maps it before the contract check, with no normalising pass.
     """
 
     where: str
     doc: dict
     places: dict[str, tuple[str, str]] | None = None
     clean: bool = False
+    shaped: bool = False
 
     def problem(self, field: str, reason: str) -> "Problem":
         """A Problem for a bad field of this document, placed as precisely as known."""

@@ -1,7 +1,7 @@
 """Read ARTS POSLog XML (2.x and 6.x) into receipt documents, safely and incrementally.
 
     for item in read_poslog(open("export.xml", "rb"), "export.xml", store_id="paris-marais"):
-        ...  # SourceDoc (one per sale), Skipped (sign-ons, voids, empty) or Problem
+        ...  # SourceDoc (a receipt event per sale), Skipped (sign-ons, voids, empty) or Problem
 
 Elements are matched by local name, whatever their namespace. DTDs are refused
 outright (so entity bombs and external entities never expand), and only one
@@ -19,7 +19,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from bridge.intake.receipts.model import Parsed, Problem, SourceDoc, Skipped
-from bridge.intake.receipts.poslog_tx import transaction_doc
+from bridge.intake.receipts.poslog_tx import transaction_event
 from bridge.intake.receipts.poslog_xml import Bad
 
 # Why a hostile file is refused, in words (defusedxml's exception reprs read as code).
@@ -128,7 +128,8 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
 
 def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str,
                 zone: tzinfo = timezone.utc, chunk_bytes: int = 65536) -> Iterator[Parsed]:
-    """Yield a SourceDoc per sale, Skipped per other transaction, Problem per bad one or bad XML."""
+    """Yield a SourceDoc (holding the receipt event) per sale, Skipped per other transaction,
+    Problem per bad one or bad XML."""
     guard = _Guard()
     root: list[Element] = []
     count = 0
@@ -155,8 +156,10 @@ def _one(tx: Element, where: str, store_id: str, currency: str, zone: tzinfo) ->
     if seq:
         where = f"{where}(SequenceNumber {seq})"
     try:
-        doc = transaction_doc(tx, store_id=store_id, currency=currency, zone=zone)
+        event = transaction_event(tx, store_id=store_id, currency=currency, zone=zone)
     except Bad as exc:
         return Problem(where, exc.field, exc.reason)
-    # clean: the reader writes card numbers only as card_last4 and masks its free text.
-    return Skipped(where, doc) if isinstance(doc, str) else SourceDoc(where, doc, clean=True)
+    if isinstance(event, str):
+        return Skipped(where, event)
+    # The reader writes card numbers only as card_last4 and masks its free text.
+    return SourceDoc(where, event, shaped=True)

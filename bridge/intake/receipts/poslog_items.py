@@ -1,7 +1,10 @@
 """The line items of one POSLog transaction: sales and returns, voids, tenders, discounts, tax.
 
-    items = read_items(retail_transaction)
+    items = read_items(retail_transaction, "EUR")
     lines, voided = apply_voids(items.lines)
+
+Lines and tenders are built as the contract writes them (money {"amount", "currency"},
+quantities as numbers), so the receipt event needs no second pass over them.
 """
 
 from __future__ import annotations
@@ -25,13 +28,27 @@ VOID_LINKS = ("CreateRefNumber", "VoidedLineItemSequenceNumber", "LineItemSequen
 # Children of a LineItem that read_items acts on (a SequenceNumber is only a key).
 _ACTED_ON = frozenset({"Sale", "Return", "Tender", "Tax", "Discount", "RetailPriceModifier", "LoyaltyReward"})
 _ONE = Decimal(1)
+_CENT = Decimal("0.01")
+
+
+def money(amount: Decimal, currency: str) -> dict[str, str]:
+    """Contract money of an exact amount."""
+    return {"amount": amount_text(amount), "currency": currency}
+
+
+def count_of(qty: Decimal) -> int | float:
+    """A quantity as the contract writes it: a whole one as int, a weighed one (0.42) as a number."""
+    if qty.adjusted() > 18:  # far beyond any till's count: no giant int (the contract refuses it)
+        return float(qty)
+    whole = int(qty)
+    return whole if whole == qty else float(qty)
 
 
 @dataclass
 class ItemLine:
     """A sale or return line as read, before voids are applied."""
 
-    doc: dict
+    doc: dict  # the contract line item
     total: Decimal
     keys: tuple[str, ...]  # the numbers other lines use to point at this one
     void: bool = False
@@ -45,13 +62,14 @@ class Items:
     """Everything a transaction's line items say about money."""
 
     lines: list[ItemLine] = field(default_factory=list)
-    tenders: list[dict] = field(default_factory=list)
+    tenders: list[dict] = field(default_factory=list)  # contract tenders
+    tender_amounts: list[Decimal] = field(default_factory=list)  # each tender's amount, exact
     tax: Decimal = ZERO
     discounts: Decimal = ZERO
     rewards: list[tuple[Decimal, bool]] = field(default_factory=list)  # NCR: (amount, summarised)
 
 
-def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) -> tuple[dict, Decimal]:
+def _line(kids: dict[str, Element], is_return: bool, field: str, currency: str) -> tuple[dict, Decimal]:
     pos = kids.get("POSIdentity")
     pos_id = text_at(pos, "POSItemID")
     sku = kid_text(kids, "ItemID") or pos_id
@@ -71,11 +89,11 @@ def _line(sale: Element, kids: dict[str, Element], is_return: bool, field: str) 
     if extended is None:
         extended = unit * qty  # type: ignore[operator]
     if unit is None:
-        unit = (extended / qty if qty else extended).quantize(Decimal("0.01"))
+        unit = (extended / qty if qty else extended).quantize(_CENT)
     if is_return:
         qty, extended = -abs(qty), -abs(extended)
-    line = {"sku": sku, "quantity": str(qty), "unit_price": amount_text(abs(unit)),
-            "total": amount_text(extended)}
+    line = {"sku": sku, "quantity": count_of(qty), "unit_price": money(abs(unit), currency),
+            "total": money(extended, currency)}
     if pos_id and pos_id != sku:
         line["ean"] = pos_id
     for name in DESCRIPTIONS:
@@ -124,8 +142,9 @@ def _card_last4(tender: Element) -> str | None:
     return None
 
 
-def _tender(tender: Element, field: str) -> tuple[dict, bool]:
-    """A tender with any change given taken off; True when it is a change-out line."""
+def _tender(tender: Element, field: str) -> tuple[str, Decimal, str | None, bool]:
+    """A tender's method, amount (any change given taken off) and card's last four; True when
+    it is a change-out line."""
     kind = attr(tender, "TenderType") or text_at(tender, "TenderType")
     amount = amount_at(tender, "Amount", f"{field}.Amount")
     if amount is None:
@@ -136,21 +155,24 @@ def _tender(tender: Element, field: str) -> tuple[dict, bool]:
         amount -= abs(change)
     if attr(tender, "TypeCode").lower() == "refund":
         amount = -abs(amount)
-    out = {"method": _tender_method(kind), "amount": amount_text(amount)}
-    last4 = _card_last4(tender)
-    if last4:
-        out["card_last4"] = last4
-    return out, change_out
+    return _tender_method(kind), amount, _card_last4(tender), change_out
 
 
-def _add_tender(tenders: list[dict], tender: dict, change_out: bool) -> None:
+def _add_tender(items: Items, currency: str, method: str, amount: Decimal, last4: str | None,
+                change_out: bool) -> None:
     """Fold a change-out line into the tender it gives change for, so each tender is what was kept."""
+    tenders, amounts = items.tenders, items.tender_amounts
     if change_out:
-        for earlier in reversed(tenders):
-            if earlier["method"] == tender["method"]:
-                earlier["amount"] = amount_text(Decimal(earlier["amount"]) + Decimal(tender["amount"]))
+        for i in range(len(tenders) - 1, -1, -1):
+            if tenders[i]["method"] == method:
+                amounts[i] += amount
+                tenders[i]["amount"] = money(amounts[i], currency)
                 return
+    tender = {"method": method, "amount": money(amount, currency)}
+    if last4:
+        tender["card_last4"] = last4
     tenders.append(tender)
+    amounts.append(amount)
 
 
 def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
@@ -161,8 +183,9 @@ def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
     return (seq,) if seq else (create,) if create else ()
 
 
-def read_items(rt: Element) -> Items:
-    money = Items()
+def read_items(rt: Element, currency: str) -> Items:
+    """Every line item of a RetailTransaction, its amounts in currency; raises Bad."""
+    items = Items()
     for i, item in enumerate(rt.findall("LineItem")):  # findall: C for a plain name
         kids = children(item)
         void = bool(item.attrib or "VoidFlag" in kids) and (
@@ -175,25 +198,25 @@ def read_items(rt: Element) -> Items:
             if name == "Sale" or name == "Return":
                 where = f"LineItem[{i}].{name}"
                 sale = children(child)
-                doc, total = _line(child, sale, name == "Return", where)
+                doc, total = _line(sale, name == "Return", where, currency)
                 link = link or (kid_text(sale, "ItemLink") if void else "")
                 keys = _line_keys(kids)
-                money.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
+                items.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
                                          _line_tax(child, sale, where)))
                 continue
             where = f"LineItem[{i}].{name}"
             if name == "Tender" and not void:
-                _add_tender(money.tenders, *_tender(child, where))
+                _add_tender(items, currency, *_tender(child, where))
             elif name == "Tax" and not void:
-                money.tax += amount_at(child, "Amount", f"{where}.Amount") or ZERO
+                items.tax += amount_at(child, "Amount", f"{where}.Amount") or ZERO
             elif name in ("Discount", "RetailPriceModifier") and not void:
-                money.discounts += abs(amount_at(child, "Amount", f"{where}.Amount") or ZERO)
+                items.discounts += abs(amount_at(child, "Amount", f"{where}.Amount") or ZERO)
             elif name == "LoyaltyReward" and not void:
-                _reward(child, money, where)
-    return money
+                _reward(child, items, where)
+    return items
 
 
-def _reward(reward: Element, money: Items, where: str) -> None:
+def _reward(reward: Element, items: Items, where: str) -> None:
     """NCR ACS monetary rewards: amounts off the transaction (the summarised ones, when marked)."""
     category = next((n.text or "" for n in reward.iter() if local(n.tag) == "RewardCategory"), "")
     if category.strip() != "Monetary":
@@ -201,7 +224,7 @@ def _reward(reward: Element, money: Items, where: str) -> None:
     for node in reward:
         if local(node.tag) == "ExtendedRewardAmount":
             amount = to_decimal(node.text, f"{where}.ExtendedRewardAmount") or ZERO
-            money.rewards.append((abs(amount), attr(reward, "summarizedActivity").lower() == "true"))
+            items.rewards.append((abs(amount), attr(reward, "summarizedActivity").lower() == "true"))
 
 
 def apply_voids(lines: list[ItemLine]) -> tuple[list[ItemLine], int]:

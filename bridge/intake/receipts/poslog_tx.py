@@ -1,7 +1,12 @@
-"""One POSLog `Transaction` (tags already stripped of namespaces) into a receipt document.
+"""One POSLog `Transaction` (tags already stripped of namespaces) into a contract receipt event.
 
-    doc = transaction_doc(tx, store_id="paris-marais", currency="EUR", zone=ZoneInfo("Europe/Paris"))
-    # -> a receipt document, or a str saying why this transaction is not a sale
+    event = transaction_event(tx, store_id="paris-marais", currency="EUR", zone=ZoneInfo("Europe/Paris"))
+    # -> {"id": "pl-...", "type": "receipt", ..., "payload": {...}}, or a str saying why
+    #    this transaction is not a sale
+
+The event is built field by field as the contract writes it (the reader knows each value's
+type as it reads it), so the recorder checks it against the contract once instead of
+normalising a document first.
 
 Dialects differ in where they put the total, the tax, the currency and voids; each
 quirk is named where it is handled (see docs/receipts.md for the list).
@@ -9,13 +14,14 @@ quirk is named where it is handled (see docs/receipts.md for the list).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from xml.etree.ElementTree import Element
 
 from bridge.intake.receipts.model import derived_id
 from bridge.intake.receipts.normalise import amount_text
-from bridge.intake.receipts.poslog_items import Items, ItemLine, apply_voids, read_items
+from bridge.intake.receipts.poslog_items import Items, ItemLine, apply_voids, money, read_items
 from bridge.intake.receipts.poslog_xml import Bad, attr, children, flag_at, kid_text, local, text_at, to_decimal
 from bridge.intake.receipts.reconcile import ZERO, Parts, reconcile
 
@@ -35,6 +41,7 @@ _NOT_SALE_NAMES = frozenset([flag for flag, _ in NOT_SALE_FLAGS] + ["Transaction
 # Loyalty ids by preference; a constant CustomerID (a programme name) comes last.
 LOYALTY_IDS = ("LoyaltyAccountID", "LoyaltyID", "MembershipID", "LoyaltyCardNumber", "LoyaltyCardID")
 _LOYALTY_TAGS = frozenset(LOYALTY_IDS) | {"LoyaltyAccount"}
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def _totals(rt: Element) -> dict[str, Decimal]:
@@ -117,71 +124,80 @@ def _not_a_sale(tx: Element, rt: Element | None) -> str:
     return ""
 
 
-def local_time(text: str, zone: tzinfo) -> str:
-    """A POSLog time with an offset; one written without is the store's wall time."""
+def occurred_at(text: str, field: str, zone: tzinfo) -> str:
+    """A POSLog time in RFC 3339; one written without an offset is the store's wall time."""
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        return text  # left for the receipt checks to refuse, naming the field
-    if moment.tzinfo is not None:
-        return text
-    return moment.replace(tzinfo=zone).isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+        raise Bad(field, f"not an ISO 8601 / RFC 3339 timestamp: {text!r}"[:200]) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
 
 
-def transaction_doc(tx: Element, *, store_id: str, currency: str, zone: tzinfo) -> dict | str:
-    """The receipt document of one POSLog Transaction, or why it is not a sale; raises Bad."""
+def _ended(tx: Element, rt: Element) -> tuple[str, str]:
+    """When the sale ended, and the element that says so."""
+    for elem, name in ((tx, "EndDateTime"), (rt, "ReceiptDateTime"), (tx, "BeginDateTime")):
+        text = text_at(elem, name)
+        if text:
+            return text, name
+    raise Bad("EndDateTime", "missing (nor ReceiptDateTime, BeginDateTime)")
+
+
+def transaction_event(tx: Element, *, store_id: str, currency: str, zone: tzinfo) -> dict | str:
+    """The receipt event of one POSLog Transaction, or why it is not a sale; raises Bad."""
     rt = tx.find("RetailTransaction")
     why = _not_a_sale(tx, rt)
     if why:
         return why
     assert rt is not None
-    money = read_items(rt)
-    lines, voided = apply_voids(money.lines)
+    cur = _currency(tx, rt, currency)
+    if not _CURRENCY.fullmatch(cur):
+        raise Bad("CurrencyCode", f"must be 3 capital letters like \"EUR\", got {cur!r}"[:200])
+    items = read_items(rt, cur)
+    lines, voided = apply_voids(items.lines)
     totals = _totals(rt)
     if not lines:
         grand = totals.get("grand", ZERO)
-        if grand or any(Decimal(t["amount"]) for t in money.tenders):
+        if grand or any(items.tender_amounts):
             raise Bad("LineItem", f"no sale line, yet a total of {amount_text(grand)}")
         return "empty (every line voided)" if voided else "empty (no sale line)"
     ws, seq = text_at(tx, "WorkstationID"), text_at(tx, "SequenceNumber")
     if not ws or not seq:
         raise Bad("WorkstationID" if not ws else "SequenceNumber", "missing")
-    ended = text_at(tx, "EndDateTime") or text_at(rt, "ReceiptDateTime") or text_at(tx, "BeginDateTime")
-    if not ended:
-        raise Bad("EndDateTime", "missing (nor ReceiptDateTime, BeginDateTime)")
+    ended, ended_field = _ended(tx, rt)
     day = text_at(tx, "BusinessDayDate") or ended[:10]
     store = text_at(tx, "RetailStoreID") or store_id
-    doc = {"id": derived_id("pl-", store, ws, day, seq), "device_id": ws,
-           "occurred_at": local_time(ended, zone), "currency": _currency(tx, rt, currency),
-           "receipt_id": f"{day}-{ws}-{seq}", "register_id": ws,
-           "lines": [x.doc for x in lines], "tenders": money.tenders}
-    doc.update(_money_fields(money, lines, totals))
+    payload = {"receipt_id": f"{day}-{ws}-{seq}", "register_id": ws, "lines": [x.doc for x in lines],
+               "tenders": items.tenders}
+    payload.update(_money_fields(items, lines, totals, cur))
     loyalty = _loyalty_id(rt)
     if loyalty:
-        doc["loyalty_token"] = loyalty
-    return doc
+        payload["loyalty_token"] = loyalty
+    return {"id": derived_id("pl-", store, ws, day, seq), "type": "receipt", "device_id": ws,
+            "occurred_at": occurred_at(ended, ended_field, zone), "profile_id": None, "payload": payload}
 
 
-def _money_fields(money: Items, lines: list[ItemLine], totals: dict[str, Decimal]) -> dict:
+def _money_fields(items: Items, lines: list[ItemLine], totals: dict[str, Decimal], currency: str) -> dict:
     """total, tax, subtotal and the check of the till's total against the parts."""
     tax = totals.get("tax")
     if tax is None:  # Retalix, Chilean TLOG: tax only on the lines
-        tax = money.tax + sum((x.tax for x in lines), ZERO)
+        tax = items.tax + sum((x.tax for x in lines), ZERO)
     rewards = ZERO
-    if money.rewards:
-        summarised = [a for a, s in money.rewards if s]
-        rewards = sum(summarised or [a for a, _ in money.rewards], ZERO)
+    if items.rewards:
+        summarised = [a for a, s in items.rewards if s]
+        rewards = sum(summarised or [a for a, _ in items.rewards], ZERO)
     line_totals = line_discounts = ZERO
     for x in lines:
         line_totals += x.total
         line_discounts += x.discount
     check = reconcile(Parts(lines=line_totals, tax=tax, grand=totals.get("grand"), line_discounts=line_discounts,
-                            discounts=money.discounts + rewards, rounding=totals.get("rounding", ZERO)))
+                            discounts=items.discounts + rewards, rounding=totals.get("rounding", ZERO)))
     subtotal = totals.get("net", check.total - tax)
-    out = {"total": amount_text(check.total), "tax": amount_text(tax), "subtotal": amount_text(subtotal),
-           "tax_included": check.tax_included}
+    out = {"total": money(check.total, currency), "tax": money(tax, currency),
+           "subtotal": money(subtotal, currency), "tax_included": check.tax_included}
     if check.discount:
-        out["discount"] = amount_text(check.discount)
+        out["discount"] = money(check.discount, currency)
     if check.mismatch:
         out["total_mismatch"] = check.mismatch
     if check.computed:

@@ -138,6 +138,8 @@ class ReceiptRecorder:
     # -- preparing --------------------------------------------------------------------
 
     def _prepare_document(self, item: SourceDoc) -> dict:
+        if item.shaped:  # a fresh event of the reader's own: checked by record_many, once
+            return self._finish_receipt(item.doc, owned=True)
         doc = item.doc if item.clean else scrub(item.doc)
         event = receipt_event(doc, store_id=self.store_id, currency=self.currency, zone=self.zone)
         return self._finish_receipt(event, owned=True)
