@@ -83,3 +83,17 @@ def test_bad_amount_names_the_element():
     problem = parse(bad)[0]
     assert isinstance(problem, Problem)
     assert str(problem).startswith("t.xml:Transaction[1](SequenceNumber 5001): LineItem[0].Sale.Quantity: ")
+
+
+@pytest.mark.parametrize("chunk_bytes", [7, 64, 333, 65536])
+def test_a_transaction_split_across_read_chunks_keeps_its_loyalty_id_flags_and_status(chunk_bytes):
+    # The reader notes which element names each transaction holds as it strips namespaces, to
+    # skip looking for what is not there; a transaction cut across reads must keep all of them.
+    raw = (SAMPLES / "ixretail-cases.xml").read_bytes()
+    items = list(read_poslog(io.BytesIO(raw), "x.xml", store_id="s", currency="EUR", chunk_bytes=chunk_bytes))
+    whole = list(read_poslog(io.BytesIO(raw), "x.xml", store_id="s", currency="EUR"))
+    assert items == whole
+    assert [i.reason for i in items if isinstance(i, Skipped)] == [
+        "training mode (TrainingModeFlag)", "suspended (TransactionStatus Suspended)", "empty (no sale line)",
+        "no sale (the drawer was opened)", "cancelled (CancelFlag)"]  # an attribute, then elements
+    assert flat([i for i in items if isinstance(i, SourceDoc)][0].doc)["loyalty_token"] == "6275980012345672"

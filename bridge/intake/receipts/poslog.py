@@ -81,27 +81,38 @@ class _LocalNames(dict):
         return name
 
 
-def _ended_transactions(events: list[tuple[str, Element]], names: _LocalNames) -> list[Element]:
-    """The Transactions among events, each element's tag stripped of its namespace on the way.
+def _ended_transactions(events: list[tuple[str, Element]], names: _LocalNames,
+                        seen: set[str]) -> list[tuple[Element, set[str]]]:
+    """The Transactions among events, each with the local names of the elements in it, every
+    element's tag stripped of its namespace on the way.
 
     Every element of a Transaction ends before it does, so a whole Transaction is stripped
-    by the time it is returned, in the same pass that looks for it.
+    by the time it is returned, in the same pass that looks for it. seen gathers names until
+    a Transaction ends (carried over between calls: a Transaction may span chunks); names of
+    elements outside any Transaction join the next one's, which is harmless: the set only
+    lets the reader skip walks for elements a transaction cannot hold.
     """
     done = []
     for kind, elem in events:
         if kind == "end":
             tag = elem.tag = names[elem.tag]  # TreeBuilder keeps no comments or PIs: a str
             if tag == "Transaction":
-                done.append(elem)
+                done.append((elem, set(seen)))
+                seen.clear()
+            else:
+                seen.add(tag)
     return done
 
 
-def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[Element]) -> Iterator[Element]:
-    """Each Transaction element as soon as it is complete, then dropped from the tree."""
+def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int,
+                  root: list[Element]) -> Iterator[tuple[Element, set[str]]]:
+    """Each Transaction element as soon as it is complete, with the names of the elements in
+    it, then dropped from the tree."""
     parser = XMLParser(target=TreeBuilder())
     events: list[tuple[str, Element]] = []
     parser._setevents(events, ("start", "end"))  # starts only until the root is known
     names = _LocalNames()
+    seen: set[str] = set()
     while True:
         data = source.read(chunk_bytes)
         if not root:  # a DTD (hence any entity) can only come before the root element
@@ -113,14 +124,14 @@ def _transactions(source: BinaryIO, guard: _Guard, chunk_bytes: int, root: list[
         if not root and events:
             root.append(events[0][1])
             parser._setevents(events, ("end",))
-        done = _ended_transactions(events, names)
+        done = _ended_transactions(events, names, seen)
         events.clear()
-        for elem in done:
+        for elem, inside in done:
             try:
                 root[0].remove(elem)  # memory holds the transactions of one chunk at a time
             except ValueError:
                 pass  # nested deeper than the root: kept, and cleared below
-            yield elem
+            yield elem, inside
             elem.clear()
         if not data:
             return
@@ -134,9 +145,9 @@ def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str,
     root: list[Element] = []
     count = 0
     try:
-        for tx in _transactions(source, guard, chunk_bytes, root):
+        for tx, inside in _transactions(source, guard, chunk_bytes, root):
             count += 1
-            yield _one(tx, f"{name}:Transaction[{count}]", store_id, currency, zone)
+            yield _one(tx, inside, f"{name}:Transaction[{count}]", store_id, currency, zone)
     except DefusedXmlException as exc:
         reason = next((text for kind, text in REFUSALS.items() if isinstance(exc, kind)),
                       "refused: the file uses an XML feature that is not allowed")
@@ -151,12 +162,12 @@ def read_poslog(source: BinaryIO, name: str, *, store_id: str, currency: str,
         yield Problem(f"{name}:1", root_tag, "not a POSLog document (root element)")
 
 
-def _one(tx: Element, where: str, store_id: str, currency: str, zone: tzinfo) -> Parsed:
+def _one(tx: Element, inside: set[str], where: str, store_id: str, currency: str, zone: tzinfo) -> Parsed:
     seq = (tx.findtext("SequenceNumber") or "").strip()
     if seq:
         where = f"{where}(SequenceNumber {seq})"
     try:
-        event = transaction_event(tx, store_id=store_id, currency=currency, zone=zone)
+        event = transaction_event(tx, store_id=store_id, currency=currency, zone=zone, inside=inside)
     except Bad as exc:
         return Problem(where, exc.field, exc.reason)
     if isinstance(event, str):

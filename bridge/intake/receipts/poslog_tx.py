@@ -102,8 +102,9 @@ def _loyalty_id(rt: Element) -> str:
     return token or (found[0] if found else "")
 
 
-def _not_a_sale(tx: Element, rt: Element | None) -> str:
-    """Why this transaction is not a sale, or "" when it is one."""
+def _not_a_sale(tx: Element, rt: Element | None, flags_inside: bool = True) -> str:
+    """Why this transaction is not a sale, or "" when it is one; flags_inside=False says no
+    element in tx is named like a flag, so only attributes need a look."""
     if rt is None:
         control = tx.find("ControlTransaction")
         if control is not None and control.find("NoSale") is not None:
@@ -112,7 +113,9 @@ def _not_a_sale(tx: Element, rt: Element | None) -> str:
         return f"not a sale ({', '.join(kinds) or 'no RetailTransaction'})"
     for elem in (tx, rt):
         attrs = {local(k): v for k, v in elem.attrib.items()} if elem.attrib else {}
-        kids = children(elem)
+        if not flags_inside and _NOT_SALE_NAMES.isdisjoint(attrs):
+            continue
+        kids = children(elem) if flags_inside else {}
         if _NOT_SALE_NAMES.isdisjoint(kids) and _NOT_SALE_NAMES.isdisjoint(attrs):
             continue  # the common case: nothing that could say so
         for flag, why in NOT_SALE_FLAGS:
@@ -144,10 +147,15 @@ def _ended(tx: Element, rt: Element) -> tuple[str, str]:
     raise Bad("EndDateTime", "missing (nor ReceiptDateTime, BeginDateTime)")
 
 
-def transaction_event(tx: Element, *, store_id: str, currency: str, zone: tzinfo) -> dict | str:
-    """The receipt event of one POSLog Transaction, or why it is not a sale; raises Bad."""
+def transaction_event(tx: Element, *, store_id: str, currency: str, zone: tzinfo,
+                      inside: set[str] | None = None) -> dict | str:
+    """The receipt event of one POSLog Transaction, or why it is not a sale; raises Bad.
+
+    inside, when given, holds (at least) the local name of every element in tx: the reader
+    gathers it while stripping namespaces, and it spares walks of the tree for what is not there.
+    """
     rt = tx.find("RetailTransaction")
-    why = _not_a_sale(tx, rt)
+    why = _not_a_sale(tx, rt, inside is None or not _NOT_SALE_NAMES.isdisjoint(inside))
     if why:
         return why
     assert rt is not None
@@ -171,7 +179,7 @@ def transaction_event(tx: Element, *, store_id: str, currency: str, zone: tzinfo
     payload = {"receipt_id": f"{day}-{ws}-{seq}", "register_id": ws, "lines": [x.doc for x in lines],
                "tenders": items.tenders}
     payload.update(_money_fields(items, lines, totals, cur))
-    loyalty = _loyalty_id(rt)
+    loyalty = _loyalty_id(rt) if inside is None or not _LOYALTY_TAGS.isdisjoint(inside) else ""
     if loyalty:
         payload["loyalty_token"] = loyalty
     return {"id": derived_id("pl-", store, ws, day, seq), "type": "receipt", "device_id": ws,
