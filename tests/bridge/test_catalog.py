@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bridge.store.catalog import Catalog, Product, ProductCard, Variant, match_expression, seed_from_assets
+from bridge.store.catalog.writes import adjust_known_stock
 from bridge.store.registry import open_database
 from bridge.errors import VitrineError
 from bridge.money import Money
@@ -220,6 +221,27 @@ def test_adjust_stock_clamps_at_zero_and_creates_rows(catalog):
                       ("p1-39-black", "store:lyon-presquile"): 0}
     with pytest.raises(VitrineError, match="delta"):
         catalog.adjust_stock("p1-38-black", "online", 0.5)
+
+
+def test_adjust_known_stock_applies_a_batch_like_one_move_per_sku(catalog):
+    """The receipts' batch path: new rows, existing rows, the floor at zero, unknown SKUs
+    and zero deltas left out, one feed change per SKU moved, in the batch's order."""
+    odd = {"sku": 'p9-"quoted"-été', "ean": None, "size": "TU", "color": "black"}
+    catalog.upsert_products(SMALL + [{**product("p9", "Étole", "Stole"), "variants": [odd]}])
+    loc = "store:paris-marais"
+    catalog.upsert_stock([{"sku": "p1-38-black", "location": loc, "on_hand": 2},
+                          {"sku": "p3-M-navy", "location": loc, "on_hand": 4}])
+    deltas = {"p3-M-navy": -1, "p1-38-black": -5, "not-in-catalog": -1, "p2-TU-camel": 3,
+              "p4-38-cognac": 0, odd["sku"]: -2}
+    with catalog.db.write() as conn:
+        before = conn.execute("SELECT max(change) FROM feed_stock").fetchone()[0]
+        adjust_known_stock(conn, loc, deltas)
+        moved = [r[0] for r in conn.execute("SELECT sku FROM feed_stock WHERE change > ? ORDER BY change",
+                                            (before,))]
+    levels = {s.sku: s.on_hand for p in ("p1", "p2", "p3", "p4", "p9")
+              for s in catalog.stock_for_product(p) if s.location == loc}
+    assert levels == {"p1-38-black": 0, "p3-M-navy": 3, "p2-TU-camel": 3, odd["sku"]: 0}
+    assert moved == ["p3-M-navy", "p1-38-black", "p2-TU-camel", odd["sku"]]
 
 
 def test_find_ean_and_sku(catalog):
