@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from webguard.refusal import Refusal
+from webguard.storable import refuse_constant
 
 CLOSE = {"Connection": "close"}
 
@@ -75,7 +76,7 @@ class BodyReader:
         """The body (or its text, when already decoded) as a JSON value; 415 for another type, 400 for bad JSON."""
         self.check_json_type(headers)
         try:
-            return json.loads(self.text(headers, body) if text is None else text)
+            return json.loads(self.text(headers, body) if text is None else text, parse_constant=refuse_constant)
         except RecursionError:
             raise self.refusal(400, "body: JSON nested too deeply") from None
         except ValueError as exc:

@@ -58,3 +58,9 @@ def first_unstorable(value: object, path: str) -> tuple[str, str] | None:
             if problem:
                 return problem
     return None
+
+
+def refuse_constant(name: str) -> object:
+    """json.loads' parse_constant: NaN and Infinity are Python's extensions, not JSON; stored,
+    they would make a body no JSON parser downstream accepts."""
+    raise ValueError(f"{name} is not a JSON number (numbers must be finite)")

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
+import orjson
+
 from bridge.store.database import Database
 from bridge.errors import InvalidEvent
 from bridge.events import check_event, check_storable, validate_event
@@ -118,7 +120,21 @@ _payload_chunks = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
 
 
 def _payload_json(payload: object) -> str:
-    """payload as _JSON.encode writes it."""
+    """payload as compact ASCII JSON, as _JSON.encode writes it (or an equal spelling: 1e-7
+    for 1e-07, a raw DEL character for \\u007f).
+
+    orjson first, in about half the time; its output is kept only when it is ASCII, since
+    bodies are ASCII JSON (their length is their size in bytes, and an unstorable string
+    can only be there as an escape). What orjson refuses or writes as UTF-8 (non-ASCII
+    text, integers beyond 64 bits, keys that are not strings, nesting beyond 255 levels,
+    lone surrogates) goes through the standard encoder, as before.
+    """
+    try:
+        data = orjson.dumps(payload)
+        if data.isascii():
+            return data.decode("ascii")
+    except (orjson.JSONEncodeError, TypeError):
+        pass
     if _payload_chunks is None:  # a Python built without the _json accelerator
         return _JSON.encode(payload)
     return "".join(_payload_chunks(payload, 0))

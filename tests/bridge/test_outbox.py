@@ -338,10 +338,18 @@ def test_record_writes_no_counter_row(outbox, db):
         ("kiosk-1", 1), ("kiosk-1", 2)]
 
 
-def test_a_body_is_the_compact_json_of_the_event_in_field_order(outbox):
-    # Bodies are written by hand and a reused C encoder: they must stay what json.dumps writes.
-    payload = {"product_id": "rm-\u00e9t\u00e9 \"1\"\n", "sku": "\U0001f457", "dwell_ms": 1200,
-               "extra": [1.5, None, True, {"k\u00f8": [], "n": -0.0}]}
+@pytest.mark.parametrize("payload", [
+    # ASCII text: orjson's output is kept
+    {"product_id": "rm-1 \"quoted\" \\ /\n\t\x01", "dwell_ms": 1200,
+     "extra": [1.5, None, True, 0.42, -0.0, 123456789.125, {"k": [], "n": -12}]},
+    # non-ASCII text, an integer beyond 64 bits: the standard encoder
+    {"product_id": "rm-\u00e9t\u00e9 \"1\"\n", "sku": "\U0001f457", "dwell_ms": 1200,
+     "extra": [1.5, None, True, {"k\u00f8": [], "n": -0.0}]},
+    {"product_id": "rm-1", "extra": 10**30},
+], ids=["ascii", "non-ascii", "big-int"])
+def test_a_body_is_the_compact_json_of_the_event_in_field_order(outbox, payload):
+    # Bodies are written by hand and by orjson or a reused C encoder: they must stay what
+    # json.dumps writes (ASCII, so that a body's length is its size in bytes).
     stored = outbox.record("product_viewed", device_id="kiosk-\u00e9", payload=payload, profile_id="p-1")
     body = outbox.claim(limit=1)[0].body
     event = {"id": stored.id, "type": "product_viewed", "occurred_at": json.loads(body)["occurred_at"],

@@ -163,12 +163,15 @@ def test_jsonl_keeps_good_lines_and_names_bad_ones(bridge, tmp_path):
             "occurred_at": "2026-11-23T10:00:00Z", "payload": {"query": "robe", "results_count": 3}}
     bad = {**good, "id": "ev-2", "payload": {"query": "robe"}}
     path = tmp_path / "events.jsonl"
+    nan = json.dumps({**good, "id": "ev-4", "payload": {**good["payload"], "score": float("nan")}})
     path.write_text("\n".join([json.dumps(good), "{not json", json.dumps(bad),
-                               json.dumps({**good, "id": "ev-3"})]) + "\n")
+                               json.dumps({**good, "id": "ev-3"}), nan]) + "\n")
     report = ingest_path(bridge, path)
     assert report.recorded == 2
     assert report.errors[0].startswith("events.jsonl:2: invalid JSON")
-    assert report.errors[1] == "events.jsonl:3: payload.results_count: required"
+    # Python's json writes and reads NaN; JSON has no such number, so no body may hold one.
+    assert report.errors[1] == "events.jsonl:5: invalid JSON: NaN is not a JSON number (numbers must be finite)"
+    assert report.errors[2] == "events.jsonl:3: payload.results_count: required"  # refused once read
     assert ingest_path(bridge, path).duplicates == 2
 
 

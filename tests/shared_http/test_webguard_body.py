@@ -98,6 +98,8 @@ def test_a_body_not_received_in_time_is_408(url):
     (b"[]", {"Content-Type": ""}, 415, "got 'nothing'"),
     (b'["\xff"]', {}, 400, "not UTF-8"),
     (b"{not json", {}, 400, "body: not JSON"),
+    (b'[{"extra": NaN}]', {}, 400, "NaN is not a JSON number"),
+    (b'[{"extra": -Infinity}]', {}, 400, "-Infinity is not a JSON number"),
     (b"[" * 100_000 + b"]" * 100_000, {}, 400, "nested too deeply"),
 ])
 def test_bad_bodies_are_refused_with_a_status_and_a_reason(body, headers, status, says):

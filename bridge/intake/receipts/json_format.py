@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from bridge.intake.receipts.model import Parsed, Problem, SourceDoc
+from webguard.storable import refuse_constant
 
 
 def read_json(text: str, name: str) -> Iterator[Parsed]:
@@ -61,9 +62,11 @@ def looks_like_jsonl(text: str) -> bool:
 def _loads(text: str, name: str, line: int | None = None) -> tuple[object, Problem | None]:
     """The parsed JSON, or a Problem at "FILE:LINE" (the given line, else the error's own)."""
     try:
-        return json.loads(text), None
+        return json.loads(text, parse_constant=refuse_constant), None
     except json.JSONDecodeError as exc:
         where = f"{name}:{line if line is not None else exc.lineno}"
         return None, Problem(where, "", f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except ValueError as exc:  # NaN or Infinity
+        return None, Problem(f"{name}:{line or 1}", "", f"invalid JSON: {exc}")
     except RecursionError:
         return None, Problem(f"{name}:{line or 1}", "", "invalid JSON: nested too deeply")
