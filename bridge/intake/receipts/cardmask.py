@@ -100,13 +100,18 @@ def mask_text(text: str) -> str:
     return _RUN.sub(lambda m: _mask_run(m.group(0)), text)
 
 
+# A number already masked: four or more mask characters, then the last four digits.
+_MASKED_LAST4 = re.compile(r"[*Xx#\u2022]{4,}[ -]?(\d{4})(?!\d)")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
 def find_card_last4(text: str) -> str | None:
     """The last four digits of the first card number (or already-masked number) in text."""
     for m in _RUN.finditer(text):
-        digits = re.sub(r"[ -]", "", m.group(0))
+        digits = m.group(0).translate(_SEPARATORS)
         if _is_card(digits):
             return digits[-4:]
-    m = re.search(r"[*Xx#\u2022]{4,}[ -]?(\d{4})(?!\d)", text)
+    m = _MASKED_LAST4.search(text)
     return m.group(1) if m else None
 
 

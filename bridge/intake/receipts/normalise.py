@@ -50,7 +50,10 @@ def decimal_of(value: object, field: str) -> Decimal:
 def amount_text(dec: Decimal) -> str:
     """Two decimals, unless the amount is finer than a cent (then kept exactly)."""
     text = str(dec)
-    if _CANONICAL.fullmatch(text):  # already two decimals, as tills write amounts: no rounding
+    # Already two decimals, as tills write amounts: no rounding. str() of a Decimal has no
+    # leading zeros and ends in an exponent's digits when it has one ("1.5E+3"), so a "."
+    # third from the end means -?(0|[1-9]\d*)\.\d\d (_CANONICAL), at a fraction of its cost.
+    if text[-3:-2] == ".":
         return text
     cents = dec.quantize(_CENT)
     if dec == cents:

@@ -50,7 +50,7 @@ class ItemLine:
 
     doc: dict  # the contract line item
     total: Decimal
-    keys: tuple[str, ...]  # the numbers other lines use to point at this one
+    item: dict[str, Element]  # the LineItem's children, where its keys are (line_keys)
     void: bool = False
     link: str = ""  # the line a void line cancels
     discount: Decimal = ZERO
@@ -175,8 +175,8 @@ def _add_tender(items: Items, currency: str, method: str, amount: Decimal, last4
     amounts.append(amount)
 
 
-def _line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
-    """The numbers a void line may use to point at this LineItem (Wincor)."""
+def line_keys(kids: dict[str, Element]) -> tuple[str, ...]:
+    """The numbers a void line may use to point at a LineItem (Wincor), from its children."""
     seq, create = kid_text(kids, "SequenceNumber"), kid_text(kids, "CreateNumber")
     if seq and create:
         return (seq, create)
@@ -200,9 +200,11 @@ def read_items(rt: Element, currency: str) -> Items:
                 sale = children(child)
                 doc, total = _line(sale, name == "Return", where, currency)
                 link = link or (kid_text(sale, "ItemLink") if void else "")
-                keys = _line_keys(kids)
-                items.lines.append(ItemLine(doc, total, keys, void, link, _line_discount(child, sale, where),
-                                         _line_tax(child, sale, where)))
+                # Most lines have neither: the membership tests spare two calls a line.
+                discount = _line_discount(child, sale, where) if (
+                    "RetailPriceModifier" in sale or "TotalDiscountLine" in sale) else ZERO
+                tax = _line_tax(child, sale, where) if "Tax" in sale else ZERO
+                items.lines.append(ItemLine(doc, total, kids, void, link, discount, tax))
                 continue
             where = f"LineItem[{i}].{name}"
             if name == "Tender" and not void:
@@ -238,7 +240,7 @@ def apply_voids(lines: list[ItemLine]) -> tuple[list[ItemLine], int]:
         voided += 1
         target = None
         if line.link:  # Wincor: the void line names the line it cancels
-            target = next((x for x in reversed(kept) if line.link in x.keys), None)
+            target = next((x for x in reversed(kept) if line.link in line_keys(x.item)), None)
         elif line.total < 0:  # NCR: a negative copy of the line it cancels
             target = next((x for x in reversed(kept) if x.doc["sku"] == line.doc["sku"]
                            and x.total == -line.total), None)
