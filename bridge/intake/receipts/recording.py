@@ -56,6 +56,8 @@ def _looks_like_app_token(value: str) -> bool:
 
 def _gtin_forms(code: str) -> list[str]:
     """The code and its shorter GTIN spellings (a GTIN-14 padded with zeros is an EAN-13, a UPC-A)."""
+    if code[:1] != "0":  # most codes: no shorter spelling
+        return [code]
     forms = [code]
     while len(code) > 8 and code.startswith("0"):
         code = code[1:]
@@ -174,17 +176,22 @@ class ReceiptRecorder:
 
         The codes not seen yet are looked up in one query per chunk, not one per code.
         """
+        skus = self._skus
         lines = [line for e in events if e.get("type") == "receipt" and isinstance(e.get("payload"), dict)
                  for line in e["payload"].get("lines") or []
                  if isinstance(line, dict) and isinstance(line.get("sku"), str)]
         new = {code for line in lines for code in (line.get("ean"), line["sku"])
-               if isinstance(code, str) and code.isdigit() and code not in self._skus}
+               if code.__class__ is str and code not in skus and code.isdigit()}
         if new:
             forms = {code: _gtin_forms(code) for code in new}
             found = self.bridge.catalog.skus_by_ean(sorted({f for fs in forms.values() for f in fs}))
             for code, fs in forms.items():
-                self._skus[code] = next((found[f] for f in fs if f in found), None)
-        skus = self._skus
+                sku = None
+                for form in fs:  # the first spelling the catalog knows
+                    sku = found.get(form)
+                    if sku is not None:
+                        break
+                skus[code] = sku
         for line in lines:  # the catalog SKU of the ean, else of the item code, else the code
             ean = line.get("ean")
             line["sku"] = (ean.__class__ is str and skus.get(ean)) or skus.get(line["sku"]) or line["sku"]
