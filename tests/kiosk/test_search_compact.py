@@ -118,6 +118,10 @@ def test_tab_reaches_the_keys_and_the_results_beside_them(keys, restore_pause):
     assert all(card in order for card in in_view)
     board = [w for w in search.ids.keyboard.walk(restrict=True) if isinstance(w, KeyButton)]
     assert all(k in order for k in board) and len(set(order)) == len(order)
+    # The results are read together, not a row of cards between two rows of keys.
+    places = [i for i, w in enumerate(order) if isinstance(w, ProductCard)]
+    assert len(places) >= len(in_view) >= 2
+    assert places == list(range(places[0], places[0] + len(places))), places
     # Keys are read row by row, left to right: "a" before "z", that row before "q".
     assert order.index(_key(board, "a")) < order.index(_key(board, "z")) < order.index(_key(board, "q"))
     keys.press(TAB, shift=True)  # leave the key, then find the results again
