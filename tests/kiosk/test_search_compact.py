@@ -74,7 +74,7 @@ def test_a_short_landscape_window_shows_a_whole_row_of_results_beside_the_keys(k
     kb, rv = _box(keyboard), _box(results)
     assert not _overlap(kb, rv), f"keyboard {kb} overlaps the results {rv}"
     assert kb[1] >= -SLACK and kb[2] <= width + SLACK
-    # Before, at 800x480: the keyboard under the results left them 24 px, no whole card.
+    # Before, at 800x480: the keyboard under the results left them 33 px, cards squashed to 190x33.
     cols = results.children[0].cols
     row = min(cols, search.results_count)
     kiosk.wait_until(lambda: len(whole_cards(search)) >= row, message="a whole row of result cards")
