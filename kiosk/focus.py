@@ -73,7 +73,12 @@ def _in_view(widget: Any) -> bool:
 
 
 def reading_order(widgets: list) -> list:
-    """Rows from the top, each left to right; a row is widgets whose centres are level."""
+    """Rows from the top, each left to right; a row is widgets whose centres are level.
+
+    The cards of one list (a recycle view) are read together, from where its first card
+    falls: a list beside other buttons (search's results beside its keyboard in a short
+    landscape window) would otherwise be read a row of cards, a row of keys, and so on.
+    """
     boxes = sorted(((_window_box(w), w) for w in widgets), key=lambda bw: -(bw[0][1] + bw[0][3]))
     rows: list[list] = []
     for box, widget in boxes:
@@ -82,7 +87,28 @@ def reading_order(widgets: list) -> list:
             rows[-1][1].append((box, widget))
         else:
             rows.append([centre, [(box, widget)]])
-    return [w for _centre, row in rows for _box, w in sorted(row, key=lambda bw: bw[0][0])]
+    return _lists_together([w for _centre, row in rows for _box, w in sorted(row, key=lambda bw: bw[0][0])])
+
+
+def _lists_together(ordered: list) -> list:
+    """ordered, with each recycle view's cards moved up to follow its first card."""
+    def list_of(widget: Any) -> Any:
+        view = _scroller(widget)
+        return view if isinstance(view, RecycleView) else None
+
+    cards: dict[int, list] = {}
+    for widget in ordered:
+        view = list_of(widget)
+        if view is not None:
+            cards.setdefault(id(view), []).append(widget)
+    result = []
+    for widget in ordered:
+        view = list_of(widget)
+        if view is None:
+            result.append(widget)
+        elif cards.get(id(view)):
+            result.extend(cards.pop(id(view)))
+    return result
 
 
 class FocusRing:

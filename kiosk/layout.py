@@ -6,6 +6,8 @@
     layout.gutter        # the page's side padding in pixels
     layout.cols(300)     # grid columns when a card wants ~300 design dp
     layout.image_px(w, h)  # decode size for an image shown w x h pixels
+    layout.keyboard_beside   # search's keyboard beside its results, not under them
+    layout.side_keyboard_width(10)  # that keyboard's width for rows of up to ten keys
 
 The design was drawn for a 1080x1920 portrait totem (and 1920x1080 landscape) at density 1.
 Every other window scales it by `unit`, the largest factor at which the design's reference
@@ -74,6 +76,24 @@ class Layout:
         """Columns of cards ~card_dp design dp wide that fit width (default: the window)."""
         width = self.width if width is None else width
         return max(minimum, int(width / self.dp(card_dp)))
+
+    @property
+    def keyboard_beside(self) -> bool:
+        """An on-screen keyboard goes beside the results it filters instead of under them.
+
+        A compact landscape window: under the results, five rows of keys at least 48 dp tall
+        leave them a sliver (800x480: a 33 px strip, no photo).
+        """
+        return self.compact and not self.portrait
+
+    def side_keyboard_width(self, keys: int) -> float:
+        """Width of a keyboard laid beside the results: its longest row, one touch target a key.
+
+        No wider: every pixel it does not need goes to the results.
+        """
+        if keys <= 0:
+            raise ValueError(f"a keyboard row has keys, got {keys}")
+        return keys * self.touch()
 
     def image_px(self, width: float, height: float, step: int = 64) -> tuple[int, int]:
         """Decode size for an image shown width x height pixels, rounded up to step.

@@ -32,6 +32,7 @@ KEY_ROWS = {
     "fr": ["éèàçêù", "azertyuiop", "qsdfghjklm", "wxcvbn'-"],
     "en": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm'-"],
 }
+KEYS_PER_ROW = max(len(row) for rows in KEY_ROWS.values() for row in rows)  # the widest row, any language
 
 
 class TapLabel(ButtonBehavior, Label):

@@ -3,13 +3,16 @@
 Each keystroke restarts a short debounce; the query runs in a worker thread and
 an answer for text that has since changed is dropped. search_performed is recorded
 once the shopper pauses (or opens a result), not on every key.
+
+In a compact landscape window (kiosk/layout.py `keyboard_beside`) the keyboard sits beside
+the results and the query field moves above it, so a whole row of cards stays in view.
 """
 
 from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.screens.browse import card_rows
 from kiosk.widgets import ShopperScreen
@@ -25,6 +28,7 @@ class SearchScreen(ShopperScreen):
     query = StringProperty("")
     results_count = NumericProperty(-1)  # -1: nothing searched yet
     pause_s = NumericProperty(PAUSE_S)  # how long a pause counts as "the shopper settled"
+    beside = BooleanProperty(False)  # keyboard beside the results: set in search.kv from app.layout
 
     def on_kv_post(self, base_widget):
         self._generation = 0
@@ -32,6 +36,21 @@ class SearchScreen(ShopperScreen):
         self._settle = Clock.create_trigger(self._record, self.pause_s)
         self.bind(pause_s=lambda *_: setattr(self._settle, "timeout", self.pause_s))
         App.get_running_app().bind(lang=lambda *_: self.query and self._search_soon())
+        self._place_field()
+
+    def on_beside(self, *_) -> None:
+        self._place_field()
+
+    def _place_field(self) -> None:
+        """The query field and count above the results, or above the keys when beside them."""
+        if not hasattr(self, "_generation"):
+            return  # search.kv sets beside before on_kv_post: placed there
+        field, main, side = (self.ids[name].__self__ for name in ("field", "main", "side"))  # weak proxies
+        home, other = (side, main) if self.beside else (main, side)
+        if field.parent is other:
+            other.remove_widget(field)
+            # BoxLayout children are stored bottom first: the last index is the top.
+            home.add_widget(field, index=len(home.children))
 
     def reset(self) -> None:
         self._settle.cancel()

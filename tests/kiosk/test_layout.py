@@ -61,3 +61,24 @@ def test_a_window_fits_any_screen():
 def test_nonsense_sizes_are_refused_with_the_size():
     with pytest.raises(ValueError, match="0x800"):
         make_layout(0, 800)
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 552), (1600, 960, 2.0)])
+def test_a_compact_landscape_window_lays_the_keyboard_beside_the_results(size):
+    layout = make_layout(*size)
+    assert layout.keyboard_beside
+    width = layout.side_keyboard_width(10)
+    assert width / 10 >= layout.min_touch  # each key still a 48 dp target
+    assert layout.width - width >= 0.3 * layout.width  # the results keep a real share of the row
+
+
+@pytest.mark.parametrize("size", [(480, 800), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)])
+def test_portrait_and_larger_landscape_windows_keep_the_keyboard_under_the_results(size):
+    assert not make_layout(*size).keyboard_beside
+
+
+def test_the_side_keyboard_is_no_wider_than_its_keys_need():
+    assert make_layout(800, 480).side_keyboard_width(10) == 480
+    assert make_layout(800, 480).side_keyboard_width(9) == 432
+    with pytest.raises(ValueError, match="got 0"):
+        make_layout(800, 480).side_keyboard_width(0)
