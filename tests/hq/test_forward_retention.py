@@ -1,4 +1,5 @@
-"""Kiosk sessions nobody joined are forgotten after the retention period; one whose link is owed never is.
+"""Kiosk sessions nobody joined are settled after the retention period: anonymous ones forgotten, identified ones
+joined from HQ's stored facts (kiosk_facts) when it kept their claim code, else forgotten and counted.
 
 The receiver is tests/hq/segment_double.py, a TEST DOUBLE of a Segment-style pipeline. Each
 test runs on SQLite and on a throwaway PostgreSQL cluster. Age is made by back-dating rows
@@ -62,7 +63,7 @@ def test_old_anonymous_sessions_go_in_batches_and_a_session_whose_link_is_owed_s
     assert sessions(store) == [("s-owed", None, "p-camille"), ("s-recent", "CLAIMRECENT", None)]
     age(store, 365)
     assert prune_sessions(store.db, older_than_s=RETENTION_S, limit=500) == 1  # the recent one, now old
-    assert sessions(store) == [("s-owed", None, "p-camille")]  # owed: kept however old
+    assert sessions(store) == [("s-owed", None, "p-camille")]  # owed: not prune_sessions' (settle_identified's)
 
     add(store, visit(101, "CLAIMOWED00", "s-owed"))  # the other half arrives at last: the link still goes
     forwarder.run_once()
