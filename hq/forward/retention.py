@@ -13,11 +13,12 @@ renews it). Past the retention period:
   code never reached the join: refused or dead-lettered at the bridge, stored while forwarding was
   off, or a kiosk that identified the shopper before minting a code) is settled
   (settle_identified): the claim code is looked for in what HQ stored of the session, kiosk_facts
-  (by store, device and session id, on the day the shopper identified or the day before; the
-  events table keeps no session id); if found, the link is made as links.py makes it, the
-  session's alias and identify queued once, and the row deleted ("recovered"); if not, the row is
-  deleted all the same ("forgotten"), so the table does not grow with every identified session
-  whose other half is lost. forward_counters keeps both counts for /forward/stats.json;
+  (a session event of the same store, device and session id with a claim code, found by the
+  index kiosk_facts_session; the events table keeps no session id); if found, the link is made
+  as links.py makes it, the session's alias and identify queued once, and the row deleted
+  ("recovered"); if not, the row is deleted all the same ("forgotten"), so the table does not
+  grow with every identified session whose other half is lost. forward_counters keeps both
+  counts for /forward/stats.json;
 - a row with both is joined as it is noted and deleted then (links.py); neither function touches one.
 
 Every worker's forwarder runs both; a batch is one short transaction. On PostgreSQL the rows are
@@ -31,14 +32,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from hq.clock import utc_now
 from hq.db import Database, Tx
 from hq.forward.links import SESSION_TYPES, Link, link
 
 DAY_S = 86_400.0
-RECOVER_CHUNK = 200  # sessions looked up per statement (4 parameters per candidate day, 2 days each)
+RECOVER_CHUNK = 200  # sessions looked up per statement
 
 _CLAIM_ONLY = "profile_id IS NULL AND noted_at < ?"
 _PROFILE_ONLY = "profile_id IS NOT NULL AND claim_code IS NULL AND noted_at < ?"  # as forward_sessions_owed
@@ -100,32 +100,19 @@ def settle_identified(db: Database, *, older_than_s: float, limit: int, now: flo
 
 def _stored_claim_codes(tx: Tx, sessions: list[_Owed]) -> dict[tuple[str, str, str], str]:
     """The claim code kept with a session event of each session (kiosk_facts), by (store, device, session)."""
+    wanted = {s.key for s in sessions}
     found: dict[tuple[str, str, str], str] = {}
     types = ", ".join(f"'{t}'" for t in SESSION_TYPES)
     for start in range(0, len(sessions), RECOVER_CHUNK):
-        wanted = [(s.store_id, s.device_id, s.session_id, day) for s in sessions[start:start + RECOVER_CHUNK]
-                  if s.identified_at for day in _days_started(s.identified_at)]
-        if not wanted:
-            continue
-        # by store and day first: kiosk_facts_day narrows the lookup to the session's store and days
-        rows = tx.rows(
-            "WITH wanted (store_id, device_id, session_id, day) AS (VALUES " + ",".join(["(?, ?, ?, ?)"] * len(wanted))
-            + ") SELECT w.store_id, w.device_id, w.session_id, k.claim_code FROM wanted w JOIN kiosk_facts k "
-            "ON k.store_id = w.store_id AND k.day = w.day AND k.device_id = w.device_id "
-            f"AND k.session_id = w.session_id WHERE k.claim_code IS NOT NULL AND k.type IN ({types}) "
-            "ORDER BY k.at, k.event_id", [value for row in wanted for value in row])
+        ids = sorted({s.session_id for s in sessions[start:start + RECOVER_CHUNK]})
+        rows = tx.rows(  # by kiosk_facts_session: a few entries per session id
+            "SELECT store_id, device_id, session_id, claim_code FROM kiosk_facts WHERE session_id IN ("
+            + ",".join("?" * len(ids)) + f") AND claim_code IS NOT NULL AND type IN ({types}) "
+            "ORDER BY at, event_id", ids)
         for store_id, device_id, session_id, claim in rows:
-            found.setdefault((store_id, device_id, session_id), claim)  # the first known, as links.py keeps
+            if (store_id, device_id, session_id) in wanted:  # a session id is the kiosk's: another's is not it
+                found.setdefault((store_id, device_id, session_id), claim)  # the first known, as links.py keeps
     return found
-
-
-def _days_started(identified_at: str) -> tuple[str, ...]:
-    """The local dates a session identified at this time may have started on: that day or the one before."""
-    day = identified_at[:10]  # kiosk_facts.day is the event's occurred_at[:10] alike
-    try:
-        return day, (date.fromisoformat(day) - timedelta(days=1)).isoformat()
-    except ValueError:  # a 30 February passes the ingest check (cheap by design): its own day only
-        return (day,)
 
 
 def _delete_picked(kind: str, where: str, returning: str) -> str:
