@@ -26,7 +26,10 @@ picked with FOR UPDATE SKIP LOCKED, so workers never wait for each other nor for
 noting the same session; the DELETE checks the row's state again as it is then, so a session
 renewed or joined meanwhile stays. A recovered link commits with its row's DELETE, and links are
 keyed by claim code, so two workers never queue a session's alias and identify twice; a batch's
-links are recorded and queued in a few statements (link_all), not three per session.
+links are recorded and queued in a few statements (link_all), not three per session. (One case can
+still wait: a batch that links a code from an event carrying code and profile, and then notes the
+very session this settle holds, whose code is the same. PostgreSQL ends such a deadlock by failing
+one of the two; a failed settle is tried again at the next prune, a failed batch is sent again.)
 """
 
 from __future__ import annotations
