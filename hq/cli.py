@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--forward-session-retention-days", type=_window,
                        default=forward_default("session_retention_days"), metavar="DAYS",
                        help="a kiosk session whose shopper never identified is forgotten this long after its last "
-                            "event (default %(default)s); an identified one is kept until its claim code arrives")
+                            "event (default %(default)s); an identified one whose claim code never came is then "
+                            "joined from HQ's stored facts, or forgotten and counted")
 
     backfill = sub.add_parser("backfill-attribution",
                               help="derive attribution facts of events stored before this version (idempotent)")

@@ -34,10 +34,11 @@ class ForwardConfig:
     backoff_base_s: float = 1.0  # first wait after a failure, doubled each time
     backoff_cap_s: float = 30.0  # longest wait between attempts (unless Retry-After asks for more)
     idle_poll_s: float = 0.2  # how often an empty queue is looked at
-    # A kiosk session that only ever had a claim code is forgotten this long after HQ last heard of it
-    # (retention.py). Its events are recorded minutes apart on one kiosk and sent in order by one bridge,
-    # so the event that would join it arrives at most one bridge outage later: 30 days outlasts any
-    # outage a store runs without noticing, and keeps one ~100-byte row per anonymous visit for a month.
+    # A kiosk session that only ever had a claim code is forgotten this long after HQ last heard of it,
+    # and one that only ever had a profile is then joined from HQ's stored facts or forgotten (retention.py).
+    # Its events are recorded minutes apart on one kiosk and sent in order by one bridge, so the event
+    # that would join it arrives at most one bridge outage later: 30 days outlasts any outage a store
+    # runs without noticing, and keeps one ~100-byte row per anonymous visit for a month.
     session_retention_days: int = 30
     prune_interval_s: float = 600.0  # how often a forwarder looks for such sessions once none are left
     prune_batch: int = 500  # rows per DELETE: each prune is a short transaction, never a long lock

@@ -14,6 +14,7 @@ network errors give the events back and wait (Retry-After, or backoff doubling t
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import socket
@@ -31,11 +32,12 @@ from hq.forward.batching import batch_body, pack, split_oversize
 from hq.forward.config import ForwardConfig
 from hq.forward.mapping import link_message, to_message
 from hq.forward.queue import ForwardQueue, QueuedEvent
-from hq.forward.retention import prune_sessions
+from hq.forward.retention import Settled, prune_sessions, settle_identified
 from hq.forward.schema import migrate
 from hq.forward.sender import Outcome, post_batch
 
 Item = tuple[QueuedEvent, bytes]
+log = logging.getLogger("vitrine.hq.forward")
 
 
 @dataclass(frozen=True)
@@ -146,15 +148,21 @@ class Forwarder:
                 self._state["in_flight"] = 0
 
     def _prune(self) -> None:
-        """Forget one batch of kiosk sessions nobody joined, when due; at once again while batches come back full."""
+        """Settle one batch of kiosk sessions nobody joined, when due; at once again while batches come back full."""
         if time.monotonic() < self._prune_due:
             return
+        batch, older_than_s = self.config.prune_batch, self.config.session_retention_s
         try:
-            pruned = prune_sessions(self.queue.db, older_than_s=self.config.session_retention_s,
-                                    limit=self.config.prune_batch)
+            pruned = prune_sessions(self.queue.db, older_than_s=older_than_s, limit=batch)
+            settled = settle_identified(self.queue.db, older_than_s=older_than_s, limit=batch)
         except Exception:  # the database went away, say: the claims report it; the sessions wait for next time
-            pruned = 0
-        full = pruned >= self.config.prune_batch
+            pruned, settled = 0, Settled()
+        if settled.total:
+            log.log(logging.WARNING if settled.forgotten else logging.INFO,
+                    "identified kiosk sessions past the %d-day retention: %d joined from stored facts, %d forgotten "
+                    "(their claim code never reached HQ)", self.config.session_retention_days, settled.recovered,
+                    settled.forgotten)
+        full = max(pruned, settled.total) >= batch
         self._prune_due = time.monotonic() + (0.0 if full else self.config.prune_interval_s)
 
     def _failed(self, exc: Exception) -> float:

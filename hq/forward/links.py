@@ -30,6 +30,7 @@ from hq.db import Tx
 
 KINDS = ("alias", "identify")  # queued in this order: alias first, as the receivers that need it ask
 SESSION_TYPES = ("session_started", "session_ended", "shopper_identified")
+LINK_CHUNK = 200  # links per INSERT statement (6 parameters each)
 
 
 @dataclass(frozen=True)
@@ -109,18 +110,33 @@ def note_claim(tx: Tx, claim_code: str, profile_id: str) -> None:
 
 def link(tx: Tx, new: Link) -> bool:
     """Record new unless its claim code is linked already; queue its alias and identify if recorded."""
-    fresh = tx.rows(
-        "INSERT INTO forward_links (previous_id, user_id, store_id, at, source, message_key) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (previous_id) DO NOTHING RETURNING previous_id",
-        (new.previous_id, new.user_id, new.store_id, new.at, new.source, link_key(new.previous_id, new.user_id)))
-    if not fresh:
-        return False
+    return bool(link_all(tx, [new]))
+
+
+def link_all(tx: Tx, links: list[Link]) -> list[Link]:
+    """link() each, in a few statements whatever their number; return those recorded (their code was not linked)."""
+    first: dict[str, Link] = {}
+    for new in links:  # one per code, the first, as one link() after another would keep
+        first.setdefault(new.previous_id, new)
+    wanted = sorted(first.values(), key=lambda n: n.previous_id)  # one lock order for every caller's codes
+    fresh: set[str] = set()
+    for start in range(0, len(wanted), LINK_CHUNK):
+        chunk = wanted[start:start + LINK_CHUNK]
+        fresh.update(code for code, in tx.rows(
+            "INSERT INTO forward_links (previous_id, user_id, store_id, at, source, message_key) VALUES "
+            + ",".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)) + " ON CONFLICT (previous_id) DO NOTHING "
+            "RETURNING previous_id",
+            [v for n in chunk for v in (n.previous_id, n.user_id, n.store_id, n.at, n.source,
+                                        link_key(n.previous_id, n.user_id))]))
+    recorded = [n for n in wanted if n.previous_id in fresh]
     now = utc_now()
-    for kind in KINDS:  # two statements, so alias gets the lower ord on both databases
-        tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) VALUES (?, ?, ?) "
-               "ON CONFLICT (event_id) DO NOTHING",
-               (message_id(kind, new.previous_id, new.user_id), new.store_id or "", now))
-    return True
+    for kind in KINDS:  # a statement per kind, so each alias gets a lower ord than its identify on both databases
+        for start in range(0, len(recorded), LINK_CHUNK):
+            chunk = recorded[start:start + LINK_CHUNK]
+            tx.run("INSERT INTO forward_queue (event_id, store_id, enqueued_at) VALUES "
+                   + ",".join(["(?, ?, ?)"] * len(chunk)) + " ON CONFLICT (event_id) DO NOTHING",
+                   [v for n in chunk for v in (message_id(kind, n.previous_id, n.user_id), n.store_id or "", now)])
+    return recorded
 
 
 def read_links(read, queue_ids: list[str]) -> dict[str, Link]:

@@ -152,10 +152,12 @@ class ForwardQueue:
 
 
 def queue_stats(db: Database) -> dict:
-    """Counts for operators: queued, of which leased now, delivered, set aside, and the oldest queued."""
+    """Counts for operators: queued, of which leased now, delivered, set aside, the oldest queued, and the
+    identified kiosk sessions settled after the retention (joined from stored facts, or forgotten)."""
     queued, oldest = db.read("SELECT count(*), min(enqueued_at) FROM forward_queue")[0]
     leased = db.read("SELECT count(*) FROM forward_queue WHERE lease_until >= ?", (time.time(),))[0][0]
-    delivered = db.read("SELECT value FROM forward_counters WHERE name = 'delivered'")[0][0]
+    counters = dict(db.read("SELECT name, value FROM forward_counters"))
     set_aside = db.read("SELECT count(*) FROM forward_set_aside")[0][0]
-    return {"queued": queued, "leased": leased, "delivered": delivered, "set_aside": set_aside,
-            "oldest_queued_at": oldest}
+    return {"queued": queued, "leased": leased, "delivered": counters["delivered"], "set_aside": set_aside,
+            "oldest_queued_at": oldest, "sessions_recovered": counters["sessions_recovered"],
+            "sessions_forgotten": counters["sessions_forgotten"]}

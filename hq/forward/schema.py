@@ -5,8 +5,9 @@
 The queue is filled in the transaction that stores the events, so nothing accepted is missed;
 a delivered row is deleted, a poison or oversize one moves to forward_set_aside with its reason.
 forward_links keeps each claim code linked to a profile (its alias and identify are queued once),
-forward_sessions the kiosk sessions whose claim code or profile is known but not yet both (those
-that only ever had a claim code are forgotten after a retention period: retention.py).
+forward_sessions the kiosk sessions whose claim code or profile is known but not yet both (after a
+retention period those that only ever had a claim code are forgotten, and those that only ever had a
+profile are joined from HQ's stored facts or forgotten and counted: retention.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ ALTER TABLE forward_sessions ADD COLUMN noted_at REAL;
 UPDATE forward_sessions SET noted_at = (julianday('now') - 2440587.5) * 86400.0;
 CREATE INDEX IF NOT EXISTS forward_sessions_unjoined ON forward_sessions (noted_at) WHERE profile_id IS NULL;
 """,
+    # 4: identified sessions whose claim code never came are settled after the retention too (retention.py):
+    # their index, and the counts of those joined from stored facts and of those forgotten
+    """
+CREATE INDEX IF NOT EXISTS forward_sessions_owed ON forward_sessions (noted_at)
+    WHERE profile_id IS NOT NULL AND claim_code IS NULL;
+INSERT INTO forward_counters VALUES ('sessions_recovered', 0) ON CONFLICT (name) DO NOTHING;
+INSERT INTO forward_counters VALUES ('sessions_forgotten', 0) ON CONFLICT (name) DO NOTHING;
+""",
 ]
 
 POSTGRES = [
@@ -59,6 +68,10 @@ CREATE TABLE forward_sessions (store_id TEXT NOT NULL, device_id TEXT NOT NULL, 
 ALTER TABLE forward_sessions ADD COLUMN noted_at DOUBLE PRECISION;
 UPDATE forward_sessions SET noted_at = extract(epoch FROM clock_timestamp());
 CREATE INDEX forward_sessions_unjoined ON forward_sessions (noted_at) WHERE profile_id IS NULL;
+""",
+    """
+CREATE INDEX forward_sessions_owed ON forward_sessions (noted_at) WHERE profile_id IS NOT NULL AND claim_code IS NULL;
+INSERT INTO forward_counters VALUES ('sessions_recovered', 0), ('sessions_forgotten', 0);
 """,
 ]
 

@@ -18,7 +18,8 @@ from test_forward import WRITE_KEY, fast, wait_until
 from hq.embedded import serve_in_thread
 from hq.forward import Forwarder, queue_stats
 from hq.forward.attach import attach
-from hq.forward.links import message_id
+from hq.forward.links import Link, link, link_all, message_id
+from hq.forward.schema import migrate
 from hq.store import HQStore
 from hq.validation import check_event
 
@@ -176,3 +177,25 @@ def test_a_claim_through_the_endpoint_is_forwarded(database, double):
     sent = links_sent(double)
     assert [(m["type"], m["userId"]) for m in sent] == [("alias", "p-camille"), ("identify", "p-camille")]
     assert sent[0]["previousId"] == "CLAIMAAAAA" and sent[1]["anonymousId"] == "CLAIMAAAAA"
+
+
+def test_links_made_together_are_each_made_as_one_link_would_be(store):
+    migrate(store.db)
+    with store.db.write() as tx:
+        assert link(tx, Link("CLAIMCCCCC", "p-hugo", "paris-marais", "2026-11-23T14:00:00Z", "claim"))
+    wanted = [Link(f"CLAIM{n:05d}", "p-camille", "paris-marais", "2026-11-23T14:05:09Z", "shopper_identified")
+              for n in range(450)]  # more than one statement's worth
+    wanted += [Link("CLAIM00007", "p-hugo", None, "2026-11-23T15:00:00Z", "event"),  # the first per code is kept
+               Link("CLAIMCCCCC", "p-camille", "paris-marais", "2026-11-23T15:00:00Z", "event")]  # linked already
+    with store.db.write() as tx:
+        recorded = link_all(tx, wanted)
+    assert sorted(recorded, key=lambda n: n.previous_id) == wanted[:450]
+    assert store.db.read("SELECT user_id, source FROM forward_links WHERE previous_id = 'CLAIM00007'") == [
+        ("p-camille", "shopper_identified")]
+    ords = dict(store.db.read("SELECT event_id, ord FROM forward_queue"))
+    assert len(ords) == 2 * 451
+    assert all(ords[message_id("alias", n.previous_id, n.user_id)] < ords[message_id("identify", n.previous_id,
+                                                                                      n.user_id)] for n in wanted[:450])
+    with store.db.write() as tx:
+        assert link_all(tx, wanted) == []  # again: nothing new
+    assert store.db.read("SELECT count(*) FROM forward_queue") == [(2 * 451,)]
