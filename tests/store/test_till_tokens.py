@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from bridge.config import load_settings
+from bridge.serve.pairing import pair_device
 from tests.store.store_rig import INTAKE_TOKEN, kiosk_token, store_config
 
 TILL_A = "till-a-token-0123456789abcdef"
@@ -103,9 +104,23 @@ def test_the_shared_token_still_works_as_one_client_beside_the_tills_own(tmp_pat
         assert _statuses(_receipts(store, TILL_A, _receipt(2, "pos-a"))) == ["accepted"]
         shared_as_a = _receipts(store, INTAKE_TOKEN, _receipt(3, "pos-a"))
         assert shared_as_a.status_code == 403 and "not to 'intake'" in shared_as_a.json()["error"]
-        a_as_shared = _receipts(store, TILL_A, _receipt(4, "pos-old"))
-        assert a_as_shared.status_code == 403 and "('intake'), not to 'till:till-a'" in a_as_shared.json()["error"]
         assert len(store.outbox.events()) == 2
+
+
+def test_a_till_given_its_own_token_keeps_the_registers_the_shared_token_sent_for(tmp_path, hq):
+    """Moving the tills off the shared token one by one: each takes its registers over on its first send."""
+    with serving(tmp_path, hq.url, tills={"till-a": TILL_A}, shared=INTAKE_TOKEN) as store:
+        for n, register in enumerate(["pos-1", "pos-2"], 1):
+            assert _statuses(_receipts(store, INTAKE_TOKEN, _receipt(n, register))) == ["accepted"]
+        assert _statuses(_receipts(store, TILL_A, _receipt(3, "pos-1"))) == ["accepted"]
+        assert (_owner(store, "pos-1"), _owner(store, "pos-2")) == ("till:till-a", "intake")
+        back = _receipts(store, INTAKE_TOKEN, _receipt(4, "pos-1"))  # the shared token lost it for good
+        assert back.status_code == 403 and "('till:till-a'), not to 'intake'" in back.json()["error"]
+        assert _statuses(_receipts(store, INTAKE_TOKEN, _receipt(5, "pos-2"))) == ["accepted"]
+        # Only the shared token's ids move: not a paired kiosk's, nor another till's (first test).
+        pair_device(store.db, store.settings, "kiosk-door")
+        posing = _post(store, "/v1/intake/events", TILL_A, [_event("kiosk-door")])
+        assert posing.status_code == 403 and "('kiosk-door'), not to 'till:till-a'" in posing.json()["error"]
 
 
 def test_the_shared_token_alone_is_one_client_and_no_warning(tmp_path, hq, caplog):
