@@ -36,6 +36,16 @@ def test_a_short_table_token_is_refused_naming_the_key(tmp_path):
         _config(tmp_path, '[serve.tokens]\nkiosk-1 = "short"')
 
 
+def test_one_token_for_two_serve_clients_is_refused_naming_the_second(tmp_path):
+    token = "kiosk-token-0123456789"
+    with pytest.raises(ConfigError, match=r"\[serve.tokens\] kiosk-2: the same token as kiosk-1"):
+        _config(tmp_path, f'[serve.tokens]\nkiosk-1 = "{token}"\nkiosk-2 = "{token}"')
+    (tmp_path / "tokens").write_text(f"kiosk-3 {token}\n", encoding="utf-8")
+    s = _config(tmp_path, f'token_file = "tokens"\n[serve.tokens]\nkiosk-1 = "{token}"')
+    with pytest.raises(ConfigError, match=r"\[serve\] token_file: .*tokens:1: kiosk-3: the same token as kiosk-1"):
+        s.serve_tokens()
+
+
 def test_a_token_file_open_to_other_users_is_refused(tmp_path):
     (tmp_path / "tokens").write_text("till-1 till-token-0123456789ab\n", encoding="utf-8")
     s = _config(tmp_path, 'token_file = "tokens"')
