@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
 from bridge.secret_file import read_secret_file
+from bridge.token_table import named_tokens, table_problem
 
 ENV_VAR = "VITRINE_CONFIG"
 
@@ -72,8 +73,10 @@ class IntakeSettings:
 
     host: str = "127.0.0.1"
     port: int = 8710
-    token: str = ""
+    token: str = ""  # shared by every till: they are one client, "intake"
     token_file: str = ""  # read once at load (restart to rotate); mode 600 required
+    tokens: dict = field(default_factory=dict)  # till name -> its own bearer token
+    tokens_file: str = ""  # `NAME TOKEN` lines, mode 600, re-read on every request
     max_body_bytes: int = 10_485_760
     drop_dir: str = ""
     drop_poll_s: float = 2.0
@@ -164,19 +167,18 @@ class Settings:
 
         The file holds one `NAME TOKEN` per line; blank lines and `#` comments are skipped.
         """
-        tokens = dict(self.serve.tokens)
-        if not self.serve.token_file:
-            return tokens
-        path = self.path(self.serve.token_file)
-        lines = read_secret_file(path, "[serve] token_file", self.source).splitlines()
-        for number, line in enumerate(lines, 1):
-            words = line.split("#", 1)[0].split()
-            if not words:
-                continue
-            if len(words) != 2 or len(words[1]) < 16:
-                raise ConfigError(f"{path}:{number}: expected `NAME TOKEN` (a token of 16+ characters)")
-            tokens[words[0]] = words[1]
-        return tokens
+        path = self.path(self.serve.token_file) if self.serve.token_file else None
+        return named_tokens(self.serve.tokens, path, "[serve] token_file", self.source)
+
+    def intake_tokens(self) -> dict[str, str]:
+        """Till name -> token from [intake.tokens] and [intake] tokens_file (re-read on every call)."""
+        path = self.path(self.intake.tokens_file) if self.intake.tokens_file else None
+        return named_tokens(self.intake.tokens, path, "[intake] tokens_file", self.source,
+                            holders=self.shared_intake_token())
+
+    def shared_intake_token(self) -> dict[str, str]:
+        """{the shared [intake] token: its key}, or {} when there is none (no till may take it)."""
+        return {self.intake.token: "[intake] token"} if self.intake.token else {}
 
 
 SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "source"}
@@ -277,9 +279,7 @@ def _validate(s: Settings) -> None:
     need(0 <= s.serve.port <= 65535, "[serve] port", "must be between 0 and 65535")
     need(s.serve.request_timeout_s > 0, "[serve] request_timeout_s", "must be > 0")
     need(s.serve.max_connections >= 1, "[serve] max_connections", "must be >= 1")
-    for name, token in s.serve.tokens.items():
-        need(isinstance(token, str) and len(token) >= 16, f"[serve.tokens] {name}",
-             "must be a string of at least 16 characters")
+    _validate_tokens(s, "serve", s.serve.tokens)
     need(s.kiosk.language in {"fr", "en"}, "[kiosk] language", "must be \"fr\" or \"en\"")
     need(s.kiosk.idle_timeout_s > 0, "[kiosk] idle_timeout_s", "must be > 0")
     need(s.kiosk.countdown_s >= 0, "[kiosk] countdown_s", "must be >= 0")
@@ -290,6 +290,13 @@ def _validate(s: Settings) -> None:
     need("{handoff_id}" in s.kiosk.handoff_url, "[kiosk] handoff_url", "must contain {handoff_id}")
     need(0.0 <= s.kiosk.holdout_share <= 1.0, "[kiosk] holdout_share", "must be between 0 and 1")
     need("{claim_code}" in s.kiosk.claim_url, "[kiosk] claim_url", "must contain {claim_code}")
+
+
+def _validate_tokens(s: Settings, section: str, table: dict, holders: dict[str, str] | None = None) -> None:
+    """A [section.tokens] table: names, lengths, and no token held twice (or in holders)."""
+    wrong = table_problem(table, holders)
+    if wrong:
+        raise ConfigError(f"{s.source}: [{section}.tokens] {wrong[0]}: {wrong[1]}")
 
 
 def parse_settings(data: dict, source: str = "<dict>") -> Settings:
@@ -307,6 +314,10 @@ def parse_settings(data: dict, source: str = "<dict>") -> Settings:
     if settings.intake.token_file:
         token = read_secret_file(settings.path(settings.intake.token_file), "[intake] token_file", source)
         settings = replace(settings, intake=replace(settings.intake, token=token))
+    # After token_file is read: a till may not hold the shared token either.
+    _validate_tokens(settings, "intake", settings.intake.tokens, settings.shared_intake_token())
+    if settings.intake.tokens_file:
+        settings.intake_tokens()  # a broken file stops the start, not the first till's request
     return settings
 
 

@@ -1,8 +1,8 @@
 """The LAN intake server: now served by bridge.serve (uvicorn + Starlette), kept under this name.
 
 The paths are unchanged: `POST /v1/intake/events`, `POST /v1/intake/receipts` with
-`Authorization: Bearer <[intake] token>`, and `GET /v1/intake/health` (which says only
-"ok" without a token).
+`Authorization: Bearer <the till's token>` (its own from [intake.tokens] or tokens_file, or
+the shared [intake] token), and `GET /v1/intake/health` (which says only "ok" without a token).
 
     server = IntakeServer(bridge); server.start(); server.port  # the bound port
 """

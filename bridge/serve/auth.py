@@ -1,6 +1,7 @@
 """Who is calling: the bearer token is checked before any endpoint runs or any body is read.
 
-- intake paths take the [intake] token (the tills);
+- intake paths take a till's own token ([intake.tokens], [intake] tokens_file: the caller is
+  "till:NAME") or the shared [intake] token (every till is one caller, "intake");
 - profile API paths take a device's token: [serve.tokens], [serve] token_file, or one minted
   by `vitrine-bridge pair` (a revoked one, or one not used before its pairing expired, is
   refused with 401, saying so); `POST /v1/devices/token` with a `Swap-Request-Id` also takes
@@ -8,24 +9,31 @@
   request may swap it again);
 - the health paths are open, but say more than "ok" only to a token holder.
 
-The caller's name goes to `scope["state"]["client"]`.
+The caller's name goes to `scope["state"]["client"]`. A token file that cannot be read
+(mode opened to others, a bad line mid-rotation) is answered 503 and logged.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bridge.errors import ConfigError
 from bridge.serve.errors import Refused
+
+log = logging.getLogger("bridge.serve")
 
 INTAKE_PREFIX = "/v1/intake/"
 OPEN_PATHS = frozenset({"/v1/intake/health", "/healthz"})
 SWAP_PATH = "/v1/devices/token"
 SWAP_REQUEST_HEADER = "swap-request-id"
+SHARED_INTAKE = "intake"  # the caller holding the shared [intake] token
+TILL_PREFIX = "till:"  # + the till's name, for a caller holding its own intake token
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="vitrine-bridge"', "Connection": "close"}
 
 
@@ -33,7 +41,8 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="vitrine-bridge"', "Connection": 
 class TokenSources:
     """Where tokens are looked up: each returns the client name for a token, or raises Refused."""
 
-    intake: Callable[[], str]  # the [intake] token, "" when intake is disabled
+    intake: Callable[[], str]  # the shared [intake] token, "" when none
+    tills: Callable[[], dict[str, str]]  # till name -> its own token, from [intake]
     configured: Callable[[], dict[str, str]]  # name -> token from [serve]
     # token -> (name, why it is refused or None) from the registry; None when unknown
     paired: Callable[[str], tuple[str, str | None] | None]
@@ -48,14 +57,30 @@ def bearer(headers: Headers) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+def matching(token: str, named: dict[str, str]) -> str | None:
+    """The name whose token is token; every one is compared, so the time says nothing of which."""
+    found = None
+    presented = token.encode()
+    for name, expected in named.items():
+        if hmac.compare_digest(presented, expected.encode()):
+            found = name
+    return found
+
+
 def intake_client(sources: TokenSources, token: str | None) -> str:
-    """"intake" when token is the [intake] token; else Refused 401."""
-    expected = sources.intake()
-    if not expected:
-        raise Refused(401, "intake is disabled: no [intake] token is configured", CHALLENGE)
-    if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
+    """"till:NAME" for a till's own token, "intake" for the shared one; else Refused 401."""
+    shared, tills = sources.intake(), sources.tills()
+    if not shared and not tills:
+        raise Refused(401, "intake is disabled: no [intake] token or till tokens are configured", CHALLENGE)
+    if token is None:
         raise Refused(401, "missing or wrong bearer token", CHALLENGE)
-    return "intake"
+    callers = {TILL_PREFIX + name: expected for name, expected in tills.items()}
+    if shared:
+        callers[SHARED_INTAKE] = shared  # the config lets no till hold it too
+    found = matching(token, callers)
+    if found is None:
+        raise Refused(401, "missing or wrong bearer token", CHALLENGE)
+    return found
 
 
 def device_client(sources: TokenSources, token: str | None, retrying_swap: bool = False) -> str:
@@ -65,10 +90,7 @@ def device_client(sources: TokenSources, token: str | None, retrying_swap: bool 
     """
     if token is None:
         raise Refused(401, "Authorization: a bearer token is required", CHALLENGE)
-    found = None
-    for name, expected in sources.configured().items():  # every one compared: constant time
-        if hmac.compare_digest(token.encode(), expected.encode()):
-            found = name
+    found = matching(token, sources.configured())
     if found is not None:
         return found
     paired = (sources.swapping if retrying_swap else sources.paired)(token)  # by the token's SHA-256
@@ -95,6 +117,14 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
     def _client(self, path: str, headers: Headers) -> str | None:
+        try:
+            return self._caller(path, headers)
+        except ConfigError as exc:  # e.g. a token file rotated with the wrong mode: say so, keep serving
+            log.error("cannot check bearer tokens: %s", exc)
+            raise Refused(503, "the bridge cannot read its token configuration (see the bridge's log)",
+                          {"Retry-After": "5"}) from None
+
+    def _caller(self, path: str, headers: Headers) -> str | None:
         token = bearer(headers)
         if path in OPEN_PATHS:
             return self._optional(token)

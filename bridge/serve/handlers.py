@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from bridge.errors import HQError, StorageError
 from bridge.intake.receipts.normalise import receipt_device
+from bridge.serve.auth import SHARED_INTAKE, TILL_PREFIX
 from bridge.serve.errors import Refused
 from bridge.serve.services import Services
 from bridge.store import devices
@@ -55,7 +56,10 @@ def check_receipt_senders(db: Any, client: str, docs: list, key: str = "receipts
 
 def refuse_others(db: Any, client: str, ids: dict[int, str], field_of: Callable[[int], str]) -> None:
     """Bind the unowned ids ({index: device id}) to client; 403 naming field_of(index) for one another owns."""
-    taken = devices.claim_senders(db, client, ids.values())
+    # A till with its own token takes over the ids the shared token sent for: each till moves off
+    # the shared token keeping its registers (the shared token was already able to write as them).
+    adopt = SHARED_INTAKE if client.startswith(TILL_PREFIX) else None
+    taken = devices.claim_senders(db, client, ids.values(), adopt_from=adopt)
     if not taken:
         return
     for i, device_id in ids.items():

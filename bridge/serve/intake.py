@@ -1,4 +1,5 @@
-"""The intake endpoints the tills and scripts use: events and receipts, with the [intake] token.
+"""The intake endpoints the tills and scripts use: events and receipts, with a till's own token
+([intake.tokens], [intake] tokens_file) or the shared [intake] token.
 
 Events come without seq (the bridge numbers each device's events); receipts are normalised,
 card-masked and lower the store's stock (bridge.intake.receipts.recording).
@@ -24,7 +25,8 @@ async def post_events(request: Request) -> Response:
     data = await _read(request)
     services = services_of(request)
     events = items(data, "events")
-    await in_thread(check_senders, services.db, request.state.client, events)  # the tills' ids are "intake"'s
+    # A till's ids are its own ("till:NAME"); with the shared token, every till's are "intake"'s.
+    await in_thread(check_senders, services.db, request.state.client, events)
     results = await in_thread(record_events, services.receipts, events)
     return json_response(200, {"results": results})
 
@@ -37,7 +39,7 @@ async def post_receipts(request: Request) -> Response:
     key = "documents" if isinstance(data, dict) and "receipts" not in data and "documents" in data \
         else "receipts"
     docs = items(data, "receipts", "documents")
-    # Receipts are bound like events: a till's register id is "intake"'s, a kiosk's name its own.
+    # Receipts are bound like events: a register id to the till that sent it first, a kiosk's name to it.
     await in_thread(check_receipt_senders, services.db, request.state.client, docs, key)
     results = await in_thread(receive_documents, services.receipts, docs)
     return json_response(200, {"results": results})

@@ -45,9 +45,19 @@ def services_for(bridge: Any) -> Services:
                     status=bridge.status, fetch_profile=bridge.fetch_profile)
 
 
+def warn_of_shared_intake(settings: Settings) -> None:
+    """Log a warning when the tills have tokens of their own and the shared one still works."""
+    if settings.intake.token and settings.intake_tokens():
+        log.warning("[intake] token is set besides per-till tokens: the tills sending it are one "
+                    "client (\"intake\"), each may write receipts and events as another's register, "
+                    "and it may take a register id before its till does; give every till its own "
+                    "token ([intake.tokens] or tokens_file) and remove it")
+
+
 def token_sources(bridge: Any) -> TokenSources:
     settings, db = bridge.settings, bridge.db
-    return TokenSources(intake=lambda: settings.intake.token, configured=settings.serve_tokens,
+    return TokenSources(intake=lambda: settings.intake.token, tills=settings.intake_tokens,
+                        configured=settings.serve_tokens,
                         paired=lambda token: devices.admit(db, token),
                         swapping=lambda token: devices.admit_swap(db, token))
 
@@ -73,6 +83,7 @@ class BridgeServer:
         s = bridge.settings
         if request_timeout_s:  # IntakeServer's own deadline, for the body too
             s = replace(s, serve=replace(s.serve, request_timeout_s=request_timeout_s))
+        warn_of_shared_intake(s)  # reads tokens_file: a broken one stops here, before binding
         self._bind(s, host or s.intake.host, s.intake.port if port is None else port)
         services = replace(services_for(bridge), settings=s)
         app = create_app(services, token_sources(bridge), serve_api=s.serve.enabled)

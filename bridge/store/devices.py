@@ -14,7 +14,8 @@ contact.
 
 Each event's device id belongs to one client: the paired name from pairing on, any other id
 from the first client that sent for it (`claim_senders`), so one token cannot pose as another
-device.
+device. A till given a token of its own takes over the ids it sends for from the shared intake
+token's client, so the tills move off the shared token one by one and keep their registers.
 
     token = pair(db, "kiosk-entrance")
     admit(db, token)  # -> ("kiosk-entrance", None); (name, "why refused") when revoked or expired
@@ -238,18 +239,26 @@ def _refusal(conn: Any, pairing: str, request_id: str | None) -> Swap:
     return Swap(None, RETRY_EXPIRED, detail=expiry or "")
 
 
-def claim_senders(db: Any, client: str, device_ids: Iterable[str]) -> dict[str, str]:
-    """Bind unowned device ids to client; return {device_id: owner} for those another client owns."""
+def claim_senders(db: Any, client: str, device_ids: Iterable[str],
+                  adopt_from: str | None = None) -> dict[str, str]:
+    """Bind unowned device ids to client; return {device_id: owner} for those another client owns.
+
+    adopt_from: a client whose ids pass to this one when it sends for them (the shared intake
+    token's, to a till with a token of its own).
+    """
     wanted = sorted(set(device_ids))
     if not wanted:
         return {}
     owners = _owners(db.read(), wanted)
-    if any(d not in owners for d in wanted):
+    free = [d for d in wanted if owners.get(d, adopt_from) == adopt_from]
+    if free:
         with db.write() as conn:
-            conn.executemany("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT(device_id) DO NOTHING",
-                             [(d, client, now()) for d in wanted if d not in owners])
-            owners = _owners(conn, wanted)  # a concurrent first sender may have won
+            # The WHERE re-checks the owner in the transaction: a concurrent sender may have won.
+            conn.executemany("INSERT INTO device_ids(device_id, client, bound_at) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT(device_id) DO UPDATE SET client = ?2, bound_at = ?3 "
+                             "WHERE device_ids.client = ?4",
+                             [(d, client, now(), adopt_from) for d in free])
+            owners = _owners(conn, wanted)
     return {d: owner for d, owner in owners.items() if owner != client}
 
 
