@@ -29,6 +29,7 @@ def staff_lookup(kiosk):
         app.go("staff")
         staff = app.screens["staff"]
         staff.tab = "lookup"
+        staff.on_key("clear")
         kiosk.settle()
         keyboard = staff.ids.keyboard
         for char in "ROBE":
@@ -85,3 +86,24 @@ def test_the_lookup_card_among_three_at_1024x600_keeps_48_dp_keys(kiosk, staff_l
     assert kb[0] >= panel[0] - SLACK and kb[2] <= panel[2] + SLACK
     assert min(min(k.size) for k in _keys(staff)) >= kiosk.app.layout.min_touch - SLACK
     kiosk.screenshot("1024x600-staff_lookup")
+
+
+def test_the_lookup_keeps_its_layout_after_a_theme_change_away_from_it(kiosk, staff_lookup):
+    from tests.kiosk.conftest import PORTRAIT
+
+    staff_lookup((1024, 600))
+    app = kiosk.app
+    app.staff_mode = False
+    app.go("attract")
+    kiosk.set_size(*PORTRAIT)
+    app.set_accessibility(high_contrast=True)  # every rule re-read while staff is off screen
+    try:
+        staff = staff_lookup((1024, 600))
+        # Before: a 0 px column wrapped the heading letter by letter, the keys flipped beside.
+        assert not staff.beside
+        heading, entry = staff.ids.lookup_heading, _box(staff.ids.lookup_entry)
+        assert heading.height <= 3 * app.theme.fs(13), f"a {heading.height:.0f} px heading"
+        assert entry[2] - entry[0] >= app.layout.side_keyboard_width(10) - SLACK
+        assert min(min(k.size) for k in _keys(staff)) >= app.layout.min_touch - SLACK
+    finally:
+        app.set_accessibility(high_contrast=False)
