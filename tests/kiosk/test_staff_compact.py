@@ -107,3 +107,9 @@ def test_the_lookup_keeps_its_layout_after_a_theme_change_away_from_it(kiosk, st
         assert min(min(k.size) for k in _keys(staff)) >= app.layout.min_touch - SLACK
     finally:
         app.set_accessibility(high_contrast=False)
+
+
+def test_the_staff_keyboard_keeps_its_own_padding_after_a_resize(kiosk, staff_lookup):
+    staff = staff_lookup((1920, 1080))  # from 800x480: the window and theme rules all re-read
+    # Its own 6 dp inset, not the shopper keyboard's page gutter (both rules raced before).
+    assert staff.ids.keyboard.padding[0] == pytest.approx(kiosk.app.theme.dp(6))
