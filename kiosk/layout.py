@@ -6,7 +6,8 @@
     layout.gutter        # the page's side padding in pixels
     layout.cols(300)     # grid columns when a card wants ~300 design dp
     layout.image_px(w, h)  # decode size for an image shown w x h pixels
-    layout.keyboard_beside   # search's keyboard beside its results, not under them
+    layout.keyboard_beside(card, taken)  # a keyboard beside its results: under them, no whole row
+    layout.card_height(230, caption, width)  # a grid card's height, a 4:5 photo and its caption
     layout.side_keyboard_width(10)  # that keyboard's width for rows of up to ten keys
 
 The design was drawn for a 1080x1920 portrait totem (and 1920x1080 landscape) at density 1.
@@ -77,14 +78,23 @@ class Layout:
         width = self.width if width is None else width
         return max(minimum, int(width / self.dp(card_dp)))
 
-    @property
-    def keyboard_beside(self) -> bool:
+    def keyboard_beside(self, card: float, taken: float) -> bool:
         """An on-screen keyboard goes beside the results it filters instead of under them.
 
-        A compact landscape window: under the results, five rows of keys at least 48 dp tall
-        leave them a sliver (800x480: a 33 px strip, no photo).
+        Under them, the results keep the window's height less `taken` pixels (the keyboard and
+        whatever else the screen stacks with them); when that is less than one whole row of
+        results, `card` pixels tall, the rows are squashed (1024x600: cards 153 px tall, photos
+        cropped; 800x480: a 33 px strip). Never in portrait: there the keys need the whole width.
         """
-        return self.compact and not self.portrait
+        return not self.portrait and self.height - taken < card
+
+    def card_height(self, card_dp: float, caption: float, width: float, minimum: int = 2) -> float:
+        """Height of a grid card across width: a 4:5 photo a column wide, then caption pixels.
+
+        The columns are `cols(card_dp, width, minimum)`; a column's width includes its share of
+        the grid's spacing, as the .kv grids size their cards.
+        """
+        return width / self.cols(card_dp, width, minimum) * 1.25 + caption
 
     def side_keyboard_width(self, keys: int) -> float:
         """Width of a keyboard laid beside the results: its longest row, one touch target a key.

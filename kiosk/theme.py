@@ -2,6 +2,7 @@
 
     theme = make_theme(large_text=False, high_contrast=False, low_reach=False)
     theme.accent      # RGBA for Kivy
+    theme.key_edge    # outline of a key, drawn when its fill is the page's colour (high contrast)
     theme.fs(18)      # font size in pixels, scaled for large text and the window (kiosk/layout.py)
     theme.dp(40)      # a design length in pixels for this window
     theme.with_layout(layout)  # the same theme for another window size
@@ -68,6 +69,15 @@ class Theme:
     def touch(self) -> float:
         """Smallest touch target: 56 design dp (64 with large text), never under 48 physical dp."""
         return max(self.dp(64 if self.large_text else 56), self.min_touch)
+
+    @property
+    def key_edge(self) -> RGBA:
+        """The outline of a key filled with `surface`: `line` when that fill is the page's colour.
+
+        High contrast fills keys black on black: without an edge a low-vision shopper cannot
+        tell where a key is (WCAG 1.4.11 asks 3:1 against the page). The normal fill is tinted.
+        """
+        return self.line if self.surface == self.bg else (0.0, 0.0, 0.0, 0.0)
 
     def with_layout(self, layout) -> "Theme":
         """This theme for the window a kiosk.layout.Layout describes."""

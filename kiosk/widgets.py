@@ -237,6 +237,7 @@ class OnScreenKeyboard(BoxLayout):
             rows.add_widget(line)
 
     key_spacing = NumericProperty(6)
+    own_padding = ListProperty([])  # a screen's padding for it instead of the page's gutter (widgets.kv)
 
     def press(self, key: str) -> None:
         self.dispatch("on_key", key)

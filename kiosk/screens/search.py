@@ -4,7 +4,8 @@ Each keystroke restarts a short debounce; the query runs in a worker thread and
 an answer for text that has since changed is dropped. search_performed is recorded
 once the shopper pauses (or opens a result), not on every key.
 
-In a compact landscape window (kiosk/layout.py `keyboard_beside`) the keyboard sits beside
+When under the results the keyboard would leave them less than one whole row of cards
+(kiosk/layout.py `keyboard_beside`: 800x480, 1024x552, 1024x600) it sits beside
 the results and the query field moves above it, so a whole row of cards stays in view.
 """
 

@@ -3,6 +3,8 @@
 Catalog reads and bridge calls run through app.run_async; only their results touch widgets.
 A wide window shows the three cards (lookup, stock, bridge health) at once; a compact one
 shows them one at a time under tabs, and a product picked from a lookup opens the stock tab.
+When the keys under the lookup's results would leave too few in view, they go to their right,
+by the shopper search's rule (kiosk/layout.py `keyboard_beside`, widgets.kv `KeyboardColumn`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ SEARCH_SETTLE_S = 0.25
 TABS = ("lookup", "stock", "health")  # the cards, as a compact window's tabs name them
 # Digits first: staff mostly type SKUs and EANs.
 STAFF_KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"]
+STAFF_KEYS_PER_ROW = max(len(row) for row in STAFF_KEY_ROWS)
+# Under its keys the lookup shows at least this many results, or the keys go beside them:
+# one row alone is no list to pick from (1024x552 left one), and 1024x600's narrow lookup
+# card, with room for two, has no room for the keys beside.
+LOOKUP_ROWS_IN_VIEW = 2
 
 
 class StaffKeyboard(OnScreenKeyboard):
@@ -80,6 +87,7 @@ class StaffScreen(StaffScreenBase):
     can_pair = BooleanProperty(False)  # this kiosk's bridge serves the store: it can pair new screens
     pairing = ObjectProperty(None, allownone=True)  # the open PairingPanel
     tabbed = BooleanProperty(False)  # a compact window: one card at a time (staff.kv binds it)
+    beside = BooleanProperty(False)  # the lookup's keys beside its results (staff.kv binds it)
     tab = OptionProperty("lookup", options=TABS)  # the card shown when tabbed
     health_alarming = BooleanProperty(False)  # a health row needs attention: its tab shows a dot
     _status_event = None
@@ -92,6 +100,21 @@ class StaffScreen(StaffScreenBase):
         self._cards = {name: self.ids[name].__self__
                        for name in ("body", "side", "tabs", "lookup_panel", "stock_panel", "health_panel")}
         self._arrange()
+        self._place_keys()
+
+    def on_beside(self, *_args) -> None:
+        self._place_keys()
+
+    def _place_keys(self) -> None:
+        """The lookup's keys over its results, or to their right as in the shopper search."""
+        if self._cards is None:
+            return  # still building: on_kv_post places them
+        panel, entry = self._cards["lookup_panel"], self.ids.lookup_entry.__self__
+        # BoxLayout children are stored last first: the last index is the top, or the left.
+        place = 0 if self.beside else len(panel.children) - 1
+        if panel.children.index(entry) != place:
+            panel.remove_widget(entry)
+            panel.add_widget(entry, index=0 if self.beside else len(panel.children))
 
     def on_tabbed(self, *_args) -> None:
         self._arrange()

@@ -1,7 +1,7 @@
-"""Search in a short landscape window (800x480, 1024x552): the keyboard beside the results, the
-query field above the keys, a whole row of result cards in view while typing, every key still
-48 dp, and the keys and the results still reached by Tab. Larger and portrait windows keep the
-keyboard under the results."""
+"""Search in a short landscape window (800x480, 1024x552, 1024x600): the keyboard beside the
+results, the query field above the keys, a whole row of result cards in view while typing, every
+key still 48 dp, and the keys and the results still reached by Tab. Larger and portrait windows
+keep the keyboard under the results, with a whole row of cards above it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from tests.kiosk.test_layout_screens import misfits
 
 pytestmark = pytest.mark.kiosk
 
-COMPACT = [(800, 480), (1024, 552)]
-UNDER = [(480, 800), (1024, 600), (1280, 800)]
+COMPACT = [(800, 480), (1024, 552), (1024, 600)]
+UNDER = [(480, 800), (1280, 800)]
 SLACK = 1.0  # pixels: layout rounding
 
 
@@ -105,6 +105,9 @@ def test_portrait_and_larger_windows_keep_the_keyboard_under_the_results(kiosk, 
     kb, rv = _box(search.ids.keyboard), _box(search.ids.results)
     assert kb[3] <= rv[1] + SLACK, "the keyboard lies under the results"
     assert kb[0] <= SLACK and kb[2] >= kiosk.window.width - SLACK, "across the whole width"
+    grid = search.ids.results.children[0]
+    card = grid.width / grid.cols * 1.25 + kiosk.app.theme.fs(64)  # a whole card, as search.kv sizes it
+    assert rv[3] - rv[1] >= card - SLACK, f"{rv[3] - rv[1]:.0f} px of results for {card:.0f} px cards"
 
 
 def test_tab_reaches_the_keys_and_the_results_beside_them(keys, restore_pause):
