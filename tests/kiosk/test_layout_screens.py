@@ -29,12 +29,13 @@ def shoot(kiosk, name: str):
     kiosk.window.dispatch("on_draw")
     width, height = kiosk.window.size
     pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
-    image = Image.frombytes("RGBA", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-    if max(width, height) > 1920:
-        image = image.resize((width // 2, height // 2), Image.Resampling.BILINEAR)
+    image = Image.frombytes("RGBA", (width, height), pixels)
+    if max(width, height) > 1920:  # halved first (a 2x2 box average), so the rest works on a quarter
+        image = image.reduce(2)
+    image = image.convert("RGB").transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     folder = SCREENSHOTS / ("portrait" if height >= width else "landscape")
     folder.mkdir(parents=True, exist_ok=True)
-    image.convert("RGB").save(folder / f"{name}.png", compress_level=1)
+    image.save(folder / f"{name}.png", compress_level=1)
 
 
 def _box(widget) -> tuple[float, float, float, float]:
