@@ -24,6 +24,7 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
 from kiosk.clipping import cover_coords, drop_stencil
 
@@ -310,6 +311,16 @@ class CountdownOverlay(FloatLayout):
         return self.shown
 
 
+def reparent(widget: Widget, into: Widget, index: int = 0) -> None:
+    """Move widget into `into` at index (Kivy's child order: 0 is the last child, the bottom of
+    a vertical BoxLayout), unless it is there already."""
+    if widget.parent is into:
+        return
+    if widget.parent is not None:
+        widget.parent.remove_widget(widget)
+    into.add_widget(widget, index=index)
+
+
 class TopBar(BoxLayout):
     """Brand mark, greeting, FR | EN, accessibility and Done, with the navigation tabs
     on a second row in portrait and inline in landscape (widgets.kv).
@@ -344,15 +355,11 @@ class TopBar(BoxLayout):
         # A narrow window has no room for the tabs inline; in landscape they stay inline unless
         # they would cut the shopper's greeting short.
         below = app.portrait or not self._nav_fits_inline()
-        if nav.parent is (self if below else top_row):
-            return
-        if nav.parent is not None:
-            nav.parent.remove_widget(nav)
         if below:
-            self.add_widget(nav)
-        else:
+            reparent(nav, self)
+        elif nav.parent is not top_row:
             # After the greeting: children are stored in reverse order.
-            top_row.add_widget(nav, index=len(top_row.children) - 2)
+            reparent(nav, top_row, index=len(top_row.children) - 2)
 
 
 def _text_width(label: Label) -> float:

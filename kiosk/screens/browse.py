@@ -19,7 +19,7 @@ from kivy.properties import (AliasProperty, BooleanProperty, DictProperty, ListP
 from kivy.uix.modalview import ModalView
 
 from kiosk.logic.data_access import category_label, color_label
-from kiosk.widgets import ShopperScreen
+from kiosk.widgets import ShopperScreen, reparent
 
 FIRST_PAGE = 48
 PAGE = 240  # about twenty screens of cards; memory grows only as far as the shopper scrolls
@@ -98,14 +98,10 @@ class BrowseScreen(ShopperScreen):
         row, body, slot = (ids[name].__self__ for ids, name in  # ids are weak proxies: `is` needs the widgets
                            ((self.ids, "filter_row"), (self.ids, "body"), (self._panel.ids, "slot")))
         if self.compact:
-            if row.parent is body:
-                body.remove_widget(row)
-                slot.add_widget(row)
+            reparent(row, slot)
             return
         self._panel.dismiss(animation=False)
-        if row.parent is slot:
-            slot.remove_widget(row)
-            body.add_widget(row, index=1)  # above the grid (BoxLayout children are stored reversed)
+        reparent(row, body, index=1)  # above the grid (BoxLayout children are stored reversed)
 
     def open_filters(self) -> None:
         """Open the filters panel (compact windows only)."""

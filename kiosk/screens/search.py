@@ -16,7 +16,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.screens.browse import card_rows
-from kiosk.widgets import ShopperScreen
+from kiosk.widgets import ShopperScreen, reparent
 
 DEBOUNCE_S = 0.25
 PAUSE_S = 1.5
@@ -47,11 +47,9 @@ class SearchScreen(ShopperScreen):
         if not hasattr(self, "_generation"):
             return  # search.kv sets beside before on_kv_post: placed there
         field, main, side = (self.ids[name].__self__ for name in ("field", "main", "side"))  # weak proxies
-        home, other = (side, main) if self.beside else (main, side)
-        if field.parent is other:
-            other.remove_widget(field)
-            # BoxLayout children are stored bottom first: the last index is the top.
-            home.add_widget(field, index=len(home.children))
+        home = side if self.beside else main
+        if field.parent is not home:  # on top: BoxLayout children are stored bottom first
+            reparent(field, home, index=len(home.children))
 
     def reset(self) -> None:
         self._settle.cancel()
