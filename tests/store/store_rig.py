@@ -106,17 +106,19 @@ def answers(url: str) -> bool:
 
 
 @contextmanager
-def serving_store(tmp: Path) -> Iterator:
-    """A store bridge in this process serving profile API v1 on a free loopback port (no HQ
-    needed); its `url` attribute is set to the server's base URL."""
+def serving_store(tmp: Path, config: Path | None = None) -> Iterator:
+    """A store bridge in this process serving profile API v1 and its intake on free loopback
+    ports (config, else a store config under tmp with no HQ); its `url` and `intake_url`
+    attributes are set to the servers' base URLs."""
     from bridge.config import load_settings
     from bridge.facade import Bridge
     from bridge.serve import BridgeServer
 
-    bridge = Bridge.open(load_settings(store_config(tmp, "http://127.0.0.1:9", 0, 0)))
+    bridge = Bridge.open(load_settings(config or store_config(tmp, "http://127.0.0.1:9", 0, 0)))
     server = BridgeServer(bridge)
     server.start()
     bridge.url = f"http://127.0.0.1:{server.serve_port}"
+    bridge.intake_url = f"http://127.0.0.1:{server.port}"
     try:
         yield bridge
     finally:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bridge.config import load_settings
 from bridge.serve.pairing import pair_device
-from tests.store.store_rig import INTAKE_TOKEN, kiosk_token, store_config
+from tests.store.store_rig import INTAKE_TOKEN, kiosk_token, serving_store, store_config
 
 TILL_A = "till-a-token-0123456789abcdef"
 TILL_B = "till-b-token-0123456789abcdef"
@@ -23,21 +22,11 @@ PRICE = {"amount": "10.00", "currency": "EUR"}
 def serving(tmp_path: Path, hq_url: str, *, tills: dict | None = None, shared: str = "",
             tokens_file: str = "") -> Iterator:
     """A store bridge serving its intake on a free loopback port (`intake_url`), with these tokens."""
-    from bridge.facade import Bridge
-    from bridge.serve import BridgeServer
-
     config = store_config(tmp_path, hq_url, serve_port=0, intake_port=0,
                           intake={"token": shared, "tokens_file": tokens_file},
                           **{"intake.tokens": tills or {}})
-    bridge = Bridge.open(load_settings(config))
-    server = BridgeServer(bridge)
-    server.start()
-    bridge.intake_url = f"http://127.0.0.1:{server.port}"
-    try:
+    with serving_store(tmp_path, config) as bridge:
         yield bridge
-    finally:
-        server.stop()
-        bridge.close()
 
 
 def _receipt(n: int, register_id: str) -> dict:
