@@ -101,6 +101,29 @@ class _Connection(sqlite3.Connection):
             _reraise(exc, self.db_path)
 
 
+class _Writer(sqlite3.Connection):
+    """The writer connection: SQL run on it may hand one value back with remember(x).
+
+    remember(x) returns x and keeps it in conn.remembered[0] until the next call, which
+    the caller reads under the write lock once its statement has run. It is how the
+    outbox learns the seq its INSERT assigned: RETURNING stages its rows in a temporary
+    b-tree, 20% of that statement's instructions, where one Python call costs ~3%.
+    """
+
+    remembered: list[object]
+
+
+def _open_writer_functions(conn: _Writer) -> None:
+    box: list[object] = [None]
+
+    def remember(value: object) -> object:
+        box[0] = value
+        return value
+
+    conn.remembered = box
+    conn.create_function("remember", 1, remember)
+
+
 def _utc_stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -178,8 +201,9 @@ class Database:
         self._closed = False
         # The writer is a plain connection (write() maps its errors once, off the hot
         # path); readers map errors on each execute since they are handed out bare.
-        self._writer = self._connect(sqlite3.Connection)
+        self._writer = self._connect(_Writer)
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+        _open_writer_functions(self._writer)
         self._commits = 0
         self._changes_seen = 0
         self._checkpointer = Checkpointer(path, self._write_lock, self._writers_may_go)

@@ -1,7 +1,7 @@
 """Group commit: concurrent writers share one transaction, hence one fsync.
 
     commits = GroupCommit(db.transact)
-    seq = commits.run(lambda conn: conn.execute("INSERT ... RETURNING seq").fetchall())
+    rows = commits.run(lambda conn: conn.execute("INSERT ... RETURNING pos").fetchall())
 
 A caller that finds no commit in flight runs its work alone at once (a lone caller
 never waits for company). Callers that arrive while a commit is in flight queue up;
