@@ -291,24 +291,47 @@ def now_rfc3339() -> str:
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-# Two digits per lookup: 13 lookups spell 130 bits, fast enough for the record() hot path.
+# Two digits per lookup: the 48-bit millisecond count is spelt in 5 lookups on a small int.
 _PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
-_SHIFTS = tuple(range(120, -1, -10))
+# A random byte as a digit: its low 5 bits (uniform, since 256 is a multiple of 32).
+_DIGIT_OF_BYTE = bytes(ord(_CROCKFORD[b & 31]) for b in range(256))
+_AS_BASE32 = bytes.maketrans(_CROCKFORD.encode(), b"0123456789ABCDEFGHIJKLMNOPQRSTUV")  # for int(x, 32)
 _id_lock = threading.Lock()
-_last_id = (0, 0)
+_last_id = (0, "")  # the last id's milliseconds and its 16 random digits
 
 
 def new_event_id() -> str:
-    """A new ULID-like id: 26 characters of [0-9A-Z], ordered by creation time."""
+    """A new ULID-like id: 26 characters of [0-9A-Z], ordered by creation time.
+
+    10 digits of Unix milliseconds, then 16 of randomness (79 bits: the first digit is
+    below 16, headroom for counting on within a millisecond).
+    """
     global _last_id
     millis = time.time_ns() // 1_000_000
     with _id_lock:
-        last_ms, last_rand = _last_id
+        last_ms, digits = _last_id
         if millis <= last_ms:
             # Same millisecond (or the clock stepped back): stay ordered by counting on.
-            millis, rand = last_ms, last_rand + 1
+            millis, digits = last_ms, _count_on(digits)
         else:
-            rand = int.from_bytes(os.urandom(10), "big") >> 1  # headroom for the counting
-        _last_id = (millis, rand)
-    value = (millis << 80) | rand
-    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
+            digits = _random_digits()
+        _last_id = (millis, digits)
+    return (f"{_PAIRS[millis >> 40]}{_PAIRS[(millis >> 30) & 1023]}{_PAIRS[(millis >> 20) & 1023]}"
+            f"{_PAIRS[(millis >> 10) & 1023]}{_PAIRS[millis & 1023]}{digits}")
+
+
+def _random_digits() -> str:
+    """16 random digits, the first below 16: spelt from random bytes by one translate,
+    a tenth of the instructions of spelling an 80-bit integer ten bits at a time."""
+    raw = bytearray(os.urandom(16))
+    raw[0] &= 15
+    return raw.translate(_DIGIT_OF_BYTE).decode("ascii")
+
+
+def _count_on(digits: str) -> str:
+    """The 16 digits after digits, counting in base 32."""
+    value = int(digits.encode("ascii").translate(_AS_BASE32), 32) + 1
+    high, low = value >> 40, value & 0xFF_FFFF_FFFF  # two small ints: cheaper shifts
+    return (f"{_PAIRS[high >> 30]}{_PAIRS[(high >> 20) & 1023]}{_PAIRS[(high >> 10) & 1023]}"
+            f"{_PAIRS[high & 1023]}{_PAIRS[low >> 30]}{_PAIRS[(low >> 20) & 1023]}"
+            f"{_PAIRS[(low >> 10) & 1023]}{_PAIRS[low & 1023]}")
