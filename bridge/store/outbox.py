@@ -182,8 +182,11 @@ class Outbox:
                occurred_at: str | None = None) -> Recorded:
         """Validate and durably store one event; an id already held changes nothing."""
         event_id, occurred_at = check_event(type, device_id, payload, profile_id, claim_code,
-                                            id, occurred_at)
+                                            id, occurred_at, walk_strings=False)
         head, tail = _halves(event_id, type, occurred_at, device_id, profile_id, claim_code, payload)
+        if UNSTORABLE_ESCAPE.search(tail) or UNSTORABLE_ESCAPE.search(head):  # see record_many
+            check_storable({"device_id": device_id, "profile_id": profile_id, "claim_code": claim_code,
+                            "payload": payload}, "")
         if id is not None:  # two statements: the lookup of the id, then the insert
             return self.db.commits.run(
                 lambda conn: self._store(conn, event_id, device_id, head, tail, True))

@@ -120,6 +120,29 @@ def test_record_many_rejects_an_unstorable_string_alone_and_keeps_a_lookalike(ou
     assert body["payload"] == {"product_id": "c\\u0000", "sku": "é"}
 
 
+@pytest.mark.parametrize("field, fields", [
+    ("payload.product_id", {"payload": {"product_id": "a\ud83d"}}),
+    ("device_id", {"device_id": "k\x00"}),
+    ("profile_id", {"profile_id": "p\udc00"}),
+    ("claim_code", {"claim_code": "\x00"}),
+])
+def test_record_refuses_an_unstorable_string_naming_its_field(outbox, db, field, fields):
+    kwargs = {"device_id": "k", "payload": {"product_id": "a"}} | fields
+    with pytest.raises(InvalidEvent) as info:
+        outbox.record("item_saved", **kwargs)
+    assert info.value.field == field
+    assert db.read().execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_record_keeps_a_lookalike_of_an_unstorable_escape(outbox, db):
+    recorded = outbox.record("item_saved", device_id="k\\ud800",
+                             payload={"product_id": "c\\u0000", "sku": "é\U0001F600"})
+    assert recorded.seq == 1
+    body = json.loads(db.read().execute("SELECT body FROM outbox").fetchone()[0])
+    assert body["device_id"] == "k\\ud800"
+    assert body["payload"] == {"product_id": "c\\u0000", "sku": "é\U0001F600"}
+
+
 def test_record_many_finds_ids_held_pending_or_acknowledged(outbox):
     acked, pending = view(outbox, id="R-1"), view(outbox, id="R-2")
     outbox.claim(limit=1)
