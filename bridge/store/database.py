@@ -305,7 +305,8 @@ class Database:
             return result
 
     def _one_statement(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        self._await_turn()
+        if not self._writers_may_go.is_set():  # _await_turn, inline on the hot path
+            self._writers_may_go.wait()
         with self._write_lock:
             conn = self._open_writer()
             try:

@@ -103,9 +103,14 @@ class GroupCommit:
         try:
             return self._transact(work, one_statement)  # type: ignore[return-value]
         finally:
+            ended = time.perf_counter()
             self.groups += 1
-            self._commit_s = time.perf_counter() - started
-            self._hand_over(released=1)
+            self._commit_s = ended - started
+            with self._mutex:
+                if self._queue:  # company came while this commit ran
+                    self._hand_over_locked(1, ended)
+                else:  # the common case of _hand_over(1), in fewer steps
+                    self._expected, self._released_at, self._leading = 0, ended, False
 
     def _lead_queue(self) -> None:
         """Run every queued request in one transaction and wake their callers."""
@@ -165,12 +170,15 @@ class GroupCommit:
         is queued, the first of the released callers to come back leads that group.
         """
         with self._mutex:
-            company = len(self._queue) + released
-            self._expected = company if company > 1 else 0
-            self._released_at = time.perf_counter()
-            if self._queue:
-                nxt = self._queue[0]
-                nxt.lead = True
-                nxt.done.set()
-            else:
-                self._leading = False
+            self._hand_over_locked(released, time.perf_counter())
+
+    def _hand_over_locked(self, released: int, now: float) -> None:
+        company = len(self._queue) + released
+        self._expected = company if company > 1 else 0
+        self._released_at = now
+        if self._queue:
+            nxt = self._queue[0]
+            nxt.lead = True
+            nxt.done.set()
+        else:
+            self._leading = False
