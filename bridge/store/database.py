@@ -113,7 +113,7 @@ class _Writer(sqlite3.Connection):
     remembered: list[object]
 
 
-def _open_writer_functions(conn: _Writer) -> None:
+def _define_remember(conn: _Writer) -> None:
     box: list[object] = [None]
 
     def remember(value: object) -> object:
@@ -203,7 +203,7 @@ class Database:
         # path); readers map errors on each execute since they are handed out bare.
         self._writer = self._connect(_Writer)
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
-        _open_writer_functions(self._writer)
+        _define_remember(self._writer)
         self._commits = 0
         self._changes_seen = 0
         self._checkpointer = Checkpointer(path, self._write_lock, self._writers_may_go)
@@ -305,8 +305,7 @@ class Database:
             return result
 
     def _one_statement(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        if not self._writers_may_go.is_set():  # _await_turn, inline on the hot path
-            self._writers_may_go.wait()
+        self._await_turn()
         with self._write_lock:
             conn = self._open_writer()
             try:

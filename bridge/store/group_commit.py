@@ -106,11 +106,8 @@ class GroupCommit:
             ended = time.perf_counter()
             self.groups += 1
             self._commit_s = ended - started
-            with self._mutex:
-                if self._queue:  # company came while this commit ran
-                    self._hand_over_locked(1, ended)
-                else:  # the common case of _hand_over(1), in fewer steps
-                    self._expected, self._released_at, self._leading = 0, ended, False
+            with self._mutex:  # _hand_over(1), reusing this perf_counter reading
+                self._hand_over_locked(1, ended)
 
     def _lead_queue(self) -> None:
         """Run every queued request in one transaction and wake their callers."""

@@ -13,11 +13,12 @@ Slow (~1-2 minutes per 1,000 sales); wall-clock load does not change the counts.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from callgrind import count_instructions  # noqa: E402
 
 HERE = Path(__file__).resolve()
 # The child: set up, then ingest only when asked; run with the tree's own modules first on the path.
@@ -44,13 +45,7 @@ with Bridge.open(settings) as bridge:
 
 def instructions(tree: Path, n: int, mode: str, tmp: str) -> int:
     """Instructions callgrind counted for the child in mode (setup or ingest)."""
-    out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.{mode}",
-                          sys.executable, "-c", CHILD, str(tree), str(n), mode, tmp],
-                         capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", out.stderr)
-    if found is None:
-        raise SystemExit(f"no callgrind total in:\n{out.stderr[-2000:]}")
-    return int(found.group(1))
+    return count_instructions(CHILD, str(tree), str(n), mode, tmp)
 
 
 def main() -> None:

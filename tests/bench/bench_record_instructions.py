@@ -16,11 +16,12 @@ runs another checkout of the project with this interpreter, for a before/after.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from callgrind import count_instructions  # noqa: E402
 
 HERE = Path(__file__).resolve()
 CHILD = """
@@ -48,13 +49,7 @@ elif run:
 
 def instructions(tree: Path, side: str, n: int, mode: str, tmp: str) -> int:
     """Instructions callgrind counted for the child (mode: setup or run)."""
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          sys.executable, "-c", CHILD, str(tree), side, str(n), mode, tmp],
-                         capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", out.stderr)
-    if found is None:
-        raise SystemExit(f"no callgrind total in:\n{out.stderr[-2000:]}")
-    return int(found.group(1))
+    return count_instructions(CHILD, str(tree), side, str(n), mode, tmp)
 
 
 def per_call(tree: Path, side: str, n: int, tmp: str) -> float:
